@@ -1,0 +1,122 @@
+// The connector: watcher -> parse -> validate -> encode -> produce, with the file ledger.
+// Composes the pieces; each lives in its own module.
+import { mkdir, rename, writeFile, access } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Config } from '../src/config.ts';
+import { createKafka } from '../src/kafka.ts';
+import type { Logger } from '../src/logger.ts';
+import { createSchemaRegistry, registerEventSchema } from './avro.ts';
+import { CONNECTOR_DEFAULTS } from './defaults.ts';
+import { IngestError } from './errors.ts';
+import { ingestFile, type FileResult } from './file-ingestor.ts';
+import { IngestLedger } from './ledger.ts';
+import { EventProducer } from './producer.ts';
+import { ensureTopics } from './topics.ts';
+import { InboxWatcher } from './watcher.ts';
+
+export interface ConnectorOptions {
+  inbox?: string;
+  batchRows?: number;
+  onFile?: (result: FileResult) => void;
+}
+
+export function defaultInbox(config: Config): string {
+  return join(config.home, 'inbox');
+}
+
+async function freeName(dir: string, name: string): Promise<string> {
+  let candidate = join(dir, name);
+  for (let i = 1; ; i++) {
+    try {
+      await access(candidate);
+      candidate = join(dir, `${name}.${i}`);
+    } catch {
+      return candidate;
+    }
+  }
+}
+
+export class Connector {
+  readonly inbox: string;
+  private readonly producer: EventProducer;
+  private watcher?: InboxWatcher;
+  private ledger?: IngestLedger;
+  private schemaId = 0;
+  readonly results: FileResult[] = [];
+
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+    private readonly options: ConnectorOptions = {},
+  ) {
+    this.inbox = options.inbox ?? defaultInbox(config);
+    const kafka = createKafka(config, 'salesinsights-connector');
+    // One transactional id per namespace and inbox: a restarted connector fences its zombie.
+    this.producer = new EventProducer(kafka, config.namespace, `${config.namespace}.connector.${basename(this.inbox)}`);
+  }
+
+  /** Connects, registers the schema, loads the ledger; then files can be ingested. */
+  async open(): Promise<void> {
+    const kafka = createKafka(this.config, 'salesinsights-connector-setup');
+    await ensureTopics(kafka, this.config.namespace);
+    this.schemaId = await registerEventSchema(createSchemaRegistry(this.config.schemaRegistryUrl), this.config.namespace);
+    this.ledger = await IngestLedger.load(kafka, this.config.namespace);
+    await this.producer.connect();
+    for (const dir of ['.done', '.failed']) await mkdir(join(this.inbox, dir), { recursive: true });
+  }
+
+  /** Watches the inbox; complete files are ingested one at a time in lexical order. */
+  async watch(): Promise<void> {
+    this.watcher = new InboxWatcher(this.inbox, async (path) => {
+      try {
+        await this.takeFile(path);
+      } catch (err) {
+        // Kafka or the registry is away: the file stays in the inbox and the ledger says where
+        // to resume; the next start (or a re-added file) takes it up again.
+        this.logger.error({ err, file: basename(path) }, 'ingest interrupted; file left in the inbox');
+      }
+    });
+    await this.watcher.start();
+    this.logger.info({ inbox: this.inbox }, 'connector watching the inbox');
+  }
+
+  whenIdle(): Promise<void> {
+    return this.watcher?.whenIdle() ?? Promise.resolve();
+  }
+
+  /** Ingests one file and moves it to .done/ (or .failed/ with a .reason file). */
+  async takeFile(path: string): Promise<FileResult | undefined> {
+    if (!this.ledger) throw new Error('Connector.open() must run before files are taken');
+    const name = basename(path);
+    try {
+      const result = await ingestFile(path, {
+        producer: this.producer,
+        ledger: this.ledger,
+        schemaId: this.schemaId,
+        logger: this.logger,
+        batchRows: this.options.batchRows ?? CONNECTOR_DEFAULTS.batchRows,
+      });
+      await rename(path, await freeName(join(this.inbox, '.done'), name));
+      this.results.push(result);
+      this.options.onFile?.(result);
+      return result;
+    } catch (err) {
+      if (!(err instanceof IngestError) && !isUnreadable(err)) throw err;
+      const target = await freeName(join(this.inbox, '.failed'), name);
+      await rename(path, target).catch(() => undefined);
+      await writeFile(`${target}.reason`, `${(err as Error).message}\n`);
+      this.logger.error({ file: name, reason: (err as Error).message }, 'file rejected whole; moved to .failed/');
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    await this.producer.disconnect();
+  }
+}
+
+function isUnreadable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EISDIR';
+}

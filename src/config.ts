@@ -1,0 +1,150 @@
+// The one configuration module. Every setting of DESIGN.md is read here, validated once,
+// and a wrong value fails fast with a message naming the setting and what it expects.
+import { homedir } from 'node:os';
+import { resolve, join } from 'node:path';
+
+export interface KafkaSecurity {
+  ssl: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface Config {
+  /** Local state and the embedded store. */
+  home: string;
+  /** Prefixes topics and the consumer group, names the ClickHouse database. */
+  namespace: string;
+  /** Brokers; when `localServices.kafka` is true they are the ones `services up` starts. */
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  /** Unset means the embedded chDB engine. */
+  clickhouseUrl?: string;
+  clickhouseUser?: string;
+  clickhousePassword?: string;
+  kafka: KafkaSecurity;
+  /** Which services this project starts itself (none given in the environment). */
+  localServices: { kafka: boolean; registry: boolean };
+  /** Downloaded jars and service logs, outside git. */
+  cacheDir: string;
+  dashboard: { host: string; port: number; token?: string };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+export const LOCAL_KAFKA_PORT = 19092;
+export const LOCAL_CONTROLLER_PORT = 19093;
+export const LOCAL_REGISTRY_PORT = 18081;
+
+type Env = Record<string, string | undefined>;
+
+const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
+const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(name, `"${v}" is not a URL; expected for example http://127.0.0.1:8123`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `"${v}" must start with http:// or https://`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new ConfigError(name, `"${v}" is not a port; expected an integer 1-65535`);
+  }
+  return n;
+}
+
+function kafkaSecurity(env: Env): KafkaSecurity {
+  const ssl = nonEmpty(env, 'KAFKA_SSL');
+  if (ssl !== undefined && ssl !== 'true' && ssl !== 'false') {
+    throw new ConfigError('KAFKA_SSL', `"${ssl}" must be true or false`);
+  }
+  const mechanism = nonEmpty(env, 'KAFKA_SASL_MECHANISM')?.toLowerCase();
+  if (mechanism === undefined) return { ssl: ssl === 'true' };
+  if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
+    throw new ConfigError('KAFKA_SASL_MECHANISM', `"${mechanism}" must be plain, scram-sha-256 or scram-sha-512`);
+  }
+  const username = nonEmpty(env, 'KAFKA_SASL_USERNAME');
+  const password = env.KAFKA_SASL_PASSWORD;
+  if (!username) throw new ConfigError('KAFKA_SASL_USERNAME', 'must be set when KAFKA_SASL_MECHANISM is set');
+  if (!password) throw new ConfigError('KAFKA_SASL_PASSWORD', 'must be set when KAFKA_SASL_MECHANISM is set');
+  return { ssl: ssl === 'true', sasl: { mechanism, username, password } };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const home = resolve(nonEmpty(env, 'SALESINSIGHTS_HOME') ?? '.salesinsights');
+  const namespace = nonEmpty(env, 'SALESINSIGHTS_NAMESPACE') ?? 'salesinsights';
+  if (!NAMESPACE.test(namespace)) {
+    throw new ConfigError(
+      'SALESINSIGHTS_NAMESPACE',
+      `"${namespace}" must start with a lower-case letter and hold only a-z, 0-9 and _ (at most 63 characters)`,
+    );
+  }
+
+  const brokersRaw = nonEmpty(env, 'KAFKA_BROKERS');
+  const kafkaBrokers = brokersRaw
+    ? brokersRaw.split(',').map((b) => b.trim())
+    : [`127.0.0.1:${LOCAL_KAFKA_PORT}`];
+  for (const b of kafkaBrokers) {
+    if (!HOST_PORT.test(b)) {
+      throw new ConfigError('KAFKA_BROKERS', `"${b}" is not host:port; expected a comma-separated list like 127.0.0.1:9092`);
+    }
+  }
+  const registryGiven = httpUrl(env, 'SCHEMA_REGISTRY_URL');
+
+  const token = nonEmpty(env, 'SALESINSIGHTS_DASHBOARD_TOKEN');
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError('SALESINSIGHTS_DASHBOARD_TOKEN', 'must be at least 16 characters long');
+  }
+
+  return {
+    home,
+    namespace,
+    kafkaBrokers,
+    schemaRegistryUrl: registryGiven ?? `http://127.0.0.1:${LOCAL_REGISTRY_PORT}/apis/ccompat/v7`,
+    clickhouseUrl: httpUrl(env, 'CLICKHOUSE_URL'),
+    clickhouseUser: nonEmpty(env, 'CLICKHOUSE_USER'),
+    clickhousePassword: env.CLICKHOUSE_PASSWORD,
+    kafka: kafkaSecurity(env),
+    localServices: { kafka: brokersRaw === undefined, registry: registryGiven === undefined },
+    cacheDir: resolve(nonEmpty(env, 'SALESINSIGHTS_CACHE') ?? join(homedir(), '.cache', 'salesinsights')),
+    dashboard: {
+      host: nonEmpty(env, 'SALESINSIGHTS_HOST') ?? '127.0.0.1',
+      port: port(env, 'SALESINSIGHTS_PORT', 3000),
+      token,
+    },
+  };
+}
+
+/** Topic names of a namespace: the public contract of DESIGN.md. */
+export function topics(namespace: string) {
+  return {
+    events: `${namespace}.events`,
+    rejected: `${namespace}.events-rejected`,
+    late: `${namespace}.events-late`,
+    salesPerProduct: `${namespace}.sales-per-product`,
+  } as const;
+}

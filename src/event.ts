@@ -1,0 +1,48 @@
+// The shop event: one row of the dataset, validated, with its identity (source file, line).
+// Field names follow the CSV header, the Avro schema and the ClickHouse columns, so no layer
+// renames anything. Ids are bigint (category ids exceed 2^53); money is integer cents.
+
+export const EVENT_TYPES = ['view', 'cart', 'remove_from_cart', 'purchase'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface ShopEvent {
+  /** Epoch milliseconds, whole seconds. */
+  event_time: number;
+  event_type: EventType;
+  product_id: bigint;
+  category_id: bigint;
+  category_code: string | null;
+  brand: string | null;
+  price_cents: number;
+  user_id: bigint;
+  user_session: string | null;
+  source_file: string;
+  source_line: number;
+  /** Epoch milliseconds when the connector read the row. */
+  ingested_at: number;
+}
+
+/** A row that failed validation: kept with its reason, never dropped. */
+export interface RejectedRow {
+  source_file: string;
+  source_line: number;
+  raw_line: string;
+  reason: string;
+  rejected_at: number;
+}
+
+/** The nine CSV fields, the duplicate test of DESIGN.md: exact duplicates share this key. */
+export function contentKey(e: ShopEvent): string {
+  return `${e.event_time}|${e.event_type}|${e.product_id}|${e.category_id}|${e.category_code ?? ''}|${e.brand ?? ''}|${e.price_cents}|${e.user_id}|${e.user_session ?? ''}`;
+}
+
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** ClickHouse DateTime text for epoch milliseconds (UTC, second precision). */
+export function toDateTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}

@@ -1,0 +1,35 @@
+// The local services manager: Kafka and the schema registry run natively (no Docker here).
+// See DESIGN.md, "Real components on this machine".
+import type { Config } from '../config.ts';
+import { logger } from '../logger.ts';
+import { bringDown, bringUp, describe } from './lifecycle.ts';
+import { serviceSpecs } from './service-specs.ts';
+import { ServiceError, type ServiceStatus } from './types.ts';
+
+export { ServiceError, type ServiceName, type ServiceStatus } from './types.ts';
+
+const DEFAULT_TIMEOUT_MS = 180_000;
+
+/**
+ * Starts what is not running yet (both in parallel) and waits until both answer. Idempotent.
+ * `timeoutMs` bounds the wait for health after a start; downloads on a cold cache come on top.
+ */
+export async function servicesUp(config: Config, opts: { timeoutMs?: number } = {}): Promise<ServiceStatus[]> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const results = await Promise.allSettled(serviceSpecs(config).map((spec) => bringUp(spec, timeoutMs)));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  for (const extra of failures.slice(1)) logger.error({ err: extra }, 'services up: another service failed too');
+  if (failures[0] !== undefined) {
+    throw failures[0] instanceof ServiceError ? failures[0] : new ServiceError('kafka', String(failures[0]));
+  }
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+}
+
+/** Stops what `servicesUp` started (found through pid files); leaves everything else alone. */
+export async function servicesDown(config: Config): Promise<ServiceStatus[]> {
+  return Promise.all(serviceSpecs(config).map((spec) => bringDown(spec)));
+}
+
+export async function servicesStatus(config: Config): Promise<ServiceStatus[]> {
+  return Promise.all(serviceSpecs(config).map((spec) => describe(spec)));
+}

@@ -1,0 +1,86 @@
+// The files the local Kafka broker runs from: the Maven pom of its jars, server.properties
+// (single KRaft broker+controller on 127.0.0.1) and the log4j2 configuration.
+import { LOCAL_CONTROLLER_PORT, LOCAL_KAFKA_PORT } from '../config.ts';
+import { KAFKA_VERSION, type ServicePaths } from './paths.ts';
+
+const LOG4J_VERSION = '2.24.3';
+
+/** kafka_2.13 brings slf4j-api 1.7 but no logging backend: add log4j2 and its SLF4J 1.x binding. */
+export function kafkaPom(): string {
+  const dep = (groupId: string, artifactId: string, version: string) =>
+    `    <dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version></dependency>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.salesinsights</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>${KAFKA_VERSION}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+${dep('org.apache.kafka', 'kafka_2.13', KAFKA_VERSION)}
+${dep('org.apache.logging.log4j', 'log4j-api', LOG4J_VERSION)}
+${dep('org.apache.logging.log4j', 'log4j-core', LOG4J_VERSION)}
+${dep('org.apache.logging.log4j', 'log4j-slf4j-impl', LOG4J_VERSION)}
+  </dependencies>
+  <build>
+    <pluginManagement>
+      <plugins>
+        <plugin>
+          <groupId>org.apache.maven.plugins</groupId>
+          <artifactId>maven-dependency-plugin</artifactId>
+          <version>3.8.1</version>
+        </plugin>
+      </plugins>
+    </pluginManagement>
+  </build>
+</project>
+`;
+}
+
+export function serverProperties(paths: ServicePaths): string {
+  const settings: Record<string, string | number> = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${LOCAL_CONTROLLER_PORT}`,
+    listeners: `PLAINTEXT://127.0.0.1:${LOCAL_KAFKA_PORT},CONTROLLER://127.0.0.1:${LOCAL_CONTROLLER_PORT}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${LOCAL_KAFKA_PORT}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': paths.kafka.dataDir,
+    'num.partitions': 4,
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'auto.create.topics.enable': 'true',
+  };
+  const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}`);
+  return `# Written by salesinsights services up; rewritten at each start.\n${lines.join('\n')}\n`;
+}
+
+export function log4jProperties(paths: ServicePaths): string {
+  const file = paths.kafka.serverLog;
+  return `# Written by salesinsights services up.
+status = warn
+appender.file.type = RollingFile
+appender.file.name = file
+appender.file.fileName = ${file}
+appender.file.filePattern = ${file}.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 50MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.state.name = state.change.logger
+logger.state.level = WARN
+`;
+}

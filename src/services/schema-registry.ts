@@ -1,0 +1,102 @@
+// The local schema registry: Apicurio Registry (Quarkus fast-jar) from Maven Central, in-memory
+// storage, Confluent-compatible API under /apis/ccompat/v7.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LOCAL_REGISTRY_PORT } from '../config.ts';
+import { logger } from '../logger.ts';
+import type { HealthResult } from './health.ts';
+import { labelledTails } from './log-tail.ts';
+import { DEPENDENCY_PLUGIN, runMaven } from './maven.ts';
+import { APICURIO_VERSION, type ServicePaths } from './paths.ts';
+import { javaCommand, spawnDetached } from './process-control.ts';
+import { ServiceError } from './types.ts';
+
+/** Maven Central has the `all` distribution as tar.gz only (no zip) for 3.3.x. */
+const ARTIFACT = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
+
+/**
+ * Runtime settings. Quarkus's management interface (health, metrics) is on by default on
+ * 0.0.0.0:9000: keep it on loopback and a free port. Apicurio 3 refuses deletes by default;
+ * the Confluent API's DELETE /subjects/... needs them.
+ */
+const SYSTEM_PROPERTIES = [
+  `-Dquarkus.http.port=${LOCAL_REGISTRY_PORT}`,
+  '-Dquarkus.http.host=127.0.0.1',
+  '-Dquarkus.management.host=127.0.0.1',
+  '-Dquarkus.management.port=0',
+  '-Dapicurio.rest.deletion.group.enabled=true',
+  '-Dapicurio.rest.deletion.artifact.enabled=true',
+  '-Dapicurio.rest.deletion.artifact-version.enabled=true',
+];
+
+/** Found in the registry's command line: tells our registry from an unrelated process with a reused pid. */
+export const registryMarker = (paths: ServicePaths) => paths.registry.home;
+
+export function registryLogTail(paths: ServicePaths): Promise<string> {
+  return labelledTails([{ file: paths.registry.stdoutLog, lines: 40 }]);
+}
+
+/** quarkus-run.jar at the top of the unpacked folder or one level down. */
+async function findQuarkusRun(dir: string): Promise<string | undefined> {
+  if (!existsSync(dir)) return undefined;
+  if (existsSync(join(dir, 'quarkus-run.jar'))) return join(dir, 'quarkus-run.jar');
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const candidate = join(dir, entry.name, 'quarkus-run.jar');
+    if (entry.isDirectory() && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Downloads and unpacks the registry unless a previous run did; returns the path of quarkus-run.jar. */
+export async function ensureRegistryDistribution(paths: ServicePaths): Promise<string> {
+  const { home } = paths.registry;
+  const found = await findQuarkusRun(home);
+  if (found) return found;
+  logger.info({ artifact: ARTIFACT }, `resolving Apicurio Registry ${APICURIO_VERSION} with Maven (about 160 MB)…`);
+  const started = Date.now();
+  const staging = `${home}.partial`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  await runMaven(
+    'schema-registry',
+    [
+      `${DEPENDENCY_PLUGIN}:unpack`,
+      `-Dartifact=${ARTIFACT}`,
+      `-DoutputDirectory=${staging}`,
+      `-DmarkersDirectory=${join(staging, '.markers')}`,
+    ],
+    staging,
+    paths.mavenLog,
+  );
+  await rm(home, { recursive: true, force: true });
+  await rename(staging, home);
+  const jar = await findQuarkusRun(home);
+  if (!jar) throw new ServiceError('schema-registry', `no quarkus-run.jar in ${home} after unpacking ${ARTIFACT}`);
+  logger.info({ seconds: (Date.now() - started) / 1000 }, 'Apicurio Registry unpacked');
+  return jar;
+}
+
+export async function startRegistry(paths: ServicePaths, quarkusRun: string): Promise<number> {
+  const pid = await spawnDetached({
+    command: javaCommand(),
+    args: ['-Xmx512m', ...SYSTEM_PROPERTIES, '-jar', quarkusRun],
+    cwd: paths.registry.home,
+    logFile: paths.registry.stdoutLog,
+    pidFile: paths.registry.pidFile,
+  });
+  logger.info({ pid }, `Apicurio Registry ${APICURIO_VERSION} started`);
+  return pid;
+}
+
+/** Healthy when the Confluent API lists subjects. */
+export async function registryHealth(schemaRegistryUrl: string): Promise<HealthResult> {
+  try {
+    const res = await fetch(`${schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(3000) });
+    await res.body?.cancel();
+    return { healthy: res.status === 200, detail: `GET /subjects answered ${res.status}` };
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
+    return { healthy: false, detail: `GET /subjects failed: ${cause || String(err)}` };
+  }
+}
