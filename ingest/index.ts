@@ -43,6 +43,7 @@ export class Connector {
   private ledger?: IngestLedger;
   private schemaId = 0;
   readonly results: FileResult[] = [];
+  readonly failed: Array<{ file: string; reason: string }> = [];
 
   constructor(
     private readonly config: Config,
@@ -62,11 +63,11 @@ export class Connector {
     this.schemaId = await registerEventSchema(createSchemaRegistry(this.config.schemaRegistryUrl), this.config.namespace);
     this.ledger = await IngestLedger.load(kafka, this.config.namespace);
     await this.producer.connect();
-    for (const dir of ['.done', '.failed']) await mkdir(join(this.inbox, dir), { recursive: true });
   }
 
   /** Watches the inbox; complete files are ingested one at a time in lexical order. */
   async watch(): Promise<void> {
+    for (const dir of ['.done', '.failed']) await mkdir(join(this.inbox, dir), { recursive: true });
     this.watcher = new InboxWatcher(this.inbox, async (path) => {
       try {
         await this.takeFile(path);
@@ -84,8 +85,11 @@ export class Connector {
     return this.watcher?.whenIdle() ?? Promise.resolve();
   }
 
-  /** Ingests one file and moves it to .done/ (or .failed/ with a .reason file). */
-  async takeFile(path: string): Promise<FileResult | undefined> {
+  /**
+   * Ingests one file and moves it to .done/ (or .failed/ with a .reason file). With
+   * `inPlace` (backfill) the file stays where it is and a rejected file only logs its reason.
+   */
+  async takeFile(path: string, { inPlace = false } = {}): Promise<FileResult | undefined> {
     if (!this.ledger) throw new Error('Connector.open() must run before files are taken');
     const name = basename(path);
     try {
@@ -96,12 +100,17 @@ export class Connector {
         logger: this.logger,
         batchRows: this.options.batchRows ?? CONNECTOR_DEFAULTS.batchRows,
       });
-      await rename(path, await freeName(join(this.inbox, '.done'), name));
+      if (!inPlace) await rename(path, await freeName(join(this.inbox, '.done'), name));
       this.results.push(result);
       this.options.onFile?.(result);
       return result;
     } catch (err) {
       if (!(err instanceof IngestError) && !isUnreadable(err)) throw err;
+      this.failed.push({ file: name, reason: (err as Error).message });
+      if (inPlace) {
+        this.logger.error({ file: name, reason: (err as Error).message }, 'file rejected whole');
+        return undefined;
+      }
       const target = await freeName(join(this.inbox, '.failed'), name);
       await rename(path, target).catch(() => undefined);
       await writeFile(`${target}.reason`, `${(err as Error).message}\n`);

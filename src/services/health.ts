@@ -6,6 +6,8 @@ import { ServiceError, type ServiceName } from './types.ts';
 export interface HealthResult {
   healthy: boolean;
   detail: string;
+  /** The check gave no answer in time (as opposed to answering "not healthy"). */
+  timedOut?: boolean;
 }
 
 export type HealthCheck = () => Promise<HealthResult>;
@@ -14,7 +16,7 @@ export type HealthCheck = () => Promise<HealthResult>;
 export async function withTimeout(check: HealthCheck, ms: number): Promise<HealthResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<HealthResult>((resolve) => {
-    timer = setTimeout(() => resolve({ healthy: false, detail: `no answer within ${ms} ms` }), ms);
+    timer = setTimeout(() => resolve({ healthy: false, detail: `no answer within ${ms} ms`, timedOut: true }), ms);
   });
   try {
     return await Promise.race([check().catch((err: unknown) => ({ healthy: false, detail: String(err) })), timeout]);
@@ -34,12 +36,14 @@ export interface WaitSpec {
 
 export async function waitUntilHealthy(spec: WaitSpec): Promise<HealthResult> {
   const deadline = Date.now() + spec.timeoutMs;
-  let last: HealthResult = { healthy: false, detail: 'not checked yet' };
+  let last: HealthResult | undefined;
   for (;;) {
     const left = deadline - Date.now();
     if (left <= 0) break;
-    last = await withTimeout(spec.check, Math.min(5000, left));
-    if (last.healthy) return last;
+    const result = await withTimeout(spec.check, Math.min(5000, left));
+    if (result.healthy) return result;
+    // a check cut short by the deadline says less than the answer before it
+    if (!result.timedOut || last === undefined) last = result;
     if (spec.alive && !spec.alive()) {
       throw new ServiceError(spec.service, `the process exited before it became healthy (${last.detail})`, await spec.tail());
     }
@@ -47,7 +51,7 @@ export async function waitUntilHealthy(spec: WaitSpec): Promise<HealthResult> {
   }
   throw new ServiceError(
     spec.service,
-    `not healthy after ${Math.round(spec.timeoutMs / 1000)} s (last check: ${last.detail})`,
+    `not healthy after ${Math.round(spec.timeoutMs / 1000)} s (last check: ${last?.detail ?? 'none ran'})`,
     await spec.tail(),
   );
 }

@@ -3,7 +3,7 @@
 import type { Config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { bringDown, bringUp, describe } from './lifecycle.ts';
-import { serviceSpecs } from './service-specs.ts';
+import { serviceSpecs, type ServiceSpec } from './service-specs.ts';
 import { ServiceError, type ServiceStatus } from './types.ts';
 
 export { ServiceError, type ServiceName, type ServiceStatus } from './types.ts';
@@ -16,12 +16,14 @@ const DEFAULT_TIMEOUT_MS = 180_000;
  */
 export async function servicesUp(config: Config, opts: { timeoutMs?: number } = {}): Promise<ServiceStatus[]> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const results = await Promise.allSettled(serviceSpecs(config).map((spec) => bringUp(spec, timeoutMs)));
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const up = (spec: ServiceSpec) =>
+    bringUp(spec, timeoutMs).catch((err: unknown) => {
+      throw err instanceof ServiceError ? err : new ServiceError(spec.name, String(err));
+    });
+  const results = await Promise.allSettled(serviceSpecs(config).map(up));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as ServiceError] : []));
   for (const extra of failures.slice(1)) logger.error({ err: extra }, 'services up: another service failed too');
-  if (failures[0] !== undefined) {
-    throw failures[0] instanceof ServiceError ? failures[0] : new ServiceError('kafka', String(failures[0]));
-  }
+  if (failures[0] !== undefined) throw failures[0];
   return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }
 

@@ -8,7 +8,11 @@ import { kafkaPom, log4jProperties, serverProperties } from './kafka-files.ts';
 import { labelledTails } from './log-tail.ts';
 import { DEPENDENCY_PLUGIN, runMaven } from './maven.ts';
 import { KAFKA_VERSION, type ServicePaths } from './paths.ts';
-import { javaCommand, runToLog, spawnDetached } from './process-control.ts';
+
+/** Kafka 4.x brokers need Java 17. */
+const KAFKA_JAVA = 17;
+import { requireJava } from './java-runtime.ts';
+import { runToLog, spawnDetached } from './process-control.ts';
 import { ServiceError } from './types.ts';
 
 /** Found in the broker's command line: tells our broker from an unrelated process with a reused pid. */
@@ -51,6 +55,8 @@ function javaArgs(paths: ServicePaths, heap: string): string[] {
     heap,
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${paths.kafka.log4jConfig}`,
+    // log4j2's own shutdown hook would stop logging before Kafka's clean shutdown has finished
+    '-Dlog4j2.shutdownHookEnabled=false',
     `-Dkafka.logs.dir=${paths.logsDir}`,
     '-cp',
     `${paths.kafka.libs}/*`,
@@ -69,7 +75,7 @@ export async function formatKafkaStorage(paths: ServicePaths): Promise<void> {
   const id = existsSync(formattedMarker) ? (await readFile(formattedMarker, 'utf8')).trim() : clusterId();
   logger.info({ clusterId: id, dataDir }, 'formatting Kafka storage');
   const args = [...javaArgs(paths, '-Xmx256m'), 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props, '--ignore-formatted'];
-  const code = await runToLog(javaCommand(), args, home, stdoutLog);
+  const code = await runToLog(requireJava('kafka', KAFKA_JAVA).command, args, home, stdoutLog);
   if (code !== 0) {
     throw new ServiceError('kafka', `formatting the storage failed (exit code ${code})`, await kafkaLogTail(paths));
   }
@@ -77,13 +83,14 @@ export async function formatKafkaStorage(paths: ServicePaths): Promise<void> {
 }
 
 export async function startKafka(paths: ServicePaths): Promise<number> {
+  const java = requireJava('kafka', KAFKA_JAVA);
   const pid = await spawnDetached({
-    command: javaCommand(),
+    command: java.command,
     args: [...javaArgs(paths, '-Xmx1g'), 'kafka.Kafka', paths.kafka.serverProperties],
     cwd: paths.kafka.home,
     logFile: paths.kafka.stdoutLog,
     pidFile: paths.kafka.pidFile,
   });
-  logger.info({ pid }, `Kafka ${KAFKA_VERSION} started`);
+  logger.info({ pid, java: java.major }, `Kafka ${KAFKA_VERSION} started`);
   return pid;
 }

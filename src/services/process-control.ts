@@ -6,11 +6,6 @@ import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export function javaCommand(): string {
-  const home = process.env.JAVA_HOME?.trim();
-  return home ? join(home, 'bin', 'java') : 'java';
-}
-
 export interface DetachedSpec {
   command: string;
   args: string[];

@@ -9,16 +9,22 @@ import type { HealthResult } from './health.ts';
 import { labelledTails } from './log-tail.ts';
 import { DEPENDENCY_PLUGIN, runMaven } from './maven.ts';
 import { APICURIO_VERSION, type ServicePaths } from './paths.ts';
-import { javaCommand, spawnDetached } from './process-control.ts';
+import { requireJava } from './java-runtime.ts';
+import { spawnDetached } from './process-control.ts';
 import { ServiceError } from './types.ts';
 
 /** Maven Central has the `all` distribution as tar.gz only (no zip) for 3.3.x. */
 const ARTIFACT = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
 
+/** Apicurio Registry 3.3 is compiled for Java 21 (class file version 65): Java 17 fails at start. */
+const REGISTRY_JAVA = 21;
+
 /**
  * Runtime settings. Quarkus's management interface (health, metrics) is on by default on
  * 0.0.0.0:9000: keep it on loopback and a free port. Apicurio 3 refuses deletes by default;
- * the Confluent API's DELETE /subjects/... needs them.
+ * the Confluent API's DELETE /subjects/... needs them. Apicurio's default global compatibility
+ * is NONE where Confluent's is BACKWARD: match Confluent (PUT /config and /config/{subject}
+ * still set any level).
  */
 const SYSTEM_PROPERTIES = [
   `-Dquarkus.http.port=${LOCAL_REGISTRY_PORT}`,
@@ -28,6 +34,7 @@ const SYSTEM_PROPERTIES = [
   '-Dapicurio.rest.deletion.group.enabled=true',
   '-Dapicurio.rest.deletion.artifact.enabled=true',
   '-Dapicurio.rest.deletion.artifact-version.enabled=true',
+  '-Dapicurio.rules.global.compatibility=BACKWARD',
 ];
 
 /** Found in the registry's command line: tells our registry from an unrelated process with a reused pid. */
@@ -78,14 +85,15 @@ export async function ensureRegistryDistribution(paths: ServicePaths): Promise<s
 }
 
 export async function startRegistry(paths: ServicePaths, quarkusRun: string): Promise<number> {
+  const java = requireJava('schema-registry', REGISTRY_JAVA);
   const pid = await spawnDetached({
-    command: javaCommand(),
+    command: java.command,
     args: ['-Xmx512m', ...SYSTEM_PROPERTIES, '-jar', quarkusRun],
     cwd: paths.registry.home,
     logFile: paths.registry.stdoutLog,
     pidFile: paths.registry.pidFile,
   });
-  logger.info({ pid }, `Apicurio Registry ${APICURIO_VERSION} started`);
+  logger.info({ pid, java: java.major }, `Apicurio Registry ${APICURIO_VERSION} started`);
   return pid;
 }
 

@@ -1,0 +1,108 @@
+// Realistic synthetic daily slices of the cosmetics-shop dataset: the event mix, exact
+// duplicates, empty category codes and brands, 19-digit category ids, sessions of several
+// events per user and a daily traffic curve. Deterministic for a seed.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { EVENT_TYPES, formatCents } from '../../src/event.ts';
+import { SeededRandom } from './random.ts';
+
+export const CSV_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+
+/** Target mix of event types (view, cart, remove_from_cart, purchase). */
+export const EVENT_MIX = [0.45, 0.28, 0.2, 0.07] as const;
+export const DUPLICATE_SHARE = 0.17;
+/** Relative traffic per hour of the day (UTC): quiet nights, an evening peak. */
+const HOURLY_TRAFFIC = [2, 1.5, 1, 1, 1, 1.5, 3, 4, 5, 6, 6.5, 7, 7, 7, 7, 7, 7.5, 8, 9, 10, 9, 7, 5, 3];
+
+const BRANDS = ['runail', 'irisk', 'masura', 'grattol', 'bpw.style', 'ingarden', 'estel', 'kapous', 'jessnail', 'uno', 'freedecor', 'concept', 'italwax', 'shik', 'lianail'];
+const CATEGORY_CODES = ['appliances.environment.vacuum', 'furniture.bathroom.bath', 'stationery.cartrige', 'apparel.glove', 'accessories.bag'];
+
+export interface GenerateOptions {
+  days: number;
+  rowsPerDay: number;
+  out: string;
+  seed?: number;
+  /** First day, YYYY-MM-DD (the dataset starts on 2019-10-01). */
+  startDay?: string;
+}
+
+interface Product {
+  id: number;
+  categoryId: string;
+  categoryCode: string;
+  brand: string;
+  priceCents: number;
+}
+
+function catalogue(rng: SeededRandom, size: number): Product[] {
+  const categories = Array.from({ length: Math.max(10, Math.floor(size / 20)) }, () =>
+    // 19-digit ids above 2^53, like the real 1602943681873052386.
+    `${rng.int(1, 3)}${String(rng.int(0, 1e9)).padStart(9, '0')}${String(rng.int(0, 1e9)).padStart(9, '0')}`,
+  );
+  return Array.from({ length: size }, (_, i) => ({
+    id: 3_700_000 + i * 7 + rng.int(0, 7),
+    categoryId: categories[rng.skewed(categories.length, 1.5)]!,
+    categoryCode: rng.next() < 0.05 ? CATEGORY_CODES[rng.int(0, CATEGORY_CODES.length)]! : '',
+    brand: rng.next() < 0.4 ? '' : BRANDS[rng.skewed(BRANDS.length, 1.5)]!,
+    priceCents: Math.max(5, Math.round(Math.exp(rng.next() * 4 + 0.2) * 100)),
+  }));
+}
+
+function csvRow(time: string, type: string, p: Product, userId: number, session: string): string {
+  const code = p.categoryCode;
+  return `${time},${type},${p.id},${p.categoryId},${code},${p.brand},${formatCents(p.priceCents)},${userId},${session}`;
+}
+
+function day(startDay: string, offset: number): Date {
+  const d = new Date(`${startDay}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + offset);
+  return d;
+}
+
+/** Rows of one day, sorted by time like the real slices, exactly `rows` of them. */
+export function generateDay(rng: SeededRandom, date: Date, rows: number, products: Product[], users: number): string[] {
+  const events: Array<[number, string]> = [];
+  const duplicateChance = DUPLICATE_SHARE / (1 - DUPLICATE_SHARE);
+  while (events.length < rows) {
+    const userId = 400_000_000 + rng.skewed(users, 1.3) * 13;
+    const session = rng.next() < 0.002 ? '' : rng.uuid();
+    const hour = rng.weighted(HOURLY_TRAFFIC);
+    let t = date.getTime() + hour * 3_600_000 + rng.int(0, 3_600_000);
+    const length = 1 + Math.floor(-Math.log(1 - rng.next()) * 5);
+    for (let i = 0; i < length && events.length < rows; i++) {
+      t += rng.int(0, 90) * 1000;
+      const end = date.getTime() + 86_400_000 - 1000;
+      const ms = Math.floor(Math.min(t, end) / 1000) * 1000;
+      const time = `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+      const type = EVENT_TYPES[rng.weighted(EVENT_MIX)]!;
+      const row = csvRow(time, type, products[rng.skewed(products.length)]!, userId, session);
+      events.push([ms, row]);
+      if (rng.next() < duplicateChance && events.length < rows) events.push([ms, row]);
+    }
+  }
+  return events.sort((a, b) => a[0] - b[0]).map(([, row]) => row);
+}
+
+/** Writes `days` files named YYYY-MM-DD.csv; returns their paths. */
+export async function generate(options: GenerateOptions): Promise<string[]> {
+  const rng = new SeededRandom(options.seed ?? 42);
+  const products = catalogue(rng, Math.max(50, Math.min(20_000, Math.floor(options.rowsPerDay / 10))));
+  const users = Math.max(20, Math.floor(options.rowsPerDay / 4));
+  await mkdir(options.out, { recursive: true });
+  const paths: string[] = [];
+  for (let d = 0; d < options.days; d++) {
+    const date = day(options.startDay ?? '2019-10-01', d);
+    const path = join(options.out, `${date.toISOString().slice(0, 10)}.csv`);
+    const out = createWriteStream(path);
+    out.write(`${CSV_HEADER}\n`);
+    for (const row of generateDay(rng, date, options.rowsPerDay, products, users)) {
+      if (!out.write(`${row}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    paths.push(path);
+  }
+  return paths;
+}

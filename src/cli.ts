@@ -1,0 +1,147 @@
+// The command line of DESIGN.md. Each command is a thin wrapper over a module.
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import { logger } from './logger.ts';
+import { servicesDown, servicesStatus, servicesUp, type ServiceStatus } from './services/index.ts';
+import { openStore } from '../aggregates/store.ts';
+import { generate } from '../ingest/tools/generate.ts';
+import { split } from '../ingest/tools/split.ts';
+import { parseDuration, replay } from '../ingest/tools/replay.ts';
+import { defaultInbox } from '../ingest/index.ts';
+import { backfill } from './commands/backfill.ts';
+import { runReadOnlyQuery } from './commands/sql.ts';
+import { reset } from './commands/reset.ts';
+import { start } from './commands/start.ts';
+
+const program = new Command('salesinsights').description('Real-time e-commerce sales analytics');
+
+function config(): Config {
+  return loadConfig();
+}
+
+function printServices(statuses: ServiceStatus[]): void {
+  for (const s of statuses) {
+    const state = s.healthy ? 'healthy' : 'down';
+    const extra = [s.managed ? `pid ${s.pid ?? '-'}` : 'external', s.rssMb ? `${s.rssMb} MB RSS` : '', s.detail ?? '']
+      .filter(Boolean)
+      .join(', ');
+    process.stdout.write(`${s.name.padEnd(16)} ${state.padEnd(8)} ${s.address}  (${extra})\n`);
+  }
+}
+
+program
+  .command('services')
+  .description('start/stop local Kafka (KRaft) + schema registry when no external ones are configured')
+  .argument('<action>', 'up | down | status')
+  .action(async (action: string) => {
+    const cfg = config();
+    if (action === 'up') printServices(await servicesUp(cfg));
+    else if (action === 'down') printServices(await servicesDown(cfg));
+    else if (action === 'status') {
+      const statuses = await servicesStatus(cfg);
+      printServices(statuses);
+      if (statuses.some((s) => !s.healthy)) process.exitCode = 1;
+    } else throw new ConfigError('services', `unknown action "${action}": expected up, down or status`);
+  });
+
+program
+  .command('start')
+  .description('everything on one machine: services, connector on the inbox, aggregator, dashboard')
+  .option('--inbox <dir>', 'the inbox folder (default $SALESINSIGHTS_HOME/inbox)')
+  .option('--host <host>', 'dashboard address')
+  .option('--port <port>', 'dashboard port')
+  .action(async (opts: { inbox?: string; host?: string; port?: string }) => {
+    await start(config(), logger, { inbox: opts.inbox, host: opts.host, port: opts.port ? Number(opts.port) : undefined });
+  });
+
+program
+  .command('replay')
+  .description('drip the daily slices of dir into the inbox, one file per interval')
+  .argument('[dir]', 'slices folder', 'data/sample-events')
+  .option('--interval <duration>', 'time between files (60s, 500ms, 2m)', '60s')
+  .option('--speed <n>', 'N times the original rate (one file per 60s / N)')
+  .option('--inbox <dir>', 'the inbox folder (default $SALESINSIGHTS_HOME/inbox)')
+  .action(async (dir: string, opts: { interval: string; speed?: string; inbox?: string }) => {
+    const speed = opts.speed === undefined ? undefined : Number(opts.speed);
+    if (speed !== undefined && !(speed > 0)) throw new ConfigError('--speed', `"${opts.speed}" must be a positive number`);
+    const intervalMs = speed ? Math.round(60_000 / speed) : parseDuration(opts.interval);
+    await replay({ from: dir, inbox: opts.inbox ?? defaultInbox(config()), intervalMs, logger });
+  });
+
+program
+  .command('backfill')
+  .description('run every CSV in dir through the whole pipeline, close every window, print a summary')
+  .argument('<dir>')
+  .action(async (dir: string) => {
+    const summary = await backfill(config(), logger, resolve(dir));
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  });
+
+program
+  .command('sql')
+  .description('read-only query against the store, JSONEachRow on stdout')
+  .argument('<query>')
+  .action(async (query: string) => {
+    const store = openStore(config());
+    try {
+      await runReadOnlyQuery(store, query, (chunk) => process.stdout.write(chunk));
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('generate')
+  .description('realistic synthetic daily slices')
+  .requiredOption('--days <n>', 'number of daily files')
+  .requiredOption('--rows-per-day <m>', 'rows per file')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--seed <s>', 'random seed', '42')
+  .option('--start-day <YYYY-MM-DD>', 'first day', '2019-10-01')
+  .action(async (opts: { days: string; rowsPerDay: string; out: string; seed: string; startDay: string }) => {
+    const paths = await generate({
+      days: positive('--days', opts.days),
+      rowsPerDay: positive('--rows-per-day', opts.rowsPerDay),
+      out: opts.out,
+      seed: Number(opts.seed),
+      startDay: opts.startDay,
+    });
+    process.stdout.write(`${paths.join('\n')}\n`);
+  });
+
+program
+  .command('split')
+  .description('split a month file of the real dataset into daily slices')
+  .argument('<file>')
+  .requiredOption('--out <dir>')
+  .action(async (file: string, opts: { out: string }) => {
+    const counts = await split(file, opts.out);
+    process.stdout.write(`${JSON.stringify(counts, null, 2)}\n`);
+  });
+
+program
+  .command('reset')
+  .description("drop the namespace's topics, tables and local state")
+  .action(async () => reset(config(), logger));
+
+program.addOption(new Option('--verbose', 'debug logging').hideHelp());
+
+function positive(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(name, `"${text}" must be a positive integer`);
+  return n;
+}
+
+try {
+  await program.parseAsync(process.argv);
+  // Kafka clients and the embedded engine keep handles open; the command is done.
+  process.exit(process.exitCode ?? 0);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  logger.error({ err }, (err as Error).message);
+  process.exit(1);
+}

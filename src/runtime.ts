@@ -1,0 +1,18 @@
+// Brings up what every long-running command needs: the local services when none are
+// configured, the store with its migrations, and the namespace's topics.
+import type { Config } from './config.ts';
+import { createKafka } from './kafka.ts';
+import type { Logger } from './logger.ts';
+import { servicesUp } from './services/index.ts';
+import { openStore, type Store } from '../aggregates/store.ts';
+import { migrate } from '../aggregates/migrate.ts';
+import { ensureTopics } from '../ingest/topics.ts';
+
+export async function prepareRuntime(config: Config, logger: Logger): Promise<Store> {
+  await servicesUp(config);
+  const store = openStore(config);
+  const applied = await migrate(store);
+  if (applied.length > 0) logger.info({ applied }, 'store migrations applied');
+  await ensureTopics(createKafka(config, 'salesinsights-setup'), config.namespace);
+  return store;
+}

@@ -1,0 +1,42 @@
+// Sales of one product in one window: an incremental aggregate (create / add / merge).
+import type { ShopEvent } from '../../src/event.ts';
+
+export interface ProductSales {
+  revenueCents: number;
+  purchases: number;
+  views: number;
+  carts: number;
+  removals: number;
+}
+
+export function emptyProductSales(): ProductSales {
+  return { revenueCents: 0, purchases: 0, views: 0, carts: 0, removals: 0 };
+}
+
+export function addEvent(acc: ProductSales, e: ShopEvent): void {
+  switch (e.event_type) {
+    case 'purchase':
+      acc.purchases += 1;
+      acc.revenueCents += e.price_cents;
+      break;
+    case 'view':
+      acc.views += 1;
+      break;
+    case 'cart':
+      acc.carts += 1;
+      break;
+    case 'remove_from_cart':
+      acc.removals += 1;
+      break;
+  }
+}
+
+export function mergeProductSales(a: ProductSales, b: ProductSales): ProductSales {
+  return {
+    revenueCents: a.revenueCents + b.revenueCents,
+    purchases: a.purchases + b.purchases,
+    views: a.views + b.views,
+    carts: a.carts + b.carts,
+    removals: a.removals + b.removals,
+  };
+}

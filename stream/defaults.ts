@@ -1,0 +1,20 @@
+// Engine defaults (DESIGN.md): visible in one place.
+export const STREAM_DEFAULTS = {
+  windowSizeMs: 60_000,
+  /** Bounded out-of-orderness of the watermark. */
+  outOfOrdernessMs: 45_000,
+  allowedLatenessMs: 0,
+  /** Early firing of dirty windows, processing time. */
+  earlyFiringIntervalMs: 1_000,
+  checkpointIntervalMs: 5_000,
+  /** A partition without events this long does not hold the combined watermark back. */
+  idleTimeoutMs: 30_000,
+} as const;
+
+export interface EngineOptions {
+  windowSizeMs: number;
+  /** Hopping windows when set: a new window every slideMs. */
+  windowSlideMs?: number;
+  outOfOrdernessMs: number;
+  allowedLatenessMs: number;
+}

@@ -1,0 +1,328 @@
+// The aggregator job: Kafka source -> per-partition pipelines -> ClickHouse sinks and the
+// sales topic, with checkpoints of state and offsets written together.
+//
+// Exactly-once results: a tick takes the pending output and (every checkpoint interval) a state
+// snapshot in one synchronous step, writes the output, then the checkpoint, then commits the
+// offsets. After a crash each partition restores its checkpoint and re-reads from its offset;
+// replay is deterministic and every table is a versioned upsert, so no number changes.
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { topics, type Config } from '../src/config.ts';
+import { createKafka } from '../src/kafka.ts';
+import type { Logger } from '../src/logger.ts';
+import type { RejectedRow } from '../src/event.ts';
+import { createSchemaRegistry } from '../ingest/avro.ts';
+import type { Store } from '../aggregates/store.ts';
+import { CheckpointStore, type Checkpoint } from '../aggregates/checkpoints.ts';
+import { writeCustomers, writeEvents, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
+import { STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
+import { EventDecoder } from './event-decoder.ts';
+import { LatencySamples, RateMeter, type PipelineMetrics } from './metrics.ts';
+import { Emissions, PartitionPipeline, type CustomerRow, type PartitionSnapshot, type SalesRow } from './partition-pipeline.ts';
+import { systemClock, type Clock } from './time.ts';
+import { WatermarkTracker } from './watermark.ts';
+
+export interface JobOptions extends EngineOptions {
+  earlyFiringIntervalMs: number;
+  checkpointIntervalMs: number;
+  idleTimeoutMs: number;
+  /** Output rows buffered before processing waits for a flush (backpressure). */
+  maxBufferedRows: number;
+  clock: Clock;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobOptions = { ...STREAM_DEFAULTS, maxBufferedRows: 200_000, clock: systemClock };
+
+/** What a tick emitted: the live dashboard listens to these. */
+export interface EmissionUpdate {
+  sales: SalesRow[];
+  customers: CustomerRow[];
+  emittedAt: number;
+}
+export type EmissionListener = (update: EmissionUpdate) => void;
+
+export class AggregatorJob {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly decoder: EventDecoder;
+  private readonly checkpoints: CheckpointStore;
+  private readonly topics: ReturnType<typeof topics>;
+  private readonly pipelines = new Map<number, PartitionPipeline>();
+  /** Rejected-rows partitions carry no state but their offsets. */
+  private readonly rejectedOffsets = new Map<number, number>();
+  /** Consumer position per "topic:partition", past transaction markers too. */
+  private readonly positions = new Map<string, number>();
+  private readonly lag: Record<string, number> = {};
+  private readonly tracker: WatermarkTracker;
+  private emissions = new Emissions();
+  private rejected: RejectedRow[] = [];
+  private ticking: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+  private lastCheckpointAt = 0;
+  private readonly listeners = new Set<EmissionListener>();
+  private readonly latency = new LatencySamples();
+  private readonly rateIn: RateMeter;
+  private readonly rateOut: RateMeter;
+  private rejectedTotal = 0;
+  private failure?: Error;
+
+  constructor(
+    config: Config,
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly options: JobOptions = DEFAULT_JOB_OPTIONS,
+  ) {
+    const kafka = createKafka(config, 'salesinsights-aggregator');
+    this.topics = topics(config.namespace);
+    const group = `${config.namespace}.aggregator`;
+    this.consumer = kafka.consumer({ groupId: group, readUncommitted: false, maxBytes: 16 << 20 });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.decoder = new EventDecoder(createSchemaRegistry(config.schemaRegistryUrl));
+    this.checkpoints = new CheckpointStore(store, group);
+    this.tracker = new WatermarkTracker(options.clock, options.idleTimeoutMs);
+    this.rateIn = new RateMeter(() => options.clock.now());
+    this.rateOut = new RateMeter(() => options.clock.now());
+  }
+
+  onEmission(listener: EmissionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.topics.events, this.topics.rejected], fromBeginning: true });
+    const { END_BATCH_PROCESS, GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      // Also reported for batches holding only transaction markers, which eachBatch never sees.
+      const next = Number(payload.lastOffset) + 1;
+      const key = `${payload.topic}:${payload.partition}`;
+      if (next > (this.positions.get(key) ?? 0)) this.positions.set(key, next);
+      this.lag[key] = Math.max(0, Number(payload.offsetLag));
+    });
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      const mine = new Set(payload.memberAssignment[this.topics.events] ?? []);
+      for (const partition of [...this.pipelines.keys()]) {
+        if (mine.has(partition)) continue;
+        // Another instance restores this partition from its checkpoint.
+        this.pipelines.delete(partition);
+        this.tracker.remove(String(partition));
+      }
+    });
+    this.consumer.on(CRASH, ({ payload }) => {
+      if (!payload.restart) this.failure = payload.error;
+    });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+    this.lastCheckpointAt = this.options.clock.now();
+    this.timer = setInterval(() => void this.tick(false).catch((err) => this.fail(err)), this.options.earlyFiringIntervalMs);
+  }
+
+  private fail(err: unknown): void {
+    this.failure = err as Error;
+    this.logger.error({ err }, 'aggregator tick failed');
+  }
+
+  private async onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (batch.topic === this.topics.rejected) {
+      if (await this.onRejectedBatch(batch)) resolveOffset(batch.lastOffset());
+      return;
+    }
+    const pipeline = await this.pipelineFor(batch.partition);
+    const first = batch.firstOffset();
+    if (first !== null && Number(first) > pipeline.nextOffset) {
+      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(pipeline.nextOffset) });
+      return;
+    }
+    await this.decoder.prepare(batch.messages.map((m) => m.value));
+    // From here to the end of the loop nothing awaits: a tick never sees half a batch.
+    let events = 0;
+    for (const m of batch.messages) {
+      const offset = Number(m.offset);
+      if (offset < pipeline.nextOffset) continue;
+      const event = this.decoder.decode(m.value);
+      if (typeof event === 'string') {
+        pipeline.skip(offset);
+        this.rejected.push(undecodable(batch.topic, batch.partition, offset, event));
+        continue;
+      }
+      pipeline.process(event, offset, this.emissions);
+      events += 1;
+    }
+    resolveOffset(batch.lastOffset());
+    this.rateIn.mark(events);
+    this.tracker.report(String(batch.partition), pipeline.watermark, events > 0);
+    if (this.emissions.size + this.rejected.length >= this.options.maxBufferedRows) await this.tick(false);
+  }
+
+  /** False when it had to seek back to the checkpointed offset instead. */
+  private async onRejectedBatch(batch: EachBatchPayload['batch']): Promise<boolean> {
+    let next = this.rejectedOffsets.get(batch.partition);
+    if (next === undefined) {
+      next = (await this.checkpoints.load(batch.topic, batch.partition))?.nextOffset ?? 0;
+      this.rejectedOffsets.set(batch.partition, next);
+    }
+    const first = batch.firstOffset();
+    if (first !== null && Number(first) > next) {
+      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(next) });
+      return false;
+    }
+    for (const m of batch.messages) {
+      if (Number(m.offset) < next || !m.value) continue;
+      this.rejected.push(JSON.parse(m.value.toString()) as RejectedRow);
+      next = Number(m.offset) + 1;
+    }
+    this.rejectedOffsets.set(batch.partition, next);
+    return true;
+  }
+
+  private async pipelineFor(partition: number): Promise<PartitionPipeline> {
+    const existing = this.pipelines.get(partition);
+    if (existing) return existing;
+    const pipeline = new PartitionPipeline(partition, this.options);
+    const checkpoint = await this.checkpoints.load(this.topics.events, partition);
+    if (checkpoint) {
+      pipeline.restore(JSON.parse(checkpoint.state) as PartitionSnapshot);
+      this.logger.info({ partition, nextOffset: checkpoint.nextOffset }, 'partition restored from checkpoint');
+    }
+    this.pipelines.set(partition, pipeline);
+    return pipeline;
+  }
+
+  /** One tick at a time: early firing, sink writes, then (when due) checkpoint and commit. */
+  tick(forceCheckpoint: boolean): Promise<void> {
+    this.ticking = this.ticking.then(() => this.flush(forceCheckpoint));
+    return this.ticking;
+  }
+
+  private async flush(forceCheckpoint: boolean): Promise<void> {
+    const now = this.options.clock.now();
+    const combined = this.tracker.combined();
+    for (const [partition, p] of this.pipelines) {
+      if (this.tracker.isIdle(String(partition))) p.advanceTo(combined, this.emissions);
+      p.fireEarly(this.emissions);
+    }
+    const out = this.emissions;
+    const rejected = this.rejected;
+    this.emissions = new Emissions();
+    this.rejected = [];
+    const checkpointDue = forceCheckpoint || now - this.lastCheckpointAt >= this.options.checkpointIntervalMs;
+    const checkpoints = checkpointDue ? this.snapshot() : [];
+
+    await Promise.all([
+      writeEvents(this.store, out.archive),
+      writeSales(this.store, out.sales),
+      writeCustomers(this.store, out.customers),
+      writeLate(this.store, out.late),
+      writeRejected(this.store, rejected),
+    ]);
+    await this.produceOutputs(out);
+    this.rejectedTotal += rejected.length;
+    this.rateOut.mark(out.sales.length + out.customers.length);
+    if (out.sales.length + out.customers.length > 0) {
+      if (out.newestIngestedAt > 0) this.latency.add(Date.now() - out.newestIngestedAt);
+      const update: EmissionUpdate = { sales: out.sales, customers: out.customers, emittedAt: Date.now() };
+      for (const listener of this.listeners) listener(update);
+    }
+    if (checkpointDue) {
+      await this.checkpoints.save(checkpoints);
+      await this.consumer.commitOffsets(
+        checkpoints.map((c) => ({ topic: c.topic, partition: c.partition, offset: String(c.nextOffset) })),
+      );
+      this.lastCheckpointAt = now;
+    }
+  }
+
+  private snapshot(): Checkpoint[] {
+    const out: Checkpoint[] = [];
+    for (const [partition, p] of this.pipelines) {
+      out.push({ topic: this.topics.events, partition, nextOffset: p.nextOffset, state: JSON.stringify(p.snapshot()) });
+    }
+    for (const [partition, nextOffset] of this.rejectedOffsets) {
+      out.push({ topic: this.topics.rejected, partition, nextOffset, state: '' });
+    }
+    return out;
+  }
+
+  private async produceOutputs(out: Emissions): Promise<void> {
+    const messages = [];
+    if (out.sales.length > 0) {
+      messages.push({
+        topic: this.topics.salesPerProduct,
+        messages: out.sales.map((r) => ({ key: String(r.productId), value: JSON.stringify(r, jsonBigInt) })),
+      });
+    }
+    if (out.late.length > 0) {
+      messages.push({
+        topic: this.topics.late,
+        messages: out.late.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) })),
+      });
+    }
+    if (messages.length > 0) await this.producer.sendBatch({ topicMessages: messages, acks: -1 });
+  }
+
+  /** Resolves once the consumer has read every partition up to the given end offsets. */
+  async waitForPositions(ends: Map<string, number>, timeoutMs = 600_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const behind = [...ends].filter(([key, end]) => (this.positions.get(key) ?? 0) < end);
+      if (behind.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`aggregator did not catch up: ${behind.map(([k]) => k).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** End of input: every window seen becomes final; everything is written and checkpointed. */
+  async finishInput(): Promise<void> {
+    await this.ticking;
+    for (const p of this.pipelines.values()) p.endOfInput(this.emissions);
+    await this.tick(true);
+  }
+
+  metrics(): PipelineMetrics {
+    const watermark = this.tracker.combined();
+    let events = 0;
+    let duplicates = 0;
+    let late = 0;
+    let openWindows = 0;
+    let customers = 0;
+    for (const p of this.pipelines.values()) {
+      events += p.counters.events;
+      duplicates += p.counters.duplicates;
+      late += p.counters.late;
+      openWindows += p.openWindows;
+      customers += p.customerCount;
+    }
+    const finite = Number.isFinite(watermark);
+    return {
+      consumerLag: { ...this.lag },
+      watermark: finite ? watermark : null,
+      watermarkDelayMs: finite ? Date.now() - watermark : null,
+      eventsInPerSecond: this.rateIn.perSecond(),
+      rowsOutPerSecond: this.rateOut.perSecond(),
+      eventsTotal: events,
+      duplicatesTotal: duplicates,
+      lateTotal: late,
+      rejectedTotal: this.rejectedTotal,
+      openWindows,
+      customers,
+      latencyMs: { p50: this.latency.percentile(50), p99: this.latency.percentile(99), samples: this.latency.count },
+    };
+  }
+
+  /** Clean shutdown: a final flush and checkpoint, then disconnect. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.tick(true).catch((err) => this.logger.error({ err }, 'final flush failed'));
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+}
+
+function jsonBigInt(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+function undecodable(topic: string, partition: number, offset: number, reason: string): RejectedRow {
+  return { source_file: `kafka:${topic}/${partition}`, source_line: offset, raw_line: '', reason, rejected_at: Date.now() };
+}

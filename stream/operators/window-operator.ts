@@ -1,0 +1,124 @@
+// The only module that combines assigner, trigger, window state, dedup and lateness, as Flink's
+// WindowOperator does: sales per product per event-time window, keyed by product.
+import { contentKey, type ShopEvent } from '../../src/event.ts';
+import { addEvent, emptyProductSales, type ProductSales } from '../aggregations/product-sales.ts';
+import type { Trigger } from '../trigger.ts';
+import { isWindowFinal, type Window, type WindowAssigner } from '../window.ts';
+
+export interface WindowResult {
+  window: Window;
+  productId: bigint;
+  sales: ProductSales;
+  isFinal: boolean;
+}
+
+/** What happened to an event: counted, an exact duplicate within the horizon, or late. */
+export type Admission = { kind: 'added' } | { kind: 'duplicate' } | { kind: 'late'; window: Window };
+
+interface WindowState {
+  window: Window;
+  products: Map<bigint, ProductSales>;
+  dirty: Set<bigint>;
+  /** Content keys seen in this window: exact duplicates are counted once. */
+  seen: Set<string>;
+}
+
+export interface WindowOperatorSnapshot {
+  windows: Array<{
+    start: number;
+    end: number;
+    products: Array<[string, ProductSales]>;
+    dirty: string[];
+    seen: string[];
+  }>;
+}
+
+export class WindowOperator {
+  private readonly windows = new Map<number, WindowState>();
+
+  constructor(
+    private readonly assigner: WindowAssigner,
+    private readonly trigger: Trigger,
+    private readonly allowedLatenessMs: number,
+  ) {}
+
+  get openWindows(): number {
+    return this.windows.size;
+  }
+
+  /** Adds the event to its windows unless late or a duplicate; `watermark` is the current one. */
+  process(e: ShopEvent, watermark: number): Admission {
+    const assigned = this.assigner.assign(e.event_time);
+    const open = assigned.filter((w) => !isWindowFinal(w, watermark, this.allowedLatenessMs));
+    if (open.length === 0) return { kind: 'late', window: assigned[assigned.length - 1]! };
+    const key = contentKey(e);
+    let duplicate = false;
+    for (const w of open) {
+      const state = this.stateFor(w);
+      if (state.seen.has(key)) {
+        duplicate = true;
+        continue;
+      }
+      state.seen.add(key);
+      let sales = state.products.get(e.product_id);
+      if (!sales) state.products.set(e.product_id, (sales = emptyProductSales()));
+      addEvent(sales, e);
+      state.dirty.add(e.product_id);
+    }
+    return duplicate ? { kind: 'duplicate' } : { kind: 'added' };
+  }
+
+  /** Final results of windows the watermark has passed; their state is freed. */
+  onWatermark(watermark: number): WindowResult[] {
+    const out: WindowResult[] = [];
+    for (const [start, state] of [...this.windows].sort((a, b) => a[0] - b[0])) {
+      const r = this.trigger.onWatermark(state.window, watermark);
+      if (r.fire) for (const [productId, sales] of state.products) out.push({ window: state.window, productId, sales: { ...sales }, isFinal: true });
+      if (r.purge) this.windows.delete(start);
+    }
+    return out;
+  }
+
+  /** Early results: products changed since the last firing. */
+  onProcessingTime(): WindowResult[] {
+    const out: WindowResult[] = [];
+    for (const state of this.windows.values()) {
+      if (!this.trigger.onProcessingTime(state.window, state.dirty.size > 0).fire) continue;
+      for (const productId of state.dirty) {
+        out.push({ window: state.window, productId, sales: { ...state.products.get(productId)! }, isFinal: false });
+      }
+      state.dirty.clear();
+    }
+    return out;
+  }
+
+  private stateFor(w: Window): WindowState {
+    let state = this.windows.get(w.start);
+    if (!state) this.windows.set(w.start, (state = { window: w, products: new Map(), dirty: new Set(), seen: new Set() }));
+    return state;
+  }
+
+  snapshot(): WindowOperatorSnapshot {
+    return {
+      windows: [...this.windows.values()].map((s) => ({
+        start: s.window.start,
+        end: s.window.end,
+        products: [...s.products].map(([id, sales]) => [String(id), sales]),
+        dirty: [...s.dirty].map(String),
+        seen: [...s.seen],
+      })),
+    };
+  }
+
+  restore(snapshot: WindowOperatorSnapshot): void {
+    this.windows.clear();
+    for (const w of snapshot.windows) {
+      this.windows.set(w.start, {
+        window: { start: w.start, end: w.end },
+        products: new Map(w.products.map(([id, sales]) => [BigInt(id), sales])),
+        dirty: new Set(w.dirty.map((id) => BigInt(id))),
+        seen: new Set(w.seen),
+      });
+    }
+  }
+}

@@ -1,0 +1,178 @@
+// Everything one input partition owns: its watermark, the sales window operator and the
+// lifetime-value operator. Pure: events in, rows out, state snapshotted with the next offset.
+// A user's events all arrive on one partition (key = user_id), so dedup and lifetime value are
+// complete here; sales rows are partial per partition and merged by the store.
+import type { ShopEvent } from '../src/event.ts';
+import type { CustomerValueResult } from './aggregations/customer-value.ts';
+import type { ProductSales } from './aggregations/product-sales.ts';
+import type { EngineOptions } from './defaults.ts';
+import { CustomerValueOperator, type CustomerValueSnapshot } from './operators/customer-value-operator.ts';
+import { WindowOperator, type WindowOperatorSnapshot, type WindowResult } from './operators/window-operator.ts';
+import { earlyAndOnWatermark } from './trigger.ts';
+import { BoundedOutOfOrdernessWatermarks } from './watermark.ts';
+import { hopping, tumbling } from './window.ts';
+
+export interface SalesRow extends ProductSales {
+  windowStart: number;
+  windowEnd: number;
+  productId: bigint;
+  partition: number;
+  isFinal: boolean;
+  /** Grows with the partition offset; a final row outranks an early one at the same offset. */
+  version: number;
+}
+
+export interface CustomerRow extends CustomerValueResult {
+  userId: bigint;
+  version: number;
+}
+
+export interface LateRow {
+  event: ShopEvent;
+  windowStart: number;
+  watermark: number;
+}
+
+/** Output collector shared by the partitions of one job between two flushes. */
+export class Emissions {
+  archive: ShopEvent[] = [];
+  sales: SalesRow[] = [];
+  customers: CustomerRow[] = [];
+  late: LateRow[] = [];
+  /** Ingest time of the newest event included in these emissions (end-to-end latency). */
+  newestIngestedAt = 0;
+
+  get size(): number {
+    return this.archive.length + this.sales.length + this.customers.length + this.late.length;
+  }
+}
+
+export interface PartitionSnapshot {
+  nextOffset: number;
+  watermark: ReturnType<BoundedOutOfOrdernessWatermarks['snapshot']>;
+  windows: WindowOperatorSnapshot;
+  customers: CustomerValueSnapshot;
+}
+
+export interface PartitionCounters {
+  events: number;
+  duplicates: number;
+  late: number;
+}
+
+export class PartitionPipeline {
+  /** The next input offset to process; everything before it is in the state. */
+  nextOffset = 0;
+  private readonly watermarks: BoundedOutOfOrdernessWatermarks;
+  private readonly windows: WindowOperator;
+  private readonly customers = new CustomerValueOperator();
+  private newestIngestedAt = 0;
+  private readonly closeAllAfterMs: number;
+  readonly counters: PartitionCounters = { events: 0, duplicates: 0, late: 0 };
+
+  constructor(
+    readonly partition: number,
+    options: EngineOptions,
+  ) {
+    this.watermarks = new BoundedOutOfOrdernessWatermarks(options.outOfOrdernessMs);
+    this.closeAllAfterMs = options.windowSizeMs + options.allowedLatenessMs;
+    const assigner = options.windowSlideMs
+      ? hopping(options.windowSizeMs, options.windowSlideMs)
+      : tumbling(options.windowSizeMs);
+    this.windows = new WindowOperator(assigner, earlyAndOnWatermark(options.allowedLatenessMs), options.allowedLatenessMs);
+  }
+
+  get watermark(): number {
+    return this.watermarks.current();
+  }
+
+  get openWindows(): number {
+    return this.windows.openWindows;
+  }
+
+  get customerCount(): number {
+    return this.customers.size;
+  }
+
+  /** Processes the event at `offset`; offsets below nextOffset were already processed. */
+  process(event: ShopEvent, offset: number, out: Emissions): void {
+    if (offset < this.nextOffset) return;
+    this.nextOffset = offset + 1;
+    this.counters.events += 1;
+    out.archive.push(event);
+    const admission = this.windows.process(event, this.watermarks.current());
+    if (admission.kind === 'late') {
+      this.counters.late += 1;
+      out.late.push({ event, windowStart: admission.window.start, watermark: this.watermarks.current() });
+    }
+    if (admission.kind === 'duplicate') this.counters.duplicates += 1;
+    else {
+      this.customers.process(event);
+      if (event.ingested_at > this.newestIngestedAt) this.newestIngestedAt = event.ingested_at;
+    }
+    const before = this.watermarks.current();
+    this.watermarks.onEvent(event.event_time);
+    if (this.watermarks.current() > before) this.emitWindows(this.windows.onWatermark(this.watermarks.current()), out);
+  }
+
+  /** Skips an offset that holds no event (a record of another schema, a tombstone). */
+  skip(offset: number): void {
+    if (offset >= this.nextOffset) this.nextOffset = offset + 1;
+  }
+
+  /** The processing-time tick: early results of dirty windows and changed customers. */
+  fireEarly(out: Emissions): void {
+    this.emitWindows(this.windows.onProcessingTime(), out);
+    const version = this.nextOffset * 2;
+    for (const { userId, value } of this.customers.onProcessingTime()) out.customers.push({ userId, ...value, version });
+    if (this.newestIngestedAt > out.newestIngestedAt) out.newestIngestedAt = this.newestIngestedAt;
+    this.newestIngestedAt = 0;
+  }
+
+  /** Moves the watermark to a given value (idle partitions follow the others). */
+  advanceTo(watermark: number, out: Emissions): void {
+    if (watermark <= this.watermarks.current()) return;
+    this.watermarks.advanceTo(watermark);
+    this.emitWindows(this.windows.onWatermark(this.watermarks.current()), out);
+  }
+
+  /**
+   * End of the input so far (backfill): the watermark passes the end of every window seen, so
+   * each becomes final and is emitted; events after this point continue from there.
+   */
+  endOfInput(out: Emissions): void {
+    const max = this.watermarks.maxTimestamp;
+    if (Number.isFinite(max)) this.advanceTo(max + this.closeAllAfterMs, out);
+    this.fireEarly(out);
+  }
+
+  private emitWindows(results: WindowResult[], out: Emissions): void {
+    for (const r of results) {
+      out.sales.push({
+        ...r.sales,
+        windowStart: r.window.start,
+        windowEnd: r.window.end,
+        productId: r.productId,
+        partition: this.partition,
+        isFinal: r.isFinal,
+        version: this.nextOffset * 2 + (r.isFinal ? 1 : 0),
+      });
+    }
+  }
+
+  snapshot(): PartitionSnapshot {
+    return {
+      nextOffset: this.nextOffset,
+      watermark: this.watermarks.snapshot(),
+      windows: this.windows.snapshot(),
+      customers: this.customers.snapshot(),
+    };
+  }
+
+  restore(s: PartitionSnapshot): void {
+    this.nextOffset = s.nextOffset;
+    this.watermarks.restore(s.watermark);
+    this.windows.restore(s.windows);
+    this.customers.restore(s.customers);
+  }
+}
