@@ -1,6 +1,7 @@
 // Avro encoding of the shop event through the schema registry (Confluent wire format: magic
-// byte, 4-byte schema id, Avro body). avsc's default long refuses values above 2^53, so every
-// Avro long here is a bigint; timestamps are a logical type over it that yields numbers.
+// byte, 4-byte schema id, Avro body). avsc's default long refuses values above 2^53, so the
+// plain "long" ids decode as bigint through a custom long type. Timestamps, declared as
+// {"type": "long", "logicalType": "timestamp-millis"}, keep avsc's number long (safe to 2^53 ms).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
@@ -20,24 +21,20 @@ export const BigIntLong = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
 
-/** timestamp-millis over the bigint long: numbers in JS, exact on the wire. */
-class TimestampMillis extends avro.types.LogicalType {
-  override _fromValue(value: bigint): number {
-    return Number(value);
-  }
-  override _toValue(value: number): bigint | undefined {
-    return Number.isSafeInteger(value) ? BigInt(value) : undefined;
-  }
-  override _resolve(type: avro.Type) {
-    if (avro.Type.isType(type, 'long', 'logical:timestamp-millis')) return (v: number) => v;
-    return undefined;
-  }
-}
-
+/**
+ * Options for avsc's forSchema. avsc records every named type in `registry`, so each parse
+ * needs a fresh one: the getter hands out a new registry whenever the options are spread
+ * (as @kafkajs/confluent-schema-registry does), and `avroOptions()` does so for our own parses.
+ */
 export const avroTypeOptions = {
-  registry: { long: BigIntLong },
-  logicalTypes: { 'timestamp-millis': TimestampMillis },
+  get registry() {
+    return { long: BigIntLong };
+  },
 } as unknown as Partial<avro.ForSchemaOptions>;
+
+export function avroOptions(): Partial<avro.ForSchemaOptions> {
+  return { ...avroTypeOptions };
+}
 
 export function readSchema(name: string): avro.Schema {
   const path = fileURLToPath(new URL(`./schemas/${name}.avsc`, import.meta.url));
@@ -45,7 +42,7 @@ export function readSchema(name: string): avro.Schema {
 }
 
 export const SHOP_EVENT_SCHEMA = readSchema('shop-event-v1');
-export const shopEventType = avro.Type.forSchema(SHOP_EVENT_SCHEMA, avroTypeOptions);
+export const shopEventType = avro.Type.forSchema(SHOP_EVENT_SCHEMA, avroOptions());
 
 export function createSchemaRegistry(url: string): SchemaRegistry {
   return new SchemaRegistry({ host: url }, { [SchemaType.AVRO]: avroTypeOptions });

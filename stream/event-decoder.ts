@@ -4,7 +4,7 @@
 import avro from 'avsc';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { ShopEvent } from '../src/event.ts';
-import { avroTypeOptions, shopEventType } from '../ingest/avro.ts';
+import { avroOptions, shopEventType } from '../ingest/avro.ts';
 
 export class EventDecoder {
   private readonly resolvers = new Map<number, avro.Resolver>();
@@ -21,7 +21,7 @@ export class EventDecoder {
       const id = v ? EventDecoder.schemaId(v) : undefined;
       if (id === undefined || this.resolvers.has(id)) continue;
       const writer = await this.registry.getSchema(id);
-      const writerType = avro.Type.forSchema(writer as unknown as avro.Schema, avroTypeOptions);
+      const writerType = avro.Type.forSchema(writer as unknown as avro.Schema, avroOptions());
       this.resolvers.set(id, shopEventType.createResolver(writerType));
     }
   }

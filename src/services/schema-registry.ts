@@ -63,19 +63,21 @@ export async function ensureRegistryDistribution(paths: ServicePaths): Promise<s
   logger.info({ artifact: ARTIFACT }, `resolving Apicurio Registry ${APICURIO_VERSION} with Maven (about 160 MB)…`);
   const started = Date.now();
   const staging = `${home}.partial`;
+  // Maven without a pom leaves plugin markers under its working folder: give it a throwaway one
+  const workDir = `${home}.maven-work`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
-  await runMaven(
-    'schema-registry',
-    [
-      `${DEPENDENCY_PLUGIN}:unpack`,
-      `-Dartifact=${ARTIFACT}`,
-      `-DoutputDirectory=${staging}`,
-      `-DmarkersDirectory=${join(staging, '.markers')}`,
-    ],
-    staging,
-    paths.mavenLog,
-  );
+  await mkdir(workDir, { recursive: true });
+  try {
+    await runMaven(
+      'schema-registry',
+      [`${DEPENDENCY_PLUGIN}:unpack`, `-Dartifact=${ARTIFACT}`, `-DoutputDirectory=${staging}`],
+      workDir,
+      paths.mavenLog,
+    );
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
   await rm(home, { recursive: true, force: true });
   await rename(staging, home);
   const jar = await findQuarkusRun(home);

@@ -1,0 +1,19 @@
+import type { ShopEvent } from '../src/event.ts';
+
+export function shopEvent(overrides: Partial<ShopEvent> = {}): ShopEvent {
+  return {
+    event_time: Date.UTC(2020, 0, 1, 0, 0, 0),
+    event_type: 'purchase',
+    product_id: 5809910n,
+    category_id: 1602943681873052386n,
+    category_code: null,
+    brand: 'grattol',
+    price_cents: 524,
+    user_id: 595414620n,
+    user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a',
+    source_file: 'fixture.csv',
+    source_line: 2,
+    ingested_at: Date.UTC(2020, 0, 1, 0, 0, 1),
+    ...overrides,
+  };
+}
