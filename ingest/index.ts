@@ -1,6 +1,6 @@
 // The connector: watcher -> parse -> validate -> encode -> produce, with the file ledger.
 // Composes the pieces; each lives in its own module.
-import { mkdir, rename, writeFile, access } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config } from '../src/config.ts';
 import { createKafka } from '../src/kafka.ts';
@@ -67,7 +67,6 @@ export class Connector {
 
   /** Watches the inbox; complete files are ingested one at a time in lexical order. */
   async watch(): Promise<void> {
-    for (const dir of ['.done', '.failed']) await mkdir(join(this.inbox, dir), { recursive: true });
     this.watcher = new InboxWatcher(this.inbox, async (path) => {
       try {
         await this.takeFile(path);
@@ -79,6 +78,18 @@ export class Connector {
     });
     await this.watcher.start();
     this.logger.info({ inbox: this.inbox }, 'connector watching the inbox');
+  }
+
+  /** A free path in .done/ or .failed/ for a file of this name. */
+  private async asideName(folder: '.done' | '.failed', name: string): Promise<string> {
+    await mkdir(join(this.inbox, folder), { recursive: true });
+    return freeName(join(this.inbox, folder), name);
+  }
+
+  /** Ingests the .csv files the inbox holds now, in lexical order, without watching. */
+  async drainInbox(): Promise<void> {
+    const files = (await readdir(this.inbox)).filter((f) => f.endsWith('.csv') && !f.startsWith('.')).sort();
+    for (const file of files) await this.takeFile(join(this.inbox, file));
   }
 
   whenIdle(): Promise<void> {
@@ -100,7 +111,7 @@ export class Connector {
         logger: this.logger,
         batchRows: this.options.batchRows ?? CONNECTOR_DEFAULTS.batchRows,
       });
-      if (!inPlace) await rename(path, await freeName(join(this.inbox, '.done'), name));
+      if (!inPlace) await rename(path, await this.asideName('.done', name));
       this.results.push(result);
       this.options.onFile?.(result);
       return result;
@@ -111,7 +122,7 @@ export class Connector {
         this.logger.error({ file: name, reason: (err as Error).message }, 'file rejected whole');
         return undefined;
       }
-      const target = await freeName(join(this.inbox, '.failed'), name);
+      const target = await this.asideName('.failed', name);
       await rename(path, target).catch(() => undefined);
       await writeFile(`${target}.reason`, `${(err as Error).message}\n`);
       this.logger.error({ file: name, reason: (err as Error).message }, 'file rejected whole; moved to .failed/');

@@ -42,7 +42,9 @@ export function parseEventTime(text: string): number | string {
     const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
     const ms = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
     const back = new Date(ms);
-    if (back.getUTCDate() !== d || back.getUTCHours() !== h) return `bad event_time "${text}": no such date`;
+    if (back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || h! > 23 || mi! > 59 || s! > 59) {
+      return `bad event_time "${text}": no such date or time`;
+    }
     return ms;
   }
   if (ISO_8601.test(text)) {

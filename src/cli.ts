@@ -13,6 +13,7 @@ import { backfill } from './commands/backfill.ts';
 import { runReadOnlyQuery } from './commands/sql.ts';
 import { reset } from './commands/reset.ts';
 import { start } from './commands/start.ts';
+import { connect } from './commands/connect.ts';
 
 const program = new Command('salesinsights').description('Real-time e-commerce sales analytics');
 
@@ -53,6 +54,15 @@ program
   .option('--port <port>', 'dashboard port')
   .action(async (opts: { inbox?: string; host?: string; port?: string }) => {
     await start(config(), logger, { inbox: opts.inbox, host: opts.host, port: opts.port ? Number(opts.port) : undefined });
+  });
+
+program
+  .command('connect')
+  .description('only the connector on the inbox (its own process)')
+  .option('--inbox <dir>', 'the inbox folder (default $SALESINSIGHTS_HOME/inbox)')
+  .option('--once', 'ingest what the inbox holds, then exit')
+  .action(async (opts: { inbox?: string; once?: boolean }) => {
+    await connect(config(), logger, { inbox: opts.inbox, once: opts.once === true });
   });
 
 program

@@ -14,3 +14,32 @@ export function isolatedConfig(prefix: string, extra: Record<string, string> = {
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }
+
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+/**
+ * Every committed record of a topic: reads from the beginning until `expected` records have
+ * arrived and then `settleMs` more pass without another (so extra copies would show).
+ */
+export async function readTopic(kafka: Kafka, topic: string, expected: number, settleMs = 2000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}-${Math.random()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const messages: KafkaMessage[] = [];
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const settle = () => {
+      clearTimeout(timer);
+      timer = setTimeout(resolve, settleMs);
+    };
+    if (expected === 0) settle();
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        messages.push(...batch.messages);
+        if (messages.length >= expected) settle();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return messages;
+}

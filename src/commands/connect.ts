@@ -1,0 +1,22 @@
+// connect: only the connector, as its own process (the store is not opened, so this works next
+// to an embedded-mode aggregator). With `once`, ingest what the inbox holds, then exit.
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { servicesUp } from '../services/index.ts';
+import { Connector } from '../../ingest/index.ts';
+
+export async function connect(config: Config, logger: Logger, options: { inbox?: string; once: boolean }): Promise<void> {
+  await servicesUp(config);
+  const connector = new Connector(config, logger, { inbox: options.inbox });
+  await connector.open();
+  if (options.once) {
+    await connector.drainInbox();
+  } else {
+    await connector.watch();
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  }
+  await connector.close();
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { ShopEvent } from '../../src/event.ts';
+import { CustomerValueOperator } from './customer-value-operator.ts';
+
+const BASE = Date.UTC(2020, 0, 1);
+const sec = (n: number) => BASE + n * 1000;
+let line = 1;
+function ev(o: Partial<ShopEvent> = {}): ShopEvent {
+  return {
+    event_time: BASE,
+    event_type: 'purchase',
+    product_id: 1n,
+    category_id: 1602943681873052386n,
+    category_code: null,
+    brand: null,
+    price_cents: 1_000,
+    user_id: 7n,
+    user_session: 's1',
+    source_file: 'test.csv',
+    source_line: ++line,
+    ingested_at: 0,
+    ...o,
+  };
+}
+
+describe('CustomerValueOperator', () => {
+  it('ignores everything but purchases', () => {
+    const op = new CustomerValueOperator();
+    op.process(ev({ event_type: 'view' }));
+    op.process(ev({ event_type: 'cart' }));
+    op.process(ev({ event_type: 'remove_from_cart' }));
+    expect(op.size).toBe(0);
+    expect(op.onProcessingTime()).toEqual([]);
+  });
+
+  it('emits each changed user once per firing, then nothing until it changes again', () => {
+    const op = new CustomerValueOperator();
+    op.process(ev({ user_id: 1n, price_cents: 100 }));
+    op.process(ev({ user_id: 2n, price_cents: 200 }));
+    op.process(ev({ user_id: 1n, price_cents: 300, user_session: 's2' }));
+    const first = op.onProcessingTime();
+    expect(first.map((e) => e.userId)).toEqual([1n, 2n]);
+    expect(first[0]!.value).toMatchObject({ revenueCents: 400, purchases: 2, orders: 2, avgOrderValueCents: 200 });
+    expect(first[1]!.value).toMatchObject({ revenueCents: 200, purchases: 1, orders: 1 });
+    expect(op.onProcessingTime()).toEqual([]);
+    op.process(ev({ user_id: 2n, price_cents: 50 }));
+    const second = op.onProcessingTime();
+    expect(second.map((e) => e.userId)).toEqual([2n]);
+    expect(second[0]!.value).toMatchObject({ revenueCents: 250, purchases: 2, orders: 1 });
+  });
+
+  it('keeps user ids above 2^53 exact', () => {
+    const op = new CustomerValueOperator();
+    const big = 9_007_199_254_740_993n;
+    op.process(ev({ user_id: big }));
+    const restored = new CustomerValueOperator();
+    restored.restore(JSON.parse(JSON.stringify(op.snapshot())));
+    expect(restored.onProcessingTime()[0]!.userId).toBe(big);
+  });
+
+  it('restores from a JSON snapshot: sessions, dirty users and totals carry over', () => {
+    const op = new CustomerValueOperator();
+    op.process(ev({ user_id: 1n, user_session: 'a', event_time: sec(10) }));
+    op.process(ev({ user_id: 1n, user_session: null, event_time: sec(20) }));
+    op.onProcessingTime();
+    op.process(ev({ user_id: 3n, user_session: 'z' }));
+
+    const restored = new CustomerValueOperator();
+    restored.restore(JSON.parse(JSON.stringify(op.snapshot())));
+    expect(restored.size).toBe(2);
+    // only user 3 was dirty at the snapshot
+    expect(restored.onProcessingTime().map((e) => e.userId)).toEqual([3n]);
+    // a purchase in the known session 'a' is not a new order
+    restored.process(ev({ user_id: 1n, user_session: 'a', event_time: sec(5) }));
+    const [row] = restored.onProcessingTime();
+    expect(row!.value).toEqual({
+      revenueCents: 3_000,
+      purchases: 3,
+      orders: 2,
+      firstPurchaseAt: sec(5),
+      lastPurchaseAt: sec(20),
+      avgOrderValueCents: 1_500,
+    });
+  });
+
+  it('restore replaces existing state', () => {
+    const op = new CustomerValueOperator();
+    op.process(ev({ user_id: 99n }));
+    op.restore(new CustomerValueOperator().snapshot());
+    expect(op.size).toBe(0);
+    expect(op.onProcessingTime()).toEqual([]);
+  });
+});

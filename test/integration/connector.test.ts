@@ -1,0 +1,172 @@
+// The connector on the real broker and registry: valid rows to <ns>.events, malformed rows to
+// <ns>.events-rejected, exactly once per line across a kill -9, columns by header name.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kafka } from 'kafkajs';
+import { topics } from '../../src/config.ts';
+import { createKafka } from '../../src/kafka.ts';
+import { logger } from '../../src/logger.ts';
+import type { RejectedRow, ShopEvent } from '../../src/event.ts';
+import { createSchemaRegistry } from '../../ingest/avro.ts';
+import { Connector } from '../../ingest/index.ts';
+import { generate } from '../../ingest/tools/generate.ts';
+import { EventDecoder } from '../../stream/event-decoder.ts';
+import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
+
+const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+// Valid rows (one duplicated, one with quotes and commas), then malformed ones. BOM, CRLF, and
+// no final newline.
+const MIXED_ROWS = [
+  '2020-01-01 00:00:00 UTC,view,5809910,1602943681873052386,,grattol,5.24,595414620,4adb70bb-edbd-4981-b60f-a05bfd32683a',
+  '2020-01-01 00:00:00 UTC,view,5809910,1602943681873052386,,grattol,5.24,595414620,4adb70bb-edbd-4981-b60f-a05bfd32683a',
+  '2020-01-01 00:00:05 UTC,purchase,5802432,9223372036854775807,"beauty, ""care""","brand,co",0.32,463240011,',
+  '2020-01-01T00:00:09Z,cart,5844397,1602943681873052386,,,2.38,595414620,4adb70bb-edbd-4981-b60f-a05bfd32683a',
+  '2020-13-01 00:00:00 UTC,view,1,1,,,1.00,1,s', // bad timestamp
+  '2020-01-01 00:00:10 UTC,wishlist,1,1,,,1.00,1,s', // unknown type
+  '2020-01-01 00:00:10 UTC,view,1,1,,,-3.00,1,s', // negative price
+  '2020-01-01 00:00:10 UTC,view,1,1,,,abc,1,s', // bad price
+  '2020-01-01 00:00:10 UTC,view,1.5,1,,,1.00,1,s', // non-integer id
+  '2020-01-01 00:00:10 UTC,view,1,1,,,1.00,1', // wrong column count
+];
+
+let kafka: Kafka;
+const config = isolatedConfig('connector');
+const t = topics(config.namespace);
+
+beforeAll(() => {
+  kafka = createKafka(config, 'connector-test');
+});
+
+async function decodeAll(values: Array<Buffer | null>): Promise<ShopEvent[]> {
+  const decoder = new EventDecoder(createSchemaRegistry(config.schemaRegistryUrl));
+  await decoder.prepare(values);
+  return values.map((v) => decoder.decode(v) as ShopEvent);
+}
+
+const withoutIngestTime = ({ ingested_at: _, ...rest }: ShopEvent) => rest;
+
+describe('connector', () => {
+  const inbox = tempDir('inbox');
+  let connector: Connector;
+
+  beforeAll(async () => {
+    connector = new Connector(config, logger, { inbox });
+    await connector.open();
+  });
+  afterAll(async () => {
+    await connector?.close();
+  });
+
+  it('sends exactly the valid rows to the events topic and the malformed ones, with reasons, to the rejected topic', async () => {
+    writeFileSync(join(inbox, 'a-mixed.csv'), `\uFEFF${HEADER}\r\n${MIXED_ROWS.join('\r\n')}`);
+    const result = await connector.takeFile(join(inbox, 'a-mixed.csv'));
+    expect(result).toMatchObject({ status: 'ingested', rows: 4, rejected: 6 });
+    expect(existsSync(join(inbox, '.done', 'a-mixed.csv'))).toBe(true);
+
+    const events = (await decodeAll((await readTopic(kafka, t.events, 4)).map((m) => m.value))).sort(
+      (a, b) => a.source_line - b.source_line,
+    );
+    expect(events.map(withoutIngestTime)).toEqual([
+      { event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: null, brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_line: 2 },
+      { event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: null, brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_line: 3 },
+      { event_time: Date.UTC(2020, 0, 1, 0, 0, 5), event_type: 'purchase', product_id: 5802432n, category_id: 9223372036854775807n, category_code: 'beauty, "care"', brand: 'brand,co', price_cents: 32, user_id: 463240011n, user_session: null, source_file: 'a-mixed.csv', source_line: 4 },
+      { event_time: Date.UTC(2020, 0, 1, 0, 0, 9), event_type: 'cart', product_id: 5844397n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 238, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_line: 5 },
+    ]);
+
+    const rejected = (await readTopic(kafka, t.rejected, 6)).map((m) => JSON.parse(m.value!.toString()) as RejectedRow);
+    rejected.sort((a, b) => a.source_line - b.source_line);
+    expect(rejected.map((r) => r.source_line)).toEqual([6, 7, 8, 9, 10, 11]);
+    expect(rejected.map((r) => r.raw_line)).toEqual(MIXED_ROWS.slice(4));
+    const reasons = rejected.map((r) => r.reason);
+    expect(reasons[0]).toMatch(/event_time/);
+    expect(reasons[1]).toMatch(/unknown event_type/);
+    expect(reasons[2]).toMatch(/negative price/);
+    expect(reasons[3]).toMatch(/bad price/);
+    expect(reasons[4]).toMatch(/product_id/);
+    expect(reasons[5]).toMatch(/column count/);
+  });
+
+  it('skips a file dropped again, and gives the same records for reordered columns plus an extra column', async () => {
+    writeFileSync(join(inbox, 'b-again.csv'), `\uFEFF${HEADER}\r\n${MIXED_ROWS.join('\r\n')}`);
+    expect(await connector.takeFile(join(inbox, 'b-again.csv'))).toMatchObject({ status: 'already-ingested' });
+
+    const order = [8, 0, 6, 'extra', 1, 2, 3, 4, 5, 7] as const;
+    const names = HEADER.split(',');
+    const cells = (row: string) => row.split(',');
+    const simple = [MIXED_ROWS[0]!, MIXED_ROWS[3]!];
+    const reordered = [
+      order.map((i) => (i === 'extra' ? 'note' : names[i])).join(','),
+      ...simple.map((row) => order.map((i) => (i === 'extra' ? 'x' : cells(row)[i])).join(',')),
+    ].join('\n');
+    const plainDir = tempDir('plain');
+    const reorderedDir = tempDir('reordered');
+    writeFileSync(join(plainDir, 'c.csv'), [HEADER, ...simple].join('\n'));
+    writeFileSync(join(reorderedDir, 'c.csv'), reordered);
+    const before = (await readTopic(kafka, t.events, 4, 500)).length;
+    await connector.takeFile(join(plainDir, 'c.csv'), { inPlace: true });
+    await connector.takeFile(join(reorderedDir, 'c.csv'), { inPlace: true });
+    const all = await decodeAll((await readTopic(kafka, t.events, before + 4)).map((m) => m.value));
+    const fromC = all.filter((e) => e.source_file === 'c.csv').map(withoutIngestTime);
+    expect(fromC).toHaveLength(4);
+    const key = (e: object) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    const [plain, moved] = [fromC.slice(0, 2), fromC.slice(2)];
+    expect(new Set(moved.map(key))).toEqual(new Set(plain.map(key)));
+  });
+
+  it('moves a file whose header lacks a required column to .failed with a reason, producing nothing', async () => {
+    writeFileSync(join(inbox, 'd-bad-header.csv'), 'event_time,event_type,product_id\n2020-01-01 00:00:00 UTC,view,1\n');
+    expect(await connector.takeFile(join(inbox, 'd-bad-header.csv'))).toBeUndefined();
+    expect(readFileSync(join(inbox, '.failed', 'd-bad-header.csv.reason'), 'utf8')).toMatch(/category_id/);
+    const events = await decodeAll((await readTopic(kafka, t.events, 0, 1500)).map((m) => m.value));
+    expect(events.some((e) => e.source_file === 'd-bad-header.csv')).toBe(false);
+  });
+});
+
+describe('connector killed with SIGKILL mid-file', () => {
+  const killConfig = isolatedConfig('kill');
+  const killTopics = topics(killConfig.namespace);
+  const env = { ...process.env, SALESINSIGHTS_HOME: killConfig.home, SALESINSIGHTS_NAMESPACE: killConfig.namespace, LOG_LEVEL: 'info' };
+  const run = (inbox: string) =>
+    spawn(process.execPath, ['bin/salesinsights.js', 'connect', '--once', '--inbox', inbox], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+
+  it('produces every line exactly once after a restart', async () => {
+    const source = tempDir('kill-src');
+    const [file] = await generate({ days: 1, rowsPerDay: 150_000, out: source, seed: 11 });
+    const inbox = tempDir('kill-inbox');
+    mkdirSync(inbox, { recursive: true });
+    writeFileSync(join(inbox, 'day.csv'), readFileSync(file!));
+
+    const first = run(inbox);
+    let log = '';
+    first.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    // Kill at a random moment once the connector is producing, long before the end of the file.
+    for (let i = 0; i < 300 && !log.includes('kafka already running'); i++) await sleep(100);
+    await sleep(1500 + Math.random() * 1500);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(existsSync(join(inbox, 'day.csv')), 'the kill must interrupt the file').toBe(true);
+    const partial = (await readTopic(kafka, killTopics.events, 1, 1500)).length;
+    expect(partial).toBeLessThan(150_000);
+
+    const second = run(inbox);
+    const code = await new Promise((r) => second.once('exit', r));
+    expect(code).toBe(0);
+    expect(readdirSync(join(inbox, '.done'))).toContain('day.csv');
+
+    const messages = await readTopic(createKafka(killConfig, 'kill-reader'), killTopics.events, 150_000, 3000);
+    expect(messages).toHaveLength(150_000);
+    const decoded = await (async () => {
+      const decoder = new EventDecoder(createSchemaRegistry(killConfig.schemaRegistryUrl));
+      await decoder.prepare(messages.slice(0, 1).map((m) => m.value));
+      return messages.map((m) => decoder.decode(m.value) as ShopEvent);
+    })();
+    const lines = new Set(decoded.map((e) => e.source_line));
+    expect(lines.size).toBe(150_000);
+    const sorted = [...lines].sort((a, b) => a - b);
+    expect(sorted[0]).toBe(2);
+    expect(sorted[sorted.length - 1]).toBe(150_001);
+  });
+});
