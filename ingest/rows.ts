@@ -122,7 +122,7 @@ function rowToFields(cells: string[], index: Record<Column, number>): FieldValue
   return f;
 }
 
-const stripEol = (raw: string) => raw.replace(/\r?\n$/, '');
+const stripEol = (raw: string) => raw.replace(/[\r\n]+$/, '');
 
 /**
  * Streams a CSV into parsed rows. `source_line` is the physical line on which a record ends

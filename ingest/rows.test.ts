@@ -1,0 +1,294 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { ShopEvent } from '../src/event.ts';
+import { MissingColumnsError } from './errors.ts';
+import { mapHeader, parseEventTime, parsePriceCents, parseRows, REQUIRED_COLUMNS, validateFields, type FieldValues, type ParsedRow } from './rows.ts';
+
+const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+const ROW1 = '2020-01-01 00:00:00 UTC,view,5809910,1602943681873052386,,grattol,5.24,595414620,4adb70bb-edbd-4981-b60f-a05bfd32683a';
+const ROW2 = '2020-01-01 00:00:09 UTC,purchase,5844397,1487580006317032337,appliances.environment.vacuum,,2.38,462033176,09fafd6c-6c99-46b1-834f-33527f5de241';
+const ROW3 = '2020-01-01 00:01:30 UTC,remove_from_cart,5811596,1602943681873052386,,,0,410333972,';
+
+type Fields = Partial<FieldValues>;
+const DEFAULT_FIELDS: FieldValues = {
+  event_time: '2020-01-01 00:00:00 UTC',
+  event_type: 'view',
+  product_id: '5809910',
+  category_id: '1602943681873052386',
+  category_code: '',
+  brand: 'grattol',
+  price: '5.24',
+  user_id: '595414620',
+  user_session: 's1',
+};
+/** One CSV line in the standard column order. */
+const row = (f: Fields = {}) => REQUIRED_COLUMNS.map((c) => ({ ...DEFAULT_FIELDS, ...f })[c]).join(',');
+
+async function parseText(text: string | Buffer, file = 'day.csv'): Promise<ParsedRow[]> {
+  const out: ParsedRow[] = [];
+  for await (const r of parseRows(Readable.from([text]), file)) out.push(r);
+  return out;
+}
+const events = (rows: ParsedRow[]): ShopEvent[] => rows.flatMap((r) => (r.ok ? [r.event] : []));
+const rejections = (rows: ParsedRow[]) => rows.flatMap((r) => (r.ok ? [] : [r]));
+/** Events without the read time, for comparing two parses. */
+const comparable = (rows: ParsedRow[]) => events(rows).map(({ ingested_at: _, ...rest }) => rest);
+
+describe('parseRows: the happy path', () => {
+  it('parses the dataset example into an exact event', async () => {
+    const before = Date.now();
+    const rows = await parseText(`${HEADER}\n${ROW1}\n`);
+    expect(rows).toHaveLength(1);
+    const [e] = events(rows);
+    expect(e).toEqual({
+      event_time: Date.UTC(2020, 0, 1, 0, 0, 0),
+      event_type: 'view',
+      product_id: 5809910n,
+      category_id: 1602943681873052386n,
+      category_code: null,
+      brand: 'grattol',
+      price_cents: 524,
+      user_id: 595414620n,
+      user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a',
+      source_file: 'day.csv',
+      source_line: 2,
+      ingested_at: expect.any(Number),
+    });
+    expect(e!.ingested_at).toBeGreaterThanOrEqual(before);
+  });
+
+  it('empty category_code, brand and user_session become null; price 0 is fine', async () => {
+    const [, e] = events(await parseText(`${HEADER}\n${ROW2}\n${ROW3}\n`));
+    expect(e).toMatchObject({ event_type: 'remove_from_cart', category_code: null, brand: null, user_session: null, price_cents: 0, source_line: 3 });
+  });
+
+  const LF = `${HEADER}\n${ROW1}\n${ROW2}\n${ROW3}\n`;
+
+  it('CRLF line ends give the same events', async () => {
+    const crlf = await parseText(LF.replaceAll('\n', '\r\n'));
+    expect(rejections(crlf)).toEqual([]);
+    expect(comparable(crlf)).toEqual(comparable(await parseText(LF)));
+    expect(events(crlf)[2]!.user_session).toBeNull(); // no stray \r in the last field
+  });
+
+  it('a UTF-8 BOM gives the same events', async () => {
+    const bom = await parseText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(LF)]));
+    expect(comparable(bom)).toEqual(comparable(await parseText(LF)));
+    expect(events(bom)).toHaveLength(3);
+  });
+
+  it('a missing final newline loses nothing', async () => {
+    const rows = await parseText(`${HEADER}\n${ROW1}\n${ROW2}`);
+    expect(comparable(rows)).toEqual(comparable(await parseText(`${HEADER}\n${ROW1}\n${ROW2}\n`)));
+    expect(events(rows)).toHaveLength(2);
+  });
+
+  it('RFC 4180 quoting: quoted commas and doubled quotes', async () => {
+    const line = row({ category_code: '"kitchen,appliances"', brand: '"the ""best"" brand"', user_session: '"s1"' });
+    const [e] = events(await parseText(`${HEADER}\n${line}\n`));
+    expect(e).toMatchObject({ category_code: 'kitchen,appliances', brand: 'the "best" brand', user_session: 's1', price_cents: 524 });
+  });
+
+  it('columns in another order plus an extra column give the same events', async () => {
+    const order = ['user_session', 'extra', 'price', 'brand', 'event_type', 'user_id', 'category_code', 'event_time', 'category_id', 'product_id'];
+    const reorder = (line: string) => {
+      const cells = line.split(',');
+      const byName = Object.fromEntries(REQUIRED_COLUMNS.map((c, i) => [c, cells[i]!])) as Record<string, string>;
+      byName.extra = 'ignored';
+      return order.map((c) => byName[c]).join(',');
+    };
+    const text = `${order.join(',')}\n${[ROW1, ROW2, ROW3].map(reorder).join('\n')}\n`;
+    const rows = await parseText(text);
+    expect(rejections(rows)).toEqual([]);
+    expect(comparable(rows)).toEqual(comparable(await parseText(LF)));
+  });
+
+  it('source_line is the physical line: blank lines and quoted newlines count', async () => {
+    const multi = row({ category_code: '"two\nlines"' });
+    const rows = await parseText(`${HEADER}\n${ROW1}\n\n${ROW2}\n${multi}\n${ROW3}\n`);
+    expect(events(rows).map((e) => e.source_line)).toEqual([2, 4, 6, 7]);
+    expect(events(rows)[2]!.category_code).toBe('two\nlines');
+  });
+
+  it('19-digit category ids stay exact as bigint', async () => {
+    const rows = await parseText(
+      `${HEADER}\n${row({ category_id: '9223372036854775807' })}\n${row({ category_id: '9007199254740993' })}\n${row({ product_id: '9007199254740993', user_id: '9007199254740995' })}\n`,
+    );
+    const [a, b, c] = events(rows);
+    expect(a!.category_id).toBe(9223372036854775807n);
+    expect(b!.category_id).toBe(9007199254740993n);
+    expect(b!.category_id.toString()).toBe('9007199254740993');
+    expect(c!.product_id).toBe(9007199254740993n);
+    expect(c!.user_id).toBe(9007199254740995n);
+  });
+
+  it('accepts ISO 8601 with Z and with an offset', async () => {
+    const rows = await parseText(
+      `${HEADER}\n${row({ event_time: '2020-01-01T00:00:05Z' })}\n${row({ event_time: '2020-01-01T02:00:05+02:00' })}\n${row({ event_time: '2019-12-31T19:00:05-05:00' })}\n`,
+    );
+    expect(rejections(rows)).toEqual([]);
+    expect(events(rows).map((e) => e.event_time)).toEqual([Date.UTC(2020, 0, 1, 0, 0, 5), Date.UTC(2020, 0, 1, 0, 0, 5), Date.UTC(2020, 0, 1, 0, 0, 5)]);
+  });
+});
+
+describe('parseRows: rejections keep line, raw text and reason', () => {
+  async function rejectOne(line: string, reason: RegExp) {
+    const rows = await parseText(`${HEADER}\n${ROW1}\n${line}\n${ROW2}\n`, 'bad.csv');
+    expect(events(rows).map((e) => e.source_line)).toEqual([2, 4]);
+    const rej = rejections(rows);
+    expect(rej).toHaveLength(1);
+    expect(rej[0]!.source_line).toBe(3);
+    expect(rej[0]!.raw_line).toBe(line);
+    expect(rej[0]!.reason).toMatch(reason);
+    return rej[0]!;
+  }
+
+  it('too few columns', () => rejectOne(ROW1.split(',').slice(0, 8).join(','), /column count/));
+  it('too many columns', () => rejectOne(`${ROW1},extra`, /column count/));
+  it('bad timestamp (no UTC suffix)', () => rejectOne(row({ event_time: '2020-01-01 00:00:00' }), /event_time/));
+  it('bad timestamp (garbage)', () => rejectOne(row({ event_time: 'yesterday' }), /event_time/));
+  it('bad timestamp (no such date)', () => rejectOne(row({ event_time: '2020-02-30 00:00:00 UTC' }), /event_time/));
+  it('unknown event type', () => rejectOne(row({ event_type: 'click' }), /event_type/));
+  it('event type is case-sensitive', () => rejectOne(row({ event_type: 'VIEW' }), /event_type/));
+  it('negative price', () => rejectOne(row({ price: '-1.00' }), /negative price/));
+  it('price with 3 decimals', () => rejectOne(row({ price: '5.245' }), /price/));
+  it('price not a number', () => rejectOne(row({ price: 'abc' }), /price/));
+  it('empty price', () => rejectOne(row({ price: '' }), /price/));
+  it('non-integer product_id', () => rejectOne(row({ product_id: '5809910.5' }), /product_id/));
+  it('non-integer user_id', () => rejectOne(row({ user_id: 'abc' }), /user_id/));
+  it('negative user_id', () => rejectOne(row({ user_id: '-5' }), /user_id/));
+  it('non-integer category_id', () => rejectOne(row({ category_id: '1.6e18' }), /category_id/));
+  it('category_id above 2^63-1', () => rejectOne(row({ category_id: '9223372036854775808' }), /category_id/));
+  it('empty product_id', () => rejectOne(row({ product_id: '' }), /product_id/));
+
+  it('an unparsable CSV record is rejected, not thrown', async () => {
+    const rows = await parseText(`${HEADER}\n${ROW1}\n${row({ brand: '"bad"x' })}\n`);
+    expect(events(rows)).toHaveLength(1);
+    expect(rejections(rows).length).toBeGreaterThanOrEqual(1);
+    expect(rejections(rows)[0]).toMatchObject({ source_line: 3, reason: expect.stringMatching(/unparsable CSV/) });
+  });
+
+  it('every data line ends as exactly one event or one rejection', async () => {
+    const lines = [ROW1, row({ price: '-1' }), ROW2, row({ event_type: 'x' }), ROW3, `${ROW1},x`];
+    const rows = await parseText(`${HEADER}\n${lines.join('\n')}\n`);
+    expect(rows).toHaveLength(lines.length);
+    expect(rows.map((r) => (r.ok ? r.event.source_line : r.source_line))).toEqual([2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe('parseRows: a header lacking a column rejects the whole file', () => {
+  it('throws MissingColumnsError naming the missing columns, before any row', async () => {
+    const header = HEADER.replace(',brand', '').replace(',user_session', '');
+    const line = ROW1.split(',').filter((_, i) => i !== 5 && i !== 8).join(',');
+    const seen: ParsedRow[] = [];
+    let error: unknown;
+    try {
+      for await (const r of parseRows(Readable.from([`${header}\n${line}\n${line}\n`]), 'short.csv')) seen.push(r);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MissingColumnsError);
+    expect((error as MissingColumnsError).missing).toEqual(['brand', 'user_session']);
+    expect((error as MissingColumnsError).source).toBe('short.csv');
+    expect((error as MissingColumnsError).retriable).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
+  it('an empty file has no header: MissingColumnsError', async () => {
+    await expect(parseText('')).rejects.toBeInstanceOf(MissingColumnsError);
+  });
+
+  it('a header-only file yields nothing', async () => {
+    expect(await parseText(`${HEADER}\n`)).toEqual([]);
+  });
+});
+
+describe('mapHeader', () => {
+  it('maps names to positions, trimming spaces, ignoring extra columns', () => {
+    const idx = mapHeader([' user_id', 'x', ...REQUIRED_COLUMNS.filter((c) => c !== 'user_id')], 'f.csv');
+    expect(idx.user_id).toBe(0);
+    expect(idx.event_time).toBe(2);
+    expect(idx.user_session).toBe(9);
+  });
+
+  it('throws MissingColumnsError listing what is missing', () => {
+    expect(() => mapHeader(['event_time', 'event_type'], 'f.csv')).toThrow(MissingColumnsError);
+    try {
+      mapHeader(REQUIRED_COLUMNS.filter((c) => c !== 'price'), 'f.csv');
+    } catch (e) {
+      expect((e as MissingColumnsError).missing).toEqual(['price']);
+    }
+    expect.assertions(2);
+  });
+});
+
+describe('parseEventTime', () => {
+  it('parses the dataset format', () => {
+    expect(parseEventTime('2020-01-01 00:00:00 UTC')).toBe(Date.UTC(2020, 0, 1));
+    expect(parseEventTime('2019-10-31 23:59:59 UTC')).toBe(Date.UTC(2019, 9, 31, 23, 59, 59));
+    expect(parseEventTime('2020-02-29 12:00:00 UTC')).toBe(Date.UTC(2020, 1, 29, 12));
+  });
+
+  it('parses ISO 8601 with Z or an offset, to whole seconds', () => {
+    expect(parseEventTime('2020-01-01T00:00:00Z')).toBe(Date.UTC(2020, 0, 1));
+    expect(parseEventTime('2020-01-01T02:00:00+02:00')).toBe(Date.UTC(2020, 0, 1));
+    expect(parseEventTime('2020-01-01T00:00:00.999Z')).toBe(Date.UTC(2020, 0, 1));
+  });
+
+  it.each([
+    '',
+    '2020-01-01',
+    '2020-01-01 00:00:00',
+    '2020-01-01T00:00:00', // ISO without a zone is ambiguous
+    '2020/01/01 00:00:00 UTC',
+    '2020-1-1 00:00:00 UTC',
+    ' 2020-01-01 00:00:00 UTC',
+    '2019-02-29 00:00:00 UTC',
+    '2020-02-30 00:00:00 UTC',
+    '2020-01-01 24:00:00 UTC',
+    '2020-13-01 00:00:00 UTC',
+    '2020-00-10 00:00:00 UTC',
+    '2020-01-01 00:00:60 UTC',
+    '2020-13-01T00:00:00Z',
+    '2020-02-30T00:00:00Z',
+  ])('rejects %j with a reason', (text) => {
+    const r = parseEventTime(text);
+    expect(typeof r).toBe('string');
+    expect(r).toMatch(/event_time/);
+  });
+});
+
+describe('parsePriceCents', () => {
+  it.each([
+    ['5.24', 524],
+    ['5.2', 520],
+    ['5', 500],
+    ['0', 0],
+    ['0.01', 1],
+    ['0.00', 0],
+    ['1234567.89', 123456789],
+    ['007.50', 750],
+  ])('%s -> %i cents', (text, cents) => {
+    expect(parsePriceCents(text)).toBe(cents);
+  });
+
+  it('rejects a negative price as negative', () => {
+    expect(parsePriceCents('-0.01')).toMatch(/negative/);
+    expect(parsePriceCents('-5')).toMatch(/negative/);
+  });
+
+  it.each(['', 'abc', '5.245', '.5', '5.', '1e2', '+5', '5,24', '0x10', '5.2.1', 'NaN', 'Infinity'])('rejects %j', (text) => {
+    expect(typeof parsePriceCents(text)).toBe('string');
+  });
+});
+
+describe('validateFields', () => {
+  it('keeps the identity and read time it is given', () => {
+    const e = validateFields(DEFAULT_FIELDS, 'a.csv', 42, 1234);
+    expect(e).toMatchObject({ source_file: 'a.csv', source_line: 42, ingested_at: 1234, price_cents: 524, user_session: 's1' });
+  });
+
+  it('returns the first failure as text', () => {
+    expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', 2, 0)).toMatch(/unknown event_type "nope"/);
+  });
+});

@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRows, type ParsedRow } from '../rows.ts';
+import { CSV_HEADER, generate } from './generate.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'gen-test-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function parseFile(path: string): Promise<ParsedRow[]> {
+  const out: ParsedRow[] = [];
+  for await (const r of parseRows(Readable.from([readFileSync(path, 'utf8')]), basename(path))) out.push(r);
+  return out;
+}
+const dataLines = (path: string) => readFileSync(path, 'utf8').split('\n').slice(1).filter((l) => l !== '');
+const pct = (n: number, of: number) => (100 * n) / of;
+
+describe('generate', () => {
+  it('is deterministic for a seed, and the seed matters', async () => {
+    const opts = { days: 2, rowsPerDay: 500 };
+    const a = await generate({ ...opts, out: tempDir(), seed: 7 });
+    const b = await generate({ ...opts, out: tempDir(), seed: 7 });
+    const c = await generate({ ...opts, out: tempDir(), seed: 8 });
+    expect(a.map((p) => basename(p))).toEqual(['2019-10-01.csv', '2019-10-02.csv']);
+    for (let i = 0; i < a.length; i++) expect(readFileSync(a[i]!, 'utf8')).toBe(readFileSync(b[i]!, 'utf8'));
+    expect(readFileSync(a[0]!, 'utf8')).not.toBe(readFileSync(c[0]!, 'utf8'));
+  });
+
+  it('names files by day from startDay, each with the header and exactly rowsPerDay rows', async () => {
+    const paths = await generate({ days: 3, rowsPerDay: 200, out: tempDir(), seed: 1, startDay: '2020-02-28' });
+    expect(paths.map((p) => basename(p))).toEqual(['2020-02-28.csv', '2020-02-29.csv', '2020-03-01.csv']);
+    for (const p of paths) {
+      const text = readFileSync(p, 'utf8');
+      expect(text.split('\n')[0]).toBe(CSV_HEADER);
+      expect(dataLines(p)).toHaveLength(200);
+    }
+  });
+
+  describe('a two-day sample with the default seed', () => {
+    const ROWS = 5_000;
+    let paths: string[] = [];
+    let parsed: ParsedRow[][] = [];
+    let lines: string[] = [];
+
+    beforeAll(async () => {
+      paths = await generate({ days: 2, rowsPerDay: ROWS, out: tempDir() });
+      parsed = await Promise.all(paths.map(parseFile));
+      lines = paths.flatMap(dataLines);
+    });
+
+    it('every row passes parseRows validation', () => {
+      for (const rows of parsed) {
+        expect(rows.filter((r) => !r.ok)).toEqual([]);
+        expect(rows).toHaveLength(ROWS);
+      }
+    });
+
+    it('rows are sorted by time and fall within their day', () => {
+      paths.forEach((p, i) => {
+        const day = Date.parse(`${basename(p, '.csv')}T00:00:00Z`);
+        const times = parsed[i]!.map((r) => (r.ok ? r.event.event_time : NaN));
+        for (let j = 0; j < times.length; j++) {
+          expect(times[j]).toBeGreaterThanOrEqual(day);
+          expect(times[j]).toBeLessThan(day + 86_400_000);
+          if (j > 0) expect(times[j]).toBeGreaterThanOrEqual(times[j - 1]!);
+        }
+      });
+    });
+
+    it('category ids are 19-digit integers above 2^53 that round-trip exactly', () => {
+      const cells = lines.map((l) => l.split(',')[3]!);
+      const events = parsed.flat().flatMap((r) => (r.ok ? [r.event] : []));
+      expect(cells.every((c) => /^\d{19}$/.test(c))).toBe(true);
+      events.forEach((e, i) => {
+        expect(e.category_id > 2n ** 53n).toBe(true);
+        expect(e.category_id.toString()).toBe(cells[i]);
+      });
+    });
+
+    it('event mix within ±3 points of 45/28/20/7', () => {
+      const count = (t: string) => lines.filter((l) => l.split(',')[1] === t).length;
+      const total = lines.length;
+      expect(Math.abs(pct(count('view'), total) - 45)).toBeLessThanOrEqual(3);
+      expect(Math.abs(pct(count('cart'), total) - 28)).toBeLessThanOrEqual(3);
+      expect(Math.abs(pct(count('remove_from_cart'), total) - 20)).toBeLessThanOrEqual(3);
+      expect(Math.abs(pct(count('purchase'), total) - 7)).toBeLessThanOrEqual(3);
+    });
+
+    it('about 17% (±3) of rows are exact duplicates of an earlier row', () => {
+      let dup = 0;
+      for (const rows of paths.map(dataLines)) {
+        const seen = new Set<string>();
+        for (const l of rows) {
+          if (seen.has(l)) dup++;
+          else seen.add(l);
+        }
+      }
+      expect(Math.abs(pct(dup, lines.length) - 17)).toBeLessThanOrEqual(3);
+    });
+
+    it('brand is empty in about 40% (±5) of rows', () => {
+      const empty = lines.filter((l) => l.split(',')[5] === '').length;
+      expect(Math.abs(pct(empty, lines.length) - 40)).toBeLessThanOrEqual(5);
+    });
+
+    it('sessions span several events of one user', () => {
+      const bySession = new Map<string, Set<string>>();
+      for (const l of lines) {
+        const c = l.split(',');
+        if (c[8] === '') continue;
+        if (!bySession.has(c[8]!)) bySession.set(c[8]!, new Set());
+        bySession.get(c[8]!)!.add(c[7]!);
+      }
+      const multi = [...bySession.keys()].filter((s) => lines.filter((l) => l.endsWith(`,${s}`)).length > 1).length;
+      expect(multi).toBeGreaterThan(bySession.size / 4);
+      expect([...bySession.values()].every((users) => users.size === 1)).toBe(true);
+    });
+  });
+});
