@@ -74,7 +74,14 @@ export class AggregatorJob {
     const kafka = createKafka(config, 'salesinsights-aggregator');
     this.topics = topics(config.namespace);
     const group = `${config.namespace}.aggregator`;
-    this.consumer = kafka.consumer({ groupId: group, readUncommitted: false, maxBytes: 16 << 20 });
+    // A short session lets a restarted instance take its partitions back soon after a kill -9.
+    this.consumer = kafka.consumer({
+      groupId: group,
+      readUncommitted: false,
+      maxBytes: 16 << 20,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.decoder = new EventDecoder(createSchemaRegistry(config.schemaRegistryUrl));
     this.checkpoints = new CheckpointStore(store, group);
@@ -244,20 +251,14 @@ export class AggregatorJob {
   }
 
   private async produceOutputs(out: Emissions): Promise<void> {
-    const messages = [];
-    if (out.sales.length > 0) {
-      messages.push({
-        topic: this.topics.salesPerProduct,
-        messages: out.sales.map((r) => ({ key: String(r.productId), value: JSON.stringify(r, jsonBigInt) })),
-      });
+    const sales = out.sales.map((r) => ({ key: String(r.productId), value: JSON.stringify(r, jsonBigInt) }));
+    const late = out.late.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) }));
+    // Requests stay well under the broker's message.max.bytes (1 MB per record batch).
+    for (const [topic, messages] of [[this.topics.salesPerProduct, sales], [this.topics.late, late]] as const) {
+      for (let i = 0; i < messages.length; i += OUTPUT_CHUNK) {
+        await this.producer.send({ topic, messages: messages.slice(i, i + OUTPUT_CHUNK), acks: -1 });
+      }
     }
-    if (out.late.length > 0) {
-      messages.push({
-        topic: this.topics.late,
-        messages: out.late.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) })),
-      });
-    }
-    if (messages.length > 0) await this.producer.sendBatch({ topicMessages: messages, acks: -1 });
   }
 
   /** Resolves once the consumer has read every partition up to the given end offsets. */
@@ -318,6 +319,8 @@ export class AggregatorJob {
     await this.producer.disconnect();
   }
 }
+
+const OUTPUT_CHUNK = 2000;
 
 function jsonBigInt(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;

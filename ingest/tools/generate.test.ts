@@ -126,3 +126,31 @@ describe('generate', () => {
     });
   });
 });
+
+describe('generate: the shares hold for other seeds too', () => {
+  const SEEDS = [1, 2, 3, 4, 5, 6];
+  const shares = new Map<number, { brandEmpty: number; duplicates: number; purchases: number }>();
+
+  beforeAll(async () => {
+    for (const seed of SEEDS) {
+      const [path] = await generate({ days: 1, rowsPerDay: 5_000, out: tempDir(), seed });
+      const lines = dataLines(path!);
+      const distinct = new Set(lines).size;
+      shares.set(seed, {
+        brandEmpty: pct(lines.filter((l) => l.split(',')[5] === '').length, lines.length),
+        duplicates: pct(lines.length - distinct, lines.length),
+        purchases: pct(lines.filter((l) => l.split(',')[1] === 'purchase').length, lines.length),
+      });
+    }
+  });
+
+  it.each(SEEDS)('seed %i: duplicates 17 ±3 and purchases 7 ±3', (seed) => {
+    const s = shares.get(seed)!;
+    expect(Math.abs(s.duplicates - 17)).toBeLessThanOrEqual(3);
+    expect(Math.abs(s.purchases - 7)).toBeLessThanOrEqual(3);
+  });
+
+  it.each(SEEDS)('seed %i: brand empty in 40 ±5 %% of rows', (seed) => {
+    expect(Math.abs(shares.get(seed)!.brandEmpty - 40)).toBeLessThanOrEqual(5);
+  });
+});

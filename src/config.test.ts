@@ -1,0 +1,130 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, LOCAL_KAFKA_PORT, topics } from './config.ts';
+
+/** The ConfigError loadConfig throws for env (fails the test if it does not throw one). */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('works with an empty environment and starts local services', () => {
+    const c = loadConfig({});
+    expect(c.namespace).toBe('salesinsights');
+    expect(c.home).toBe(resolve('.salesinsights'));
+    expect(c.kafkaBrokers).toEqual([`127.0.0.1:${LOCAL_KAFKA_PORT}`]);
+    expect(c.localServices).toEqual({ kafka: true, registry: true });
+    expect(c.clickhouseUrl).toBeUndefined();
+    expect(c.kafka).toEqual({ ssl: false });
+    expect(c.dashboard).toMatchObject({ host: '127.0.0.1', port: 3000 });
+  });
+
+  it('reads what is given', () => {
+    const c = loadConfig({
+      SALESINSIGHTS_HOME: '/tmp/si-home',
+      SALESINSIGHTS_NAMESPACE: 'run_42',
+      KAFKA_BROKERS: 'k1:9092, k2:9093',
+      SCHEMA_REGISTRY_URL: 'http://registry:8081/',
+      CLICKHOUSE_URL: 'https://ch.example:8443/',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'alice',
+      KAFKA_SASL_PASSWORD: 'secret',
+      SALESINSIGHTS_PORT: '8080',
+    });
+    expect(c.home).toBe('/tmp/si-home');
+    expect(c.namespace).toBe('run_42');
+    expect(c.kafkaBrokers).toEqual(['k1:9092', 'k2:9093']);
+    expect(c.schemaRegistryUrl).toBe('http://registry:8081');
+    expect(c.clickhouseUrl).toBe('https://ch.example:8443');
+    expect(c.localServices).toEqual({ kafka: false, registry: false });
+    expect(c.kafka).toEqual({ ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'secret' } });
+    expect(c.dashboard.port).toBe(8080);
+  });
+
+  it('blank values count as unset', () => {
+    const c = loadConfig({ SALESINSIGHTS_NAMESPACE: '  ', KAFKA_BROKERS: '', CLICKHOUSE_URL: ' ' });
+    expect(c.namespace).toBe('salesinsights');
+    expect(c.localServices.kafka).toBe(true);
+    expect(c.clickhouseUrl).toBeUndefined();
+  });
+
+  it('topics are prefixed by the namespace', () => {
+    expect(topics('ns1')).toEqual({
+      events: 'ns1.events',
+      rejected: 'ns1.events-rejected',
+      late: 'ns1.events-late',
+      salesPerProduct: 'ns1.sales-per-product',
+    });
+  });
+});
+
+describe('bad configuration fails fast with a ConfigError naming the setting', () => {
+  it.each(['Sales', '1abc', 'sales-insights', 'sales.insights', '_x', 'a'.repeat(64), 'ns with space'])('namespace %j', (ns) => {
+    const e = configError({ SALESINSIGHTS_NAMESPACE: ns });
+    expect(e.setting).toBe('SALESINSIGHTS_NAMESPACE');
+    expect(e.message).toContain('SALESINSIGHTS_NAMESPACE');
+  });
+
+  it('a namespace of 63 characters is fine', () => {
+    expect(loadConfig({ SALESINSIGHTS_NAMESPACE: `a${'b'.repeat(62)}` }).namespace).toHaveLength(63);
+  });
+
+  it.each(['localhost', 'http://k1:9092', 'k1:9092,,k2:9092', 'k1:port', 'k1:9092;k2:9092', ':9092'])('KAFKA_BROKERS %j', (brokers) => {
+    const e = configError({ KAFKA_BROKERS: brokers });
+    expect(e.setting).toBe('KAFKA_BROKERS');
+    expect(e.message).toMatch(/^KAFKA_BROKERS: .*host:port/);
+  });
+
+  it('KAFKA_BROKERS with a port above 65535', () => {
+    expect(configError({ KAFKA_BROKERS: '127.0.0.1:99999' }).setting).toBe('KAFKA_BROKERS');
+  });
+
+  it.each(['not a url', 'ftp://ch:8123', 'localhost:8123', 'ch:8123'])('CLICKHOUSE_URL %j', (url) => {
+    const e = configError({ CLICKHOUSE_URL: url });
+    expect(e.setting).toBe('CLICKHOUSE_URL');
+    expect(e.message).toContain('CLICKHOUSE_URL');
+  });
+
+  it('SCHEMA_REGISTRY_URL that is not http(s)', () => {
+    expect(configError({ SCHEMA_REGISTRY_URL: 'registry:8081' }).setting).toBe('SCHEMA_REGISTRY_URL');
+  });
+
+  it('SASL mechanism without a username', () => {
+    const e = configError({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 'pw' });
+    expect(e.setting).toBe('KAFKA_SASL_USERNAME');
+    expect(e.message).toMatch(/KAFKA_SASL_USERNAME.*KAFKA_SASL_MECHANISM/);
+  });
+
+  it('SASL mechanism without a password', () => {
+    expect(configError({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }).setting).toBe('KAFKA_SASL_PASSWORD');
+  });
+
+  it('unknown SASL mechanism', () => {
+    expect(configError({ KAFKA_SASL_MECHANISM: 'kerberos', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }).setting).toBe('KAFKA_SASL_MECHANISM');
+  });
+
+  it('KAFKA_SSL not a boolean', () => {
+    expect(configError({ KAFKA_SSL: 'yes' }).setting).toBe('KAFKA_SSL');
+  });
+
+  it.each(['0', '65536', 'http', '80.5'])('dashboard port %j', (p) => {
+    expect(configError({ SALESINSIGHTS_PORT: p }).setting).toBe('SALESINSIGHTS_PORT');
+  });
+
+  it('a dashboard token shorter than 16 characters', () => {
+    expect(configError({ SALESINSIGHTS_DASHBOARD_TOKEN: 'short' }).setting).toBe('SALESINSIGHTS_DASHBOARD_TOKEN');
+  });
+
+  it('ConfigError is an Error with its name', () => {
+    const e = configError({ KAFKA_SSL: 'maybe' });
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe('ConfigError');
+  });
+});

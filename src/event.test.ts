@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { contentKey, EVENT_TYPES, formatCents, toDateTime, type ShopEvent } from './event.ts';
+
+let line = 1;
+function ev(o: Partial<ShopEvent> = {}): ShopEvent {
+  return {
+    event_time: Date.UTC(2020, 0, 1),
+    event_type: 'view',
+    product_id: 5809910n,
+    category_id: 1602943681873052386n,
+    category_code: 'a.b',
+    brand: 'grattol',
+    price_cents: 524,
+    user_id: 595414620n,
+    user_session: 's1',
+    source_file: 'test.csv',
+    source_line: ++line,
+    ingested_at: 0,
+    ...o,
+  };
+}
+
+describe('contentKey', () => {
+  it('exact duplicates (all nine fields equal) share it, whatever their identity and read time', () => {
+    const a = ev();
+    const b = { ...a, source_file: 'other.csv', source_line: 999, ingested_at: 123 };
+    expect(contentKey(b)).toBe(contentKey(a));
+  });
+
+  it.each<[string, Partial<ShopEvent>]>([
+    ['event_time', { event_time: Date.UTC(2020, 0, 1, 0, 0, 1) }],
+    ['event_type', { event_type: 'cart' }],
+    ['product_id', { product_id: 5809911n }],
+    ['category_id', { category_id: 1602943681873052387n }],
+    ['category_code', { category_code: 'a.c' }],
+    ['brand', { brand: 'other' }],
+    ['price', { price_cents: 525 }],
+    ['user_id', { user_id: 595414621n }],
+    ['user_session', { user_session: 's2' }],
+  ])('differs when %s differs', (_name, change) => {
+    expect(contentKey(ev(change))).not.toBe(contentKey(ev()));
+  });
+
+  it('distinguishes ids above 2^53 that a JS number would merge', () => {
+    expect(contentKey(ev({ category_id: 9007199254740993n }))).not.toBe(contentKey(ev({ category_id: 9007199254740992n })));
+  });
+
+  it('two events differing in their fields never share a key, even with the separator inside a field', () => {
+    const a = ev({ category_code: 'x|y', brand: 'z' });
+    const b = ev({ category_code: 'x', brand: 'y|z' });
+    expect(contentKey(a)).not.toBe(contentKey(b));
+  });
+});
+
+describe('formatCents', () => {
+  it.each([
+    [0, '0.00'],
+    [5, '0.05'],
+    [50, '0.50'],
+    [524, '5.24'],
+    [100, '1.00'],
+    [123456789, '1234567.89'],
+    [-5, '-0.05'],
+    [-524, '-5.24'],
+  ])('%i -> %s', (cents, text) => {
+    expect(formatCents(cents)).toBe(text);
+  });
+});
+
+describe('toDateTime', () => {
+  it('formats ClickHouse DateTime text in UTC, to the second', () => {
+    expect(toDateTime(Date.UTC(2020, 0, 1, 0, 0, 0))).toBe('2020-01-01 00:00:00');
+    expect(toDateTime(Date.UTC(2019, 9, 31, 23, 59, 59, 999))).toBe('2019-10-31 23:59:59');
+  });
+});
+
+describe('EVENT_TYPES', () => {
+  it('are the four types of the dataset', () => {
+    expect([...EVENT_TYPES]).toEqual(['view', 'cart', 'remove_from_cart', 'purchase']);
+  });
+});
