@@ -47,9 +47,14 @@ export function parseEventTime(text: string): number | string {
     }
     return ms;
   }
-  if (ISO_8601.test(text)) {
+  const iso = ISO_8601.exec(text);
+  if (iso) {
     const ms = Date.parse(text);
-    if (!Number.isNaN(ms)) return Math.floor(ms / 1000) * 1000;
+    // Date.parse rolls impossible dates over (Feb 30 becomes Mar 1): the fields must survive.
+    const [y, mo, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    if (!Number.isNaN(ms) && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d) return Math.floor(ms / 1000) * 1000;
+    return `bad event_time "${text}": no such date or time`;
   }
   return `bad event_time "${text}": expected "YYYY-MM-DD HH:MM:SS UTC" or ISO 8601 with Z or an offset`;
 }

@@ -109,7 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     ? brokersRaw.split(',').map((b) => b.trim())
     : [`127.0.0.1:${LOCAL_KAFKA_PORT}`];
   for (const b of kafkaBrokers) {
-    if (!HOST_PORT.test(b)) {
+    if (!HOST_PORT.test(b) || Number(b.split(':')[1]) < 1 || Number(b.split(':')[1]) > 65535) {
       throw new ConfigError('KAFKA_BROKERS', `"${b}" is not host:port; expected a comma-separated list like 127.0.0.1:9092`);
     }
   }

@@ -33,7 +33,8 @@ export interface RejectedRow {
 
 /** The nine CSV fields, the duplicate test of DESIGN.md: exact duplicates share this key. */
 export function contentKey(e: ShopEvent): string {
-  return `${e.event_time}|${e.event_type}|${e.product_id}|${e.category_id}|${e.category_code ?? ''}|${e.brand ?? ''}|${e.price_cents}|${e.user_id}|${e.user_session ?? ''}`;
+  // Numbers cannot hold the separator; the free-text fields are JSON-quoted so none can forge it.
+  return `${e.event_time}|${e.event_type}|${e.product_id}|${e.category_id}|${e.price_cents}|${e.user_id}|${JSON.stringify([e.category_code ?? '', e.brand ?? '', e.user_session ?? ''])}`;
 }
 
 export function formatCents(cents: number): string {

@@ -5,7 +5,7 @@
 // snapshot in one synchronous step, writes the output, then the checkpoint, then commits the
 // offsets. After a crash each partition restores its checkpoint and re-reads from its offset;
 // replay is deterministic and every table is a versioned upsert, so no number changes.
-import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { topics, type Config } from '../src/config.ts';
 import { createKafka } from '../src/kafka.ts';
 import type { Logger } from '../src/logger.ts';
@@ -41,6 +41,8 @@ export interface EmissionUpdate {
 export type EmissionListener = (update: EmissionUpdate) => void;
 
 export class AggregatorJob {
+  private readonly kafka: Kafka;
+  private readonly group: string;
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly decoder: EventDecoder;
@@ -64,6 +66,8 @@ export class AggregatorJob {
   private readonly rateOut: RateMeter;
   private rejectedTotal = 0;
   private failure?: Error;
+  /** "topic:partition" this instance owns since the last rebalance. */
+  private assigned = new Set<string>();
 
   constructor(
     config: Config,
@@ -72,8 +76,10 @@ export class AggregatorJob {
     private readonly options: JobOptions = DEFAULT_JOB_OPTIONS,
   ) {
     const kafka = createKafka(config, 'salesinsights-aggregator');
+    this.kafka = kafka;
     this.topics = topics(config.namespace);
     const group = `${config.namespace}.aggregator`;
+    this.group = group;
     // A short session lets a restarted instance take its partitions back soon after a kill -9.
     this.consumer = kafka.consumer({
       groupId: group,
@@ -108,6 +114,9 @@ export class AggregatorJob {
       this.lag[key] = Math.max(0, Number(payload.offsetLag));
     });
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.assigned = new Set(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)),
+      );
       const mine = new Set(payload.memberAssignment[this.topics.events] ?? []);
       for (const partition of [...this.pipelines.keys()]) {
         if (mine.has(partition)) continue;
@@ -232,9 +241,11 @@ export class AggregatorJob {
     }
     if (checkpointDue) {
       await this.checkpoints.save(checkpoints);
-      await this.consumer.commitOffsets(
-        checkpoints.map((c) => ({ topic: c.topic, partition: c.partition, offset: String(c.nextOffset) })),
-      );
+      // The checkpoint is the truth; the group offsets only tell Kafka (and lag monitors) where
+      // we are. During a rebalance the commit is refused, which is harmless.
+      await this.consumer
+        .commitOffsets(checkpoints.map((c) => ({ topic: c.topic, partition: c.partition, offset: String(c.nextOffset) })))
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'offset commit refused; the checkpoint stands'));
       this.lastCheckpointAt = now;
     }
   }
@@ -261,15 +272,40 @@ export class AggregatorJob {
     }
   }
 
-  /** Resolves once the consumer has read every partition up to the given end offsets. */
+  /** The partitions of `ends` this instance owns and has not yet read to their end offsets. */
+  partitionsBehind(ends: Map<string, number>): string[] {
+    if (this.failure) throw this.failure;
+    return [...ends].filter(([key, end]) => this.assigned.has(key) && end > 0 && (this.positions.get(key) ?? 0) < end).map(([k]) => k);
+  }
+
+  /** Resolves once this instance has read every partition it owns up to the given end offsets. */
   async waitForPositions(ends: Map<string, number>, timeoutMs = 600_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    await this.seedPositionsFromCommitted();
     for (;;) {
-      if (this.failure) throw this.failure;
-      const behind = [...ends].filter(([key, end]) => (this.positions.get(key) ?? 0) < end);
-      if (behind.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`aggregator did not catch up: ${behind.map(([k]) => k).join(', ')}`);
+      const behind = this.partitionsBehind(ends);
+      if (behind.length === 0 && this.assigned.size > 0) return;
+      if (Date.now() > deadline) throw new Error(`aggregator did not catch up: ${behind.join(', ')}`);
       await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /**
+   * A partition already read to its end before this start (its committed offset is the end)
+   * yields no batch at all, so its position comes from the group's committed offsets.
+   */
+  private async seedPositionsFromCommitted(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of [this.topics.events, this.topics.rejected]) {
+        for (const { partition, offset } of await admin.fetchOffsets({ groupId: this.group, topics: [topic] }).then((r) => r[0]?.partitions ?? [])) {
+          const key = `${topic}:${partition}`;
+          if (Number(offset) > (this.positions.get(key) ?? 0)) this.positions.set(key, Number(offset));
+        }
+      }
+    } finally {
+      await admin.disconnect();
     }
   }
 

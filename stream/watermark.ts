@@ -25,14 +25,15 @@ export class BoundedOutOfOrdernessWatermarks {
     return Math.max(this.maxEventTime - this.boundMs, this.floor);
   }
 
-  snapshot(): { maxEventTime: number | null; floor: number | null } {
+  /** JSON has no infinities: null stands for "none yet", 'end' for the end of input. */
+  snapshot(): { maxEventTime: number | null; floor: number | 'end' | null } {
     const finite = (n: number) => (Number.isFinite(n) ? n : null);
-    return { maxEventTime: finite(this.maxEventTime), floor: finite(this.floor) };
+    return { maxEventTime: finite(this.maxEventTime), floor: this.floor === END_OF_INPUT ? 'end' : finite(this.floor) };
   }
 
-  restore(s: { maxEventTime: number | null; floor: number | null }): void {
+  restore(s: { maxEventTime: number | null; floor: number | 'end' | null }): void {
     this.maxEventTime = s.maxEventTime ?? NO_WATERMARK;
-    this.floor = s.floor ?? NO_WATERMARK;
+    this.floor = s.floor === 'end' ? END_OF_INPUT : (s.floor ?? NO_WATERMARK);
   }
 
   /** The highest event time seen (NO_WATERMARK before the first event). */

@@ -13,6 +13,7 @@ export const CSV_HEADER = 'event_time,event_type,product_id,category_id,category
 /** Target mix of event types (view, cart, remove_from_cart, purchase). */
 export const EVENT_MIX = [0.45, 0.28, 0.2, 0.07] as const;
 export const DUPLICATE_SHARE = 0.17;
+export const EMPTY_BRAND_SHARE = 0.4;
 /** Relative traffic per hour of the day (UTC): quiet nights, an evening peak. */
 const HOURLY_TRAFFIC = [2, 1.5, 1, 1, 1, 1.5, 3, 4, 5, 6, 6.5, 7, 7, 7, 7, 7, 7.5, 8, 9, 10, 9, 7, 5, 3];
 
@@ -45,14 +46,13 @@ function catalogue(rng: SeededRandom, size: number): Product[] {
     id: 3_700_000 + i * 7 + rng.int(0, 7),
     categoryId: categories[rng.skewed(categories.length, 1.5)]!,
     categoryCode: rng.next() < 0.05 ? CATEGORY_CODES[rng.int(0, CATEGORY_CODES.length)]! : '',
-    brand: rng.next() < 0.4 ? '' : BRANDS[rng.skewed(BRANDS.length, 1.5)]!,
+    brand: BRANDS[rng.skewed(BRANDS.length, 1.5)]!,
     priceCents: Math.max(5, Math.round(Math.exp(rng.next() * 4 + 0.2) * 100)),
   }));
 }
 
-function csvRow(time: string, type: string, p: Product, userId: number, session: string): string {
-  const code = p.categoryCode;
-  return `${time},${type},${p.id},${p.categoryId},${code},${p.brand},${formatCents(p.priceCents)},${userId},${session}`;
+function csvRow(time: string, type: string, p: Product, userId: number, session: string, brand: string): string {
+  return `${time},${type},${p.id},${p.categoryId},${p.categoryCode},${brand},${formatCents(p.priceCents)},${userId},${session}`;
 }
 
 function day(startDay: string, offset: number): Date {
@@ -77,7 +77,10 @@ export function generateDay(rng: SeededRandom, date: Date, rows: number, product
       const ms = Math.floor(Math.min(t, end) / 1000) * 1000;
       const time = `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
       const type = EVENT_TYPES[rng.weighted(EVENT_MIX)]!;
-      const row = csvRow(time, type, products[rng.skewed(products.length)]!, userId, session);
+      const product = products[rng.skewed(products.length)]!;
+      // Brand is missing from about 40% of the rows (decided per row: a few top products carry
+      // much of the traffic, so a per-product choice would swing the share from seed to seed).
+      const row = csvRow(time, type, product, userId, session, rng.next() < EMPTY_BRAND_SHARE ? '' : product.brand);
       events.push([ms, row]);
       if (rng.next() < duplicateChance && events.length < rows) events.push([ms, row]);
     }

@@ -103,7 +103,7 @@ export class WindowOperator {
       windows: [...this.windows.values()].map((s) => ({
         start: s.window.start,
         end: s.window.end,
-        products: [...s.products].map(([id, sales]) => [String(id), sales]),
+        products: [...s.products].map(([id, sales]) => [String(id), { ...sales }]),
         dirty: [...s.dirty].map(String),
         seen: [...s.seen],
       })),
@@ -115,7 +115,7 @@ export class WindowOperator {
     for (const w of snapshot.windows) {
       this.windows.set(w.start, {
         window: { start: w.start, end: w.end },
-        products: new Map(w.products.map(([id, sales]) => [BigInt(id), sales])),
+        products: new Map(w.products.map(([id, sales]) => [BigInt(id), { ...sales }])),
         dirty: new Set(w.dirty.map((id) => BigInt(id))),
         seen: new Set(w.seen),
       });

@@ -1,0 +1,153 @@
+// backfill through the whole real pipeline, checked against an independent reducer over the CSV;
+// then two aggregator instances in one consumer group must end with the same tables.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { logger } from '../../src/logger.ts';
+import { topics, type Config } from '../../src/config.ts';
+import { createKafka } from '../../src/kafka.ts';
+import { backfill } from '../../src/commands/backfill.ts';
+import { prepareRuntime } from '../../src/runtime.ts';
+import { generate } from '../../ingest/tools/generate.ts';
+import { Connector } from '../../ingest/index.ts';
+import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { openStore, type Store } from '../../aggregates/store.ts';
+import { queryRows } from '../../aggregates/queries.ts';
+import { isolatedConfig, tempDir } from '../helpers.ts';
+import { cents, reduceCsv, type Reference } from '../reference.ts';
+
+const dataDir = tempDir('backfill-data');
+// Purchases stamped a day before the last file's rows, appended at its end: every partition's
+// watermark is far past their windows by then, so each is late wherever it lands.
+const LATE_ROWS = [
+  '2019-10-01 10:00:00 UTC,purchase,3700001,1602943681873052386,,late-brand,11.11,400000013,late-session-1',
+  '2019-10-01 10:00:30 UTC,purchase,3700008,1602943681873052386,,late-brand,2.50,400000026,',
+  '2019-10-01 10:01:00 UTC,view,3700008,1602943681873052386,,late-brand,2.50,400000039,late-session-3',
+];
+const MALFORMED_ROWS = [
+  '2019-10-03 23:59:59 UTC,purchase,3700001,1602943681873052386,,,12.345,400000013,s', // 3 decimals
+  'not a date,view,1,1,,,1.00,1,s',
+  '2019-10-03 23:59:59 UTC,view,1,1,,,1.00', // too few columns
+];
+let files: string[];
+let reference: Reference;
+
+beforeAll(async () => {
+  files = await generate({ days: 3, rowsPerDay: 8000, out: dataDir, seed: 5 });
+  appendFileSync(files[2]!, [...LATE_ROWS, ...MALFORMED_ROWS].map((r) => `${r}\n`).join(''));
+  reference = reduceCsv(files, new Set(LATE_ROWS));
+});
+
+async function expectStoreMatchesReference(store: Store): Promise<void> {
+  const db = store.database;
+  const sales = await queryRows<{ ws: string; pid: string; revenue: string; purchases: string; views: string; carts: string; removals: string; is_final: number; we: string }>(
+    store,
+    `SELECT toUnixTimestamp(window_start) AS ws, toUnixTimestamp(window_end) AS we, toString(product_id) AS pid,
+            toString(revenue) AS revenue, purchases, views, carts, removals, is_final FROM ${db}.sales_per_product`,
+  );
+  expect(sales.length).toBe(reference.sales.size);
+  for (const row of sales) {
+    expect(row.is_final).toBe(1);
+    expect(Number(row.we) - Number(row.ws)).toBe(60);
+    const want = reference.sales.get(`${row.ws}|${row.pid}`);
+    expect(want, `${row.ws}|${row.pid}`).toBeDefined();
+    expect({
+      revenueCents: cents(row.revenue),
+      purchases: Number(row.purchases),
+      views: Number(row.views),
+      carts: Number(row.carts),
+      removals: Number(row.removals),
+    }).toEqual(want);
+  }
+
+  const customers = await queryRows<{ uid: string; revenue: string; purchases: string; orders: string; first: string; last: string; aov: string }>(
+    store,
+    `SELECT toString(user_id) AS uid, toString(revenue) AS revenue, purchases, orders, toUnixTimestamp(first_purchase_at) AS first,
+            toUnixTimestamp(last_purchase_at) AS last, toString(avg_order_value) AS aov FROM ${db}.customer_lifetime_value`,
+  );
+  expect(customers.length).toBe(reference.customers.size);
+  for (const c of customers) {
+    const want = reference.customers.get(c.uid)!;
+    expect(want, c.uid).toBeDefined();
+    expect({
+      revenueCents: cents(c.revenue),
+      purchases: Number(c.purchases),
+      orders: Number(c.orders),
+      first: Number(c.first) * 1000,
+      last: Number(c.last) * 1000,
+      avgCents: cents(c.aov),
+    }).toEqual(want);
+  }
+
+  const late = await queryRows<{ line: string; ws: string }>(
+    store,
+    `SELECT source_line AS line, toUnixTimestamp(window_start) AS ws FROM ${db}.late_events ORDER BY source_line`,
+  );
+  expect(late.map((l) => Number(l.line))).toEqual([8002, 8003, 8004]);
+  expect(late.map((l) => Number(l.ws))).toEqual([Date.UTC(2019, 9, 1, 10) / 1000, Date.UTC(2019, 9, 1, 10) / 1000, Date.UTC(2019, 9, 1, 10, 1) / 1000]);
+
+  const rejected = await queryRows<{ source_file: string; line: string; raw_line: string; reason: string }>(
+    store,
+    `SELECT source_file, source_line AS line, raw_line, reason FROM ${db}.rejected_events ORDER BY source_line`,
+  );
+  expect(rejected.map((r) => [r.source_file, Number(r.line), r.raw_line])).toEqual(
+    MALFORMED_ROWS.map((raw, i) => ['2019-10-03.csv', 8005 + i, raw]),
+  );
+  expect(rejected.every((r) => r.reason.length > 0)).toBe(true);
+
+  const [events] = await queryRows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.events`);
+  expect(Number(events!.n)).toBe(reference.validRows);
+}
+
+describe('backfill', () => {
+  it('gives sales, lifetime value, late and rejected rows equal to an independent reducer, every window final', async () => {
+    const config = isolatedConfig('backfill');
+    const summary = await backfill(config, logger, dataDir);
+    expect(summary).toMatchObject({ files: 3, rowsThisRun: 24003, rejectedThisRun: 3, late: 3, rejected: 3, events: 24003 });
+    const store = openStore(config);
+    try {
+      await expectStoreMatchesReference(store);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('two aggregator instances in one consumer group', () => {
+  it('end with the same final tables as one', async () => {
+    const config: Config = isolatedConfig('two');
+    const store = await prepareRuntime(config, logger);
+    const options = { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 };
+    const jobs = [new AggregatorJob(config, store, logger, options), new AggregatorJob(config, store, logger, options)];
+    try {
+      await jobs[0]!.start();
+      const connector = new Connector(config, logger, { inbox: dataDir });
+      await connector.open();
+      const [first, ...rest] = readdirSync(dataDir).sort();
+      await connector.takeFile(join(dataDir, first!), { inPlace: true });
+      // The second instance joins mid-stream: a rebalance moves partitions, which the new owner
+      // restores from their checkpoints.
+      await jobs[1]!.start();
+      for (const file of rest) await connector.takeFile(join(dataDir, file), { inPlace: true });
+      await connector.close();
+
+      const admin = createKafka(config, 'two-test').admin();
+      await admin.connect();
+      const ends = new Map<string, number>();
+      const t = topics(config.namespace);
+      for (const topic of [t.events, t.rejected]) {
+        for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
+      }
+      await admin.disconnect();
+      for (let i = 0; i < 1200 && jobs.some((j) => j.partitionsBehind(ends).length > 0); i++) await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(jobs.map((j) => j.waitForPositions(ends)));
+      await Promise.all(jobs.map((j) => j.finishInput()));
+      const processed = jobs.map((j) => j.metrics().eventsTotal);
+      expect(processed.every((n) => n > 0), `both instances processed events: ${processed}`).toBe(true);
+      await expectStoreMatchesReference(store);
+    } finally {
+      await Promise.all(jobs.map((j) => j.stop()));
+      await store.close();
+    }
+  });
+});

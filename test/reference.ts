@@ -1,0 +1,81 @@
+// An independent answer: a straightforward reducer over the CSV text, written without the
+// engine's code, to check what the pipeline put into ClickHouse.
+import { readFileSync } from 'node:fs';
+
+export interface ExpectedSales {
+  revenueCents: number;
+  purchases: number;
+  views: number;
+  carts: number;
+  removals: number;
+}
+
+export interface ExpectedCustomer {
+  revenueCents: number;
+  purchases: number;
+  orders: number;
+  first: number;
+  last: number;
+  avgCents: number;
+}
+
+export interface Reference {
+  /** "windowStartSeconds|productId" */
+  sales: Map<string, ExpectedSales>;
+  customers: Map<string, ExpectedCustomer>;
+  validRows: number;
+}
+
+/** Generated files only (no quoting): every line splits on commas. `late` lines skip windows. */
+export function reduceCsv(files: string[], late: Set<string>, windowMs = 60_000): Reference {
+  const seen = new Set<string>();
+  const sales = new Map<string, ExpectedSales>();
+  const purchases = new Map<string, Array<{ cents: number; time: number; session: string }>>();
+  let validRows = 0;
+  for (const file of files) {
+    const lines = readFileSync(file, 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '');
+    for (const line of lines) {
+      const cells = line.split(',');
+      if (cells.length !== 9 || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/.test(cells[0]!) || !/^\d+(\.\d\d?)?$/.test(cells[6]!)) continue;
+      validRows += 1;
+      if (seen.has(line)) continue;
+      seen.add(line);
+      const [time, type, product, , , , price, user, session] = cells as [string, string, string, string, string, string, string, string, string];
+      const ms = Date.parse(time.replace(' UTC', 'Z').replace(' ', 'T'));
+      const [whole, frac = ''] = price.split('.');
+      const cents = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+      if (type === 'purchase') {
+        const list = purchases.get(user) ?? [];
+        list.push({ cents, time: ms, session });
+        purchases.set(user, list);
+      }
+      if (late.has(line)) continue;
+      const key = `${Math.floor(ms / windowMs) * (windowMs / 1000)}|${product}`;
+      const s = sales.get(key) ?? { revenueCents: 0, purchases: 0, views: 0, carts: 0, removals: 0 };
+      if (type === 'purchase') {
+        s.purchases += 1;
+        s.revenueCents += cents;
+      } else if (type === 'view') s.views += 1;
+      else if (type === 'cart') s.carts += 1;
+      else if (type === 'remove_from_cart') s.removals += 1;
+      sales.set(key, s);
+    }
+  }
+  const customers = new Map<string, ExpectedCustomer>();
+  for (const [user, list] of purchases) {
+    const sessions = new Set(list.filter((p) => p.session !== '').map((p) => p.session));
+    const orders = sessions.size + list.filter((p) => p.session === '').length;
+    const revenueCents = list.reduce((n, p) => n + p.cents, 0);
+    customers.set(user, {
+      revenueCents,
+      purchases: list.length,
+      orders,
+      first: Math.min(...list.map((p) => p.time)),
+      last: Math.max(...list.map((p) => p.time)),
+      avgCents: Math.round(revenueCents / orders),
+    });
+  }
+  return { sales, customers, validRows };
+}
+
+export const cents = (decimal: string | number) => Math.round(Number(decimal) * 100);
