@@ -145,7 +145,9 @@ function positive(name: string, text: string): number {
 
 try {
   await program.parseAsync(process.argv);
-  // Kafka clients and the embedded engine keep handles open; the command is done.
+  // Kafka clients and the embedded engine keep handles open; the command is done once stdout
+  // (a pipe writes asynchronously) has drained.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(process.exitCode ?? 0);
 } catch (err) {
   if (err instanceof ConfigError) {

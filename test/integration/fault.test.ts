@@ -1,0 +1,63 @@
+// Fault tolerance: a backfill of 200k events killed with SIGKILL at several random moments and
+// then run to completion ends with exactly the tables of an uninterrupted run, row by row.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { generate } from '../../ingest/tools/generate.ts';
+import type { Config } from '../../src/config.ts';
+import { isolatedConfig, tempDir } from '../helpers.ts';
+
+const envOf = (c: Config) => ({ ...process.env, SALESINSIGHTS_HOME: c.home, SALESINSIGHTS_NAMESPACE: c.namespace, LOG_LEVEL: 'warn' });
+
+function runBackfill(c: Config, dir: string): Promise<number | null> {
+  const child = spawn(process.execPath, ['bin/salesinsights.js', 'backfill', dir], { env: envOf(c), stdio: 'ignore' });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Dumps of every public table without the columns that record when a run happened. */
+function dump(c: Config): Record<string, string> {
+  const db = c.namespace;
+  const queries: Record<string, string> = {
+    sales_per_product: `SELECT * FROM ${db}.sales_per_product ORDER BY window_start, product_id`,
+    customer_lifetime_value: `SELECT * FROM ${db}.customer_lifetime_value ORDER BY user_id`,
+    late_events: `SELECT * FROM ${db}.late_events ORDER BY source_file, source_line`,
+    rejected_events: `SELECT * EXCEPT rejected_at FROM ${db}.rejected_events ORDER BY source_file, source_line`,
+    events: `SELECT * EXCEPT ingested_at FROM ${db}.events ORDER BY source_file, source_line`,
+  };
+  return Object.fromEntries(
+    Object.entries(queries).map(([table, query]) => {
+      const r = spawnSync(process.execPath, ['bin/salesinsights.js', 'sql', query], { env: envOf(c), maxBuffer: 1 << 30, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`sql failed for ${table}: ${r.stderr}`);
+      return [table, r.stdout];
+    }),
+  );
+}
+
+describe('kill -9 during a backfill', () => {
+  it('ends with the same tables as an uninterrupted run', async () => {
+    const data = tempDir('fault-data');
+    await generate({ days: 2, rowsPerDay: 100_000, out: data, seed: 3 });
+
+    const reference = isolatedConfig('ref');
+    expect(await runBackfill(reference, data)).toBe(0);
+
+    const faulty = isolatedConfig('faulty');
+    const kills: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, ['bin/salesinsights.js', 'backfill', data], { env: envOf(faulty), stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const delay = 3000 + Math.floor(Math.random() * 9000);
+      kills.push(delay);
+      await Promise.race([sleep(delay), exited]);
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect(await runBackfill(faulty, data), `killed after ${kills.join(', ')} ms`).toBe(0);
+
+    const want = dump(reference);
+    const got = dump(faulty);
+    expect(want.sales_per_product!.split('\n').length).toBeGreaterThan(1000);
+    expect(want.events!.split('\n').length).toBe(200_001);
+    for (const table of Object.keys(want)) expect(got[table] === want[table], `${table} differs (kills at ${kills.join(', ')} ms)`).toBe(true);
+  });
+});
