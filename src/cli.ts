@@ -14,6 +14,7 @@ import { runReadOnlyQuery } from './commands/sql.ts';
 import { reset } from './commands/reset.ts';
 import { start } from './commands/start.ts';
 import { connect } from './commands/connect.ts';
+import { formatTable, runBench } from './bench/index.ts';
 
 const program = new Command('salesinsights').description('Real-time e-commerce sales analytics');
 
@@ -128,6 +129,18 @@ program
   .action(async (file: string, opts: { out: string }) => {
     const counts = await split(file, opts.out);
     process.stdout.write(`${JSON.stringify(counts, null, 2)}\n`);
+  });
+
+program
+  .command('bench')
+  .description('the benchmark: throughput, latency, memory, bytes per event (BENCHMARKS.md)')
+  .option('--events <n>', 'events to generate', '1000000')
+  .option('--full', "the real dataset's volume: 20.7M events over 152 days")
+  .option('--latency-seconds <s>', 'length of each latency drip', '30')
+  .action(async (opts: { events: string; full?: boolean; latencySeconds: string }) => {
+    const events = opts.full ? 20_692_840 : positive('--events', opts.events);
+    const result = await runBench(config(), logger, { events, latencySeconds: positive('--latency-seconds', opts.latencySeconds) }, `salesinsights bench ${process.argv.slice(3).join(' ')}`.trim());
+    process.stdout.write(`${formatTable(result)}\n`);
   });
 
 program

@@ -61,20 +61,21 @@ function day(startDay: string, offset: number): Date {
   return d;
 }
 
-/** Rows of one day, sorted by time like the real slices, exactly `rows` of them. */
-export function generateDay(rng: SeededRandom, date: Date, rows: number, products: Product[], users: number): string[] {
+/**
+ * `rows` rows sorted by time like the real slices: sessions of several events by skewed users on
+ * skewed products, each session starting at `sessionStart()` and staying before `endMs`.
+ */
+function sessionRows(rng: SeededRandom, rows: number, sessionStart: () => number, endMs: number, products: Product[], users: number): string[] {
   const events: Array<[number, string]> = [];
   const duplicateChance = DUPLICATE_SHARE / (1 - DUPLICATE_SHARE);
   while (events.length < rows) {
     const userId = 400_000_000 + rng.skewed(users, 1.3) * 13;
     const session = rng.next() < 0.002 ? '' : rng.uuid();
-    const hour = rng.weighted(HOURLY_TRAFFIC);
-    let t = date.getTime() + hour * 3_600_000 + rng.int(0, 3_600_000);
+    let t = sessionStart();
     const length = 1 + Math.floor(-Math.log(1 - rng.next()) * 5);
     for (let i = 0; i < length && events.length < rows; i++) {
       t += rng.int(0, 90) * 1000;
-      const end = date.getTime() + 86_400_000 - 1000;
-      const ms = Math.floor(Math.min(t, end) / 1000) * 1000;
+      const ms = Math.floor(Math.min(t, endMs - 1000) / 1000) * 1000;
       const time = `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
       const type = EVENT_TYPES[rng.weighted(EVENT_MIX)]!;
       const product = products[rng.skewed(products.length)]!;
@@ -86,6 +87,22 @@ export function generateDay(rng: SeededRandom, date: Date, rows: number, product
     }
   }
   return events.sort((a, b) => a[0] - b[0]).map(([, row]) => row);
+}
+
+/** One day of rows with the daily traffic curve. */
+export function generateDay(rng: SeededRandom, date: Date, rows: number, products: Product[], users: number): string[] {
+  const start = date.getTime();
+  const sessionStart = () => start + rng.weighted(HOURLY_TRAFFIC) * 3_600_000 + rng.int(0, 3_600_000);
+  return sessionRows(rng, rows, sessionStart, start + 86_400_000, products, users);
+}
+
+let spanCatalogue: Product[] | undefined;
+
+/** Rows spread over [startMs, startMs + spanMs): the drip of the latency benchmark. */
+export function generateSpan(rng: SeededRandom, startMs: number, spanMs: number, rows: number): string[] {
+  spanCatalogue ??= catalogue(new SeededRandom(1), 5000);
+  const sessionStart = () => startMs + rng.int(0, Math.max(1, spanMs - 60_000));
+  return sessionRows(rng, rows, sessionStart, startMs + spanMs, spanCatalogue, 50_000);
 }
 
 /** Writes `days` files named YYYY-MM-DD.csv; returns their paths. */

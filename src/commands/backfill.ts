@@ -21,7 +21,7 @@ export interface BackfillSummary extends StoreCounts {
   eventsPerSecond: number;
 }
 
-async function endOffsets(config: Config): Promise<Map<string, number>> {
+export async function endOffsets(config: Config): Promise<Map<string, number>> {
   const admin = createKafka(config, 'salesinsights-backfill').admin();
   await admin.connect();
   try {

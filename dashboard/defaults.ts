@@ -1,0 +1,26 @@
+// Dashboard defaults, visible in one place.
+export const DASHBOARD_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 3000,
+  /** Latest windows summed by /api/top-products when no range is given. */
+  topWindows: 5,
+  maxWindows: 1440,
+  topLimit: 20,
+  maxTopLimit: 100,
+  leaderboardLimit: 20,
+  maxLeaderboardLimit: 100,
+  buckets: 10,
+  maxBuckets: 100,
+  /** Default span of revenue-per-minute and product series: the last hour of event time. */
+  defaultSpanMs: 60 * 60_000,
+  /** Longest span a per-minute query may cover. */
+  maxSpanMs: 7 * 24 * 60 * 60_000,
+  /** Windows of per-partition rows the live view starts from (the page's longest live range). */
+  liveWindows: 60,
+  /** Pushed rows older than this behind the newest window are not sent (catch-up after a backlog). */
+  liveHorizonMs: 24 * 60 * 60_000,
+  healthIntervalMs: 2_000,
+  /** A client whose unsent SSE data passes this is disconnected (it reconnects and resumes). */
+  maxClientBufferBytes: 8 << 20,
+  sseRetryMs: 2_000,
+} as const;

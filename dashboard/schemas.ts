@@ -1,0 +1,83 @@
+// Shared JSON schemas of the API, registered once with addSchema and referenced by $id.
+// Querystring properties are shared as plain fragments.
+import { DASHBOARD_DEFAULTS as D } from './defaults.ts';
+
+const int = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const str = { type: 'string' } as const;
+const time = { type: 'string', format: 'date-time' } as const;
+const nullableNum = { type: ['number', 'null'] } as const;
+
+function object(properties: Record<string, unknown>, id?: string) {
+  return { ...(id ? { $id: id } : {}), type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as const;
+}
+
+export const SHARED_SCHEMAS = [
+  {
+    $id: 'dashError',
+    type: 'object',
+    properties: { statusCode: int, code: str, error: str, message: str },
+    required: ['statusCode', 'message'],
+  },
+  object({ product_id: str, revenue: num, purchases: int, views: int, carts: int, removals: int }, 'topProduct'),
+  object({ window_start: time, revenue: num, purchases: int, views: int }, 'seriesPoint'),
+  object({ minute: time, revenue: num, purchases: int }, 'minutePoint'),
+  object(
+    { user_id: str, revenue: num, purchases: int, orders: int, avg_order_value: num, first_purchase_at: time, last_purchase_at: time },
+    'customerValue',
+  ),
+  object({ lower: num, upper: num, users: int }, 'bucket'),
+  object({ views: int, carts: int, purchases: int, view_to_cart: num, cart_to_purchase: num, view_to_purchase: num }, 'funnel'),
+  object(
+    {
+      window_start: time,
+      window_end: time,
+      product_id: str,
+      partition: int,
+      revenue: num,
+      purchases: int,
+      views: int,
+      carts: int,
+      removals: int,
+      is_final: { type: 'boolean' },
+      version: int,
+    },
+    'liveSalesRow',
+  ),
+  object({ late: int, rejected: int }, 'sideOutputs'),
+  object(
+    {
+      consumerLag: { type: 'object', additionalProperties: num },
+      watermark: nullableNum,
+      watermarkDelayMs: nullableNum,
+      eventsInPerSecond: num,
+      rowsOutPerSecond: num,
+      eventsTotal: int,
+      duplicatesTotal: int,
+      lateTotal: int,
+      rejectedTotal: int,
+      openWindows: int,
+      customers: int,
+      latencyMs: object({ p50: nullableNum, p99: nullableNum, samples: int }),
+      store: { $ref: 'sideOutputs#' },
+    },
+    'health',
+  ),
+];
+
+/** Querystring fragments. */
+export const Q = {
+  windows: { type: 'integer', minimum: 1, maximum: D.maxWindows, description: 'the latest N windows' },
+  from: { ...time, description: 'first window start, ISO 8601 with Z or an offset' },
+  to: { ...time, description: 'end (exclusive) of window starts, ISO 8601 with Z or an offset' },
+  limit: (fallback: number, max: number) => ({ type: 'integer', minimum: 1, maximum: max, default: fallback }),
+  brand: { type: 'string', minLength: 1, maxLength: 200 },
+  category: { type: 'string', minLength: 1, maxLength: 200 },
+} as const;
+
+/** Response entries of the error statuses a route can answer. */
+export function errorReplies(...statuses: number[]): Record<number, { $ref: string }> {
+  return Object.fromEntries(statuses.map((s) => [s, { $ref: 'dashError#' }]));
+}
+
+export const arrayOf = (id: string) => ({ type: 'array', items: { $ref: `${id}#` } }) as const;

@@ -1,0 +1,133 @@
+// salesinsights bench: generates data, runs the real pipeline (local Kafka, registry, embedded
+// ClickHouse), prints a table, writes a JSON result and appends a row to BENCHMARKS.md.
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { servicesStatus } from '../services/index.ts';
+import { encodeEvent } from '../../ingest/avro.ts';
+import { parseRows } from '../../ingest/rows.ts';
+import { generate } from '../../ingest/tools/generate.ts';
+import { measureLatency, type LatencyResult } from './latency.ts';
+import { measureThroughput, type ThroughputResult } from './throughput.ts';
+import { createReadStream } from 'node:fs';
+
+export interface BenchOptions {
+  events: number;
+  latencySeconds: number;
+}
+
+export interface BenchResult {
+  date: string;
+  machine: string;
+  commit: string;
+  command: string;
+  throughput: ThroughputResult;
+  latency: LatencyResult[];
+  peakRssMb: Record<string, number>;
+  bytesPerEvent: { avro: number; json: number };
+}
+
+const DAY_ROWS = 136_000;
+
+async function bytesPerEvent(file: string): Promise<{ avro: number; json: number }> {
+  let avroBytes = 0;
+  let jsonBytes = 0;
+  let n = 0;
+  for await (const row of parseRows(createReadStream(file), 'sample.csv')) {
+    if (!row.ok) continue;
+    avroBytes += encodeEvent(1, row.event).length;
+    jsonBytes += Buffer.byteLength(JSON.stringify(row.event, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    if (++n >= 20_000) break;
+  }
+  return { avro: Math.round((avroBytes / n) * 10) / 10, json: Math.round((jsonBytes / n) * 10) / 10 };
+}
+
+function withNamespace(config: Config, suffix: string): Config {
+  // One embedded store per process: every phase shares the home, each has its own namespace.
+  return { ...config, namespace: `${config.namespace}_${suffix}` };
+}
+
+export async function runBench(config: Config, logger: Logger, options: BenchOptions, command: string): Promise<BenchResult> {
+  const run = `bench_${Date.now().toString(36)}`;
+  const base: Config = { ...config, namespace: run };
+  const dataDir = join(config.home, 'bench-data', String(options.events));
+  const days = Math.max(1, Math.round(options.events / DAY_ROWS));
+  const files = await generate({ days, rowsPerDay: Math.ceil(options.events / days), out: dataDir, seed: 2020 });
+  logger.info({ events: options.events, days, dataDir }, 'bench: data generated');
+
+  const throughput = await measureThroughput(dataDir, { together: withNamespace(base, 'e2e'), apart: withNamespace(base, 'apart') }, logger);
+  logger.info(throughput, 'bench: throughput measured');
+  const latency: LatencyResult[] = [];
+  for (const speed of [1, 10]) {
+    latency.push(await measureLatency(withNamespace(base, `lat${speed}`), logger, speed, options.latencySeconds));
+    logger.info(latency[latency.length - 1], 'bench: latency measured');
+  }
+  const services = await servicesStatus(config);
+  const peakRssMb: Record<string, number> = {
+    'salesinsights (connector + aggregator + embedded ClickHouse)': Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  for (const s of services) if (s.rssMb) peakRssMb[`${s.name} (current)`] = s.rssMb;
+
+  const result: BenchResult = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    commit: commitOf(),
+    command,
+    throughput,
+    latency,
+    peakRssMb,
+    bytesPerEvent: await bytesPerEvent(files[0]!),
+  };
+  await mkdir('bench-results', { recursive: true });
+  await writeFile(join('bench-results', `${run}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  await appendBenchmarkRow(result);
+  return result;
+}
+
+function commitOf(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const ms = (n: number | null) => (n === null ? '-' : `${n}`);
+
+export function formatTable(r: BenchResult): string {
+  const t = r.throughput;
+  const lines = [
+    `events                          ${t.events}`,
+    `connector rows/s                ${t.connectorRowsPerSecond}`,
+    `aggregator events/s             ${t.aggregatorEventsPerSecond}`,
+    `backfill end-to-end events/s    ${t.backfillEventsPerSecond} (${t.backfillSeconds} s)`,
+    ...r.latency.flatMap((l) => [
+      `latency ${l.speed}x to push ms         p50 ${ms(l.toPush.p50)}  p95 ${ms(l.toPush.p95)}  p99 ${ms(l.toPush.p99)}  (n=${l.toPush.samples})`,
+      `latency ${l.speed}x to store ms        p50 ${ms(l.toStore.p50)}  p95 ${ms(l.toStore.p95)}  p99 ${ms(l.toStore.p99)}  (n=${l.toStore.samples})`,
+    ]),
+    ...Object.entries(r.peakRssMb).map(([k, v]) => `RSS ${k}: ${v} MB`),
+    `bytes/event                     Avro ${r.bytesPerEvent.avro}, JSON ${r.bytesPerEvent.json}`,
+  ];
+  return lines.join('\n');
+}
+
+async function appendBenchmarkRow(r: BenchResult): Promise<void> {
+  const path = 'BENCHMARKS.md';
+  const existing = await readFile(path, 'utf8').catch(() => '');
+  if (!existing.includes('| date |')) {
+    await appendFile(
+      path,
+      `\n## Results\n\n| date | machine | commit | command | events | connector rows/s | aggregator ev/s | backfill ev/s | 1x push p50/p99 ms | 1x store p99 ms | 10x push p50/p99 ms | 10x store p99 ms | app peak RSS MB | Avro/JSON bytes |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n`,
+    );
+  }
+  const [one, ten] = r.latency;
+  const app = Object.values(r.peakRssMb)[0];
+  await appendFile(
+    path,
+    `| ${r.date.slice(0, 16)} | ${r.machine} | ${r.commit} | \`${r.command}\` | ${r.throughput.events} | ${r.throughput.connectorRowsPerSecond} | ${r.throughput.aggregatorEventsPerSecond} | ${r.throughput.backfillEventsPerSecond} | ${ms(one?.toPush.p50 ?? null)}/${ms(one?.toPush.p99 ?? null)} | ${ms(one?.toStore.p99 ?? null)} | ${ms(ten?.toPush.p50 ?? null)}/${ms(ten?.toPush.p99 ?? null)} | ${ms(ten?.toStore.p99 ?? null)} | ${app} | ${r.bytesPerEvent.avro}/${r.bytesPerEvent.json} |\n`,
+  );
+}
+

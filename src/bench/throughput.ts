@@ -1,0 +1,63 @@
+// Throughput of the real pipeline on generated data: the connector alone (file to committed in
+// Kafka), the aggregator alone (topic to every window final in ClickHouse), and both together
+// as `backfill` runs them (first row read to every window final).
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { backfill } from '../commands/backfill.ts';
+import { endOffsets } from '../commands/backfill.ts';
+import { prepareRuntime } from '../runtime.ts';
+import { Connector } from '../../ingest/index.ts';
+import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+
+export interface ThroughputResult {
+  events: number;
+  connectorRowsPerSecond: number;
+  aggregatorEventsPerSecond: number;
+  backfillEventsPerSecond: number;
+  backfillSeconds: number;
+}
+
+const perSecond = (n: number, ms: number) => Math.round((n * 1000) / Math.max(1, ms));
+
+/** `backfill` end to end in one namespace; connector then aggregator, apart, in another. */
+export async function measureThroughput(
+  dir: string,
+  configs: { together: Config; apart: Config },
+  logger: Logger,
+): Promise<ThroughputResult> {
+  const summary = await backfill(configs.together, logger, dir);
+
+  const config = configs.apart;
+  const store = await prepareRuntime(config, logger);
+  try {
+    const connector = new Connector(config, logger, { inbox: dir });
+    await connector.open();
+    const connectorStart = Date.now();
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort()) {
+      await connector.takeFile(join(dir, file), { inPlace: true });
+    }
+    const connectorMs = Date.now() - connectorStart;
+    await connector.close();
+    const rows = connector.results.reduce((n, r) => n + r.rows + r.rejected, 0);
+
+    const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
+    const aggregatorStart = Date.now();
+    await job.start();
+    await job.waitForPositions(await endOffsets(config));
+    await job.finishInput();
+    const aggregatorMs = Date.now() - aggregatorStart;
+    const events = job.metrics().eventsTotal;
+    await job.stop();
+    return {
+      events: summary.events,
+      connectorRowsPerSecond: perSecond(rows, connectorMs),
+      aggregatorEventsPerSecond: perSecond(events, aggregatorMs),
+      backfillEventsPerSecond: summary.eventsPerSecond,
+      backfillSeconds: Math.round(summary.elapsedMs / 100) / 10,
+    };
+  } finally {
+    await store.close();
+  }
+}
