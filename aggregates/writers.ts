@@ -1,11 +1,14 @@
 // Writers of the public tables: engine rows in, ClickHouse rows out. Every table is keyed so a
 // re-insert after a crash replaces rather than adds (versioned upserts).
-import { formatCents, toDateTime, type RejectedRow, type ShopEvent } from '../src/event.ts';
+import { formatCents, type RejectedRow, type ShopEvent } from '../src/event.ts';
+
+// DateTime columns take epoch seconds as numbers: no date formatting on the hot path.
+const seconds = (ms: number) => Math.floor(ms / 1000);
 import type { CustomerRow, LateRow, SalesRow } from '../stream/partition-pipeline.ts';
 import type { Store } from './store.ts';
 
 const eventColumns = (e: ShopEvent) => ({
-  event_time: toDateTime(e.event_time),
+  event_time: seconds(e.event_time),
   event_type: e.event_type,
   product_id: String(e.product_id),
   category_id: String(e.category_id),
@@ -32,8 +35,8 @@ export function writeSales(store: Store, rows: SalesRow[]) {
     store,
     'sales_per_product_partials',
     rows.map((r) => ({
-      window_start: toDateTime(r.windowStart),
-      window_end: toDateTime(r.windowEnd),
+      window_start: seconds(r.windowStart),
+      window_end: seconds(r.windowEnd),
       product_id: String(r.productId),
       source_partition: r.partition,
       revenue: formatCents(r.revenueCents),
@@ -56,8 +59,8 @@ export function writeCustomers(store: Store, rows: CustomerRow[]) {
       revenue: formatCents(r.revenueCents),
       purchases: r.purchases,
       orders: r.orders,
-      first_purchase_at: toDateTime(r.firstPurchaseAt),
-      last_purchase_at: toDateTime(r.lastPurchaseAt),
+      first_purchase_at: seconds(r.firstPurchaseAt),
+      last_purchase_at: seconds(r.lastPurchaseAt),
       avg_order_value: formatCents(r.avgOrderValueCents),
       version: r.version,
     })),
@@ -68,7 +71,7 @@ export function writeLate(store: Store, rows: LateRow[]) {
   return insert(
     store,
     'late_events_data',
-    rows.map((r) => ({ ...eventColumns(r.event), window_start: toDateTime(r.windowStart), watermark: toDateTime(r.watermark) })),
+    rows.map((r) => ({ ...eventColumns(r.event), window_start: seconds(r.windowStart), watermark: seconds(r.watermark) })),
   );
 }
 

@@ -53,15 +53,21 @@ export async function ingestFile(path: string, deps: FileIngestorDeps): Promise<
   let rejected: RejectedRow[] = [];
   let lastLine = resumeAfter;
 
+  // One transaction in flight while the next batch is parsed and encoded: the CPU work overlaps
+  // the broker round trips. Transactions still commit strictly in order.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async (done: boolean) => {
     entry.lastLine = lastLine;
     entry.rows += events.length;
     entry.rejected += rejected.length;
     entry.done = done;
     entry.updatedAt = Date.now();
-    await deps.producer.commit({ events, rejected, ledgerEntry: { ...entry } }, deps.ledger);
+    const batch = { events, rejected, ledgerEntry: { ...entry } };
     events = [];
     rejected = [];
+    await inFlight;
+    inFlight = deps.producer.commit(batch, deps.ledger);
+    inFlight.catch(() => undefined); // surfaced by the next await
   };
 
   try {
@@ -81,6 +87,7 @@ export async function ingestFile(path: string, deps: FileIngestorDeps): Promise<
       }
     }
     await flush(true);
+    await inFlight;
   } finally {
     progress.stop();
   }

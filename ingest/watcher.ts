@@ -24,7 +24,7 @@ export class InboxWatcher {
       ignoreInitial: false,
       // .done/, .failed/ and partial uploads named .something stay out.
       ignored: (path, stats) => basename(path).startsWith('.') || (stats?.isFile() === true && !path.endsWith('.csv')),
-      awaitWriteFinish: { stabilityThreshold: this.stableMs, pollInterval: 100 },
+      awaitWriteFinish: { stabilityThreshold: this.stableMs, pollInterval: 50 },
     });
     this.watcher.on('add', (path) => {
       this.pending.add(path);

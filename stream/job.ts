@@ -14,7 +14,7 @@ import { createSchemaRegistry } from '../ingest/avro.ts';
 import type { Store } from '../aggregates/store.ts';
 import { CheckpointStore, type Checkpoint } from '../aggregates/checkpoints.ts';
 import { writeCustomers, writeEvents, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
-import { STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
+import { RETRY, STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
 import { EventDecoder } from './event-decoder.ts';
 import { LatencySamples, RateMeter, type PipelineMetrics } from './metrics.ts';
 import { Emissions, PartitionPipeline, type CustomerRow, type PartitionSnapshot, type SalesRow } from './partition-pipeline.ts';
@@ -60,6 +60,8 @@ export class AggregatorJob {
   private ticking: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private lastCheckpointAt = 0;
+  private lastTickAt = 0;
+  private tickRunning = false;
   private readonly listeners = new Set<EmissionListener>();
   private readonly latency = new LatencySamples();
   private readonly rateIn: RateMeter;
@@ -130,7 +132,14 @@ export class AggregatorJob {
     });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
     this.lastCheckpointAt = this.options.clock.now();
-    this.timer = setInterval(() => void this.tick(false).catch((err) => this.fail(err)), this.options.earlyFiringIntervalMs);
+    // The early-firing interval bounds how often results are emitted, not when: a change after
+    // a quiet spell goes out within a short poll instead of waiting for a fixed beat.
+    const poll = Math.min(100, this.options.earlyFiringIntervalMs);
+    this.timer = setInterval(() => {
+      if (!this.tickRunning && this.options.clock.now() - this.lastTickAt >= this.options.earlyFiringIntervalMs) {
+        void this.tick(false).catch((err) => this.fail(err));
+      }
+    }, poll);
   }
 
   private fail(err: unknown): void {
@@ -206,12 +215,15 @@ export class AggregatorJob {
 
   /** One tick at a time: early firing, sink writes, then (when due) checkpoint and commit. */
   tick(forceCheckpoint: boolean): Promise<void> {
-    this.ticking = this.ticking.then(() => this.flush(forceCheckpoint));
+    this.tickRunning = true;
+    const run = this.ticking.catch(() => undefined).then(() => this.flush(forceCheckpoint));
+    this.ticking = run.finally(() => (this.tickRunning = false));
     return this.ticking;
   }
 
   private async flush(forceCheckpoint: boolean): Promise<void> {
     const now = this.options.clock.now();
+    this.lastTickAt = now;
     const combined = this.tracker.combined();
     for (const [partition, p] of this.pipelines) {
       if (this.tracker.isIdle(String(partition))) p.advanceTo(combined, this.emissions);
@@ -224,14 +236,18 @@ export class AggregatorJob {
     const checkpointDue = forceCheckpoint || now - this.lastCheckpointAt >= this.options.checkpointIntervalMs;
     const checkpoints = checkpointDue ? this.snapshot() : [];
 
-    await Promise.all([
-      writeEvents(this.store, out.archive),
-      writeSales(this.store, out.sales),
-      writeCustomers(this.store, out.customers),
-      writeLate(this.store, out.late),
-      writeRejected(this.store, rejected),
-    ]);
-    await this.produceOutputs(out);
+    // A store or broker that is briefly away is waited for; one that stays away fails the job,
+    // which then restarts from its last checkpoint and loses nothing.
+    await withRetry(this.logger, 'store write', () =>
+      Promise.all([
+        writeEvents(this.store, out.archive),
+        writeSales(this.store, out.sales),
+        writeCustomers(this.store, out.customers),
+        writeLate(this.store, out.late),
+        writeRejected(this.store, rejected),
+      ]),
+    );
+    await withRetry(this.logger, 'output produce', () => this.produceOutputs(out));
     this.rejectedTotal += rejected.length;
     this.rateOut.mark(out.sales.length + out.customers.length);
     if (out.sales.length + out.customers.length > 0) {
@@ -240,7 +256,7 @@ export class AggregatorJob {
       for (const listener of this.listeners) listener(update);
     }
     if (checkpointDue) {
-      await this.checkpoints.save(checkpoints);
+      await withRetry(this.logger, 'checkpoint', () => this.checkpoints.save(checkpoints));
       // The checkpoint is the truth; the group offsets only tell Kafka (and lag monitors) where
       // we are. During a rebalance the commit is refused, which is harmless.
       await this.consumer
@@ -357,6 +373,20 @@ export class AggregatorJob {
 }
 
 const OUTPUT_CHUNK = 2000;
+
+/** Retries with exponential backoff for about a minute, then gives up with the last error. */
+async function withRetry<T>(logger: Logger, what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= RETRY.attempts) throw err;
+      const wait = Math.min(RETRY.maxMs, RETRY.baseMs * 2 ** (attempt - 1));
+      logger.warn({ err: (err as Error).message, attempt, wait }, `${what} failed; retrying`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
 
 function jsonBigInt(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;

@@ -7,7 +7,7 @@ import { topics } from '../config.ts';
 import { createKafka } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { prepareRuntime } from '../runtime.ts';
-import { Connector } from '../../ingest/index.ts';
+import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
 import { storeCounts, type StoreCounts } from '../../aggregates/queries.ts';
 
@@ -47,7 +47,7 @@ export async function backfill(
   const store = await prepareRuntime(config, logger);
   // No idleness in a backfill: the end of input closes the windows, deterministically.
   const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
-  const connector = new Connector(config, logger, { inbox: dir });
+  const connector = new ConnectorThread(config, { inbox: dir });
   try {
     await job.start();
     await connector.open();

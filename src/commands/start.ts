@@ -1,10 +1,12 @@
 // start: everything on one machine. In embedded mode only one process may open the store, so
 // the connector, the aggregator and the dashboard share this process.
 import type { Config } from '../config.ts';
+import { createKafka } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { Connector } from '../../ingest/index.ts';
 import { AggregatorJob } from '../../stream/job.ts';
+import { startDashboard } from '../../dashboard/server.ts';
 
 export interface StartOptions {
   inbox?: string;
@@ -15,21 +17,41 @@ export interface StartOptions {
 export async function start(config: Config, logger: Logger, options: StartOptions): Promise<void> {
   const store = await prepareRuntime(config, logger);
   const job = new AggregatorJob(config, store, logger);
-  await job.start();
   const connector = new Connector(config, logger, { inbox: options.inbox });
-  await connector.open();
-  await connector.watch();
-  logger.info({ inbox: connector.inbox }, 'salesinsights running; drop daily CSV slices into the inbox');
+  let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  try {
+    await job.start();
+    await connector.open();
+    await connector.watch();
+    dashboard = await startDashboard({
+      config,
+      store,
+      job,
+      logger,
+      host: options.host,
+      port: options.port,
+      // POST /api/events: the HTTP source, its own transactional producer.
+      ingest: { kafka: createKafka(config, 'salesinsights-http-source') },
+    });
+    logger.info(
+      { url: dashboard.url, inbox: connector.inbox, token: config.dashboard.token ? 'required' : 'none' },
+      'salesinsights running; drop daily CSV slices into the inbox',
+    );
+    process.stdout.write(`dashboard: ${dashboard.url}\n`);
 
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'shutting down after a final flush');
-      resolve();
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
-  await connector.close();
-  await job.stop();
-  await store.close();
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'shutting down after a final flush');
+        resolve();
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+  } finally {
+    // The server first (it listens to the job), then the inputs, then the job's final flush.
+    await dashboard?.app.close().catch((err) => logger.error({ err }, 'dashboard close failed'));
+    await connector.close().catch((err) => logger.error({ err }, 'connector close failed'));
+    await job.stop();
+    await store.close();
+  }
 }

@@ -71,7 +71,7 @@ export class WindowOperator {
   /** Final results of windows the watermark has passed; their state is freed. */
   onWatermark(watermark: number): WindowResult[] {
     const out: WindowResult[] = [];
-    for (const [start, state] of [...this.windows].sort((a, b) => a[0] - b[0])) {
+    for (const [start, state] of this.windows) {
       const r = this.trigger.onWatermark(state.window, watermark);
       if (r.fire) for (const [productId, sales] of state.products) out.push({ window: state.window, productId, sales: { ...sales }, isFinal: true });
       if (r.purge) this.windows.delete(start);

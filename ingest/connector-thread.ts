@@ -1,0 +1,87 @@
+// The connector on a worker thread: parsing, validation and Avro encoding take the second core
+// while the aggregator keeps the first. Same methods as Connector, answered by message passing.
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../src/config.ts';
+import type { ConnectorOptions } from './index.ts';
+import type { FileResult } from './file-ingestor.ts';
+
+export type ConnectorRequest =
+  | { method: 'open' | 'watch' | 'drainInbox' | 'close' | 'whenIdle' }
+  | { method: 'takeFile'; path: string; inPlace: boolean };
+export type ConnectorCall = ConnectorRequest & { id: number };
+
+export type ConnectorReply =
+  | { id: number; ok: true; value?: FileResult; results: FileResult[]; failed: Array<{ file: string; reason: string }> }
+  | { id: number; ok: false; error: { name: string; message: string } };
+
+export interface ConnectorThreadData {
+  config: Config;
+  inbox?: string;
+  batchRows?: number;
+}
+
+const BOOT = new URL('./connector-worker-boot.mjs', import.meta.url);
+
+export class ConnectorThread {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (r: ConnectorReply) => void; reject: (e: Error) => void }>();
+  results: FileResult[] = [];
+  failed: Array<{ file: string; reason: string }> = [];
+
+  constructor(config: Config, options: ConnectorOptions = {}) {
+    const data: ConnectorThreadData = { config, inbox: options.inbox, batchRows: options.batchRows };
+    this.worker = new Worker(BOOT, { workerData: data });
+    this.worker.on('message', (reply: ConnectorReply) => {
+      const call = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.ok) {
+        this.results = reply.results;
+        this.failed = reply.failed;
+      }
+      call?.resolve(reply);
+    });
+    this.worker.on('error', (err) => this.failAll(err));
+    this.worker.on('exit', (code) => this.failAll(new Error(`connector thread exited with code ${code}`)));
+  }
+
+  private failAll(err: Error): void {
+    for (const call of this.waiting.values()) call.reject(err);
+    this.waiting.clear();
+  }
+
+  private async call(message: ConnectorRequest): Promise<FileResult | undefined> {
+    const id = this.nextId++;
+    const reply = await new Promise<ConnectorReply>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+    if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+    return reply.value;
+  }
+
+  async open(): Promise<void> {
+    await this.call({ method: 'open' });
+  }
+
+  takeFile(path: string, { inPlace = false } = {}): Promise<FileResult | undefined> {
+    return this.call({ method: 'takeFile', path, inPlace });
+  }
+
+  async watch(): Promise<void> {
+    await this.call({ method: 'watch' });
+  }
+
+  async drainInbox(): Promise<void> {
+    await this.call({ method: 'drainInbox' });
+  }
+
+  async whenIdle(): Promise<void> {
+    await this.call({ method: 'whenIdle' });
+  }
+
+  async close(): Promise<void> {
+    await this.call({ method: 'close' });
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,235 @@
+// The second source of DESIGN.md: POST /api/events with a JSON array of objects named like the
+// CSV columns, or a text/csv body. Validated by the connector's own code (validateFields,
+// parseRows); accepted events go Avro-encoded to <ns>.events (key user_id), rejections to the
+// rejected topic, all of a request in one Kafka transaction. An event's identity is
+// (http:<request id>, item number or physical CSV line), so the app must give every request a
+// unique id (dashboard/app.ts uses random UUIDs and ignores client-sent ids).
+// A plain (encapsulated) plugin: its content-type parsers and producer stay inside.
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Kafka, Message } from 'kafkajs';
+import type { Config } from '../src/config.ts';
+import { createKafka } from '../src/kafka.ts';
+import type { RejectedRow, ShopEvent } from '../src/event.ts';
+import { createSchemaRegistry, encodeEvent, registerEventSchema } from './avro.ts';
+import { IngestError, MissingColumnsError } from './errors.ts';
+import { EventProducer, rejectedMessage } from './producer.ts';
+import { REQUIRED_COLUMNS, parseRows, validateFields, type FieldValues } from './rows.ts';
+
+export interface HttpSourceOptions {
+  config: Config;
+  /** A connected producer owned by the caller; otherwise the plugin builds (and closes) its own. */
+  producer?: EventProducer;
+  /** Kafka client for the plugin's own producer (default: built from config). */
+  kafka?: Kafka;
+  /** The registered event schema id (default: registered at start-up). */
+  schemaId?: number;
+  /** For the plugin's own producer; default `<ns>.http-source`. */
+  transactionalId?: string;
+  bodyLimit?: number;
+  /** Bytes one request may produce: one transaction sends one record batch per partition. */
+  maxTransactionBytes?: number;
+}
+
+export const HTTP_SOURCE_DEFAULTS = {
+  bodyLimit: 5 << 20,
+  // Under the broker's default message.max.bytes (1 MiB), even if every record lands on one partition.
+  maxTransactionBytes: 900_000,
+} as const;
+
+export interface IngestReply {
+  source_file: string;
+  accepted: number;
+  rejected: number;
+  rejections: Array<{ line: number; reason: string }>;
+}
+
+/** A refused body: 4xx with the ingest code table's ING_ERR_BODY. */
+class BodyError extends IngestError {
+  constructor(
+    detail: string,
+    readonly statusCode = 400,
+  ) {
+    super('ING_ERR_BODY', detail);
+  }
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 exact: integer literals of 16 or more digits
+ * outside strings become strings before parsing (category ids are 19 digits).
+ */
+export function parseJsonKeepingBigIntegers(text: string): unknown {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '-' || (c! >= '0' && c! <= '9')) {
+      const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) continue;
+      const digits = m[0].replace('-', '').length;
+      if (m[1] === undefined && m[2] === undefined && digits >= 16) {
+        out += `${text.slice(last, i)}"${m[0]}"`;
+        last = i + m[0].length;
+      }
+      i += m[0].length - 1;
+    }
+  }
+  return JSON.parse(out + text.slice(last));
+}
+
+/** One JSON item as the CSV's field texts, or why it cannot be one. */
+export function itemFields(item: unknown): FieldValues | string {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return 'not a JSON object with the CSV field names';
+  const fields = {} as FieldValues;
+  const missing: string[] = [];
+  for (const column of REQUIRED_COLUMNS) {
+    const v = Object.hasOwn(item, column) ? (item as Record<string, unknown>)[column] : undefined;
+    if (v === undefined) missing.push(column);
+    else if (v === null) fields[column] = '';
+    else if (typeof v === 'string') fields[column] = v.trim();
+    else if (typeof v === 'number') fields[column] = String(v);
+    else return `field ${column} must be a string or a number`;
+  }
+  if (missing.length > 0) return `missing field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
+  return fields;
+}
+
+interface Outcome {
+  events: ShopEvent[];
+  rejected: RejectedRow[];
+}
+
+function fromJson(body: unknown, sourceFile: string): Outcome {
+  if (!Array.isArray(body)) throw new BodyError('expected a JSON array of objects');
+  const now = Date.now();
+  const out: Outcome = { events: [], rejected: [] };
+  body.forEach((item, i) => {
+    const fields = itemFields(item);
+    const result = typeof fields === 'string' ? fields : validateFields(fields, sourceFile, i + 1, now);
+    if (typeof result !== 'string') out.events.push(result);
+    else out.rejected.push({ source_file: sourceFile, source_line: i + 1, raw_line: JSON.stringify(item) ?? '', reason: result, rejected_at: now });
+  });
+  return out;
+}
+
+async function fromCsv(text: string, sourceFile: string): Promise<Outcome> {
+  const out: Outcome = { events: [], rejected: [] };
+  try {
+    for await (const row of parseRows(Readable.from([text]), sourceFile)) {
+      if (row.ok) out.events.push(row.event);
+      else out.rejected.push({ source_file: sourceFile, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });
+    }
+  } catch (err) {
+    if (err instanceof MissingColumnsError) throw new BodyError(`the CSV header lacks ${err.missing.join(', ')}`);
+    throw err;
+  }
+  return out;
+}
+
+const errorSchema = {
+  type: 'object',
+  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opts) => {
+  const { config } = opts;
+  const bodyLimit = opts.bodyLimit ?? HTTP_SOURCE_DEFAULTS.bodyLimit;
+  const maxBytes = opts.maxTransactionBytes ?? HTTP_SOURCE_DEFAULTS.maxTransactionBytes;
+  const schemaId = opts.schemaId ?? (await registerEventSchema(createSchemaRegistry(config.schemaRegistryUrl), config.namespace));
+  let producer = opts.producer;
+  if (!producer) {
+    const own = new EventProducer(
+      opts.kafka ?? createKafka(config, 'salesinsights-http-source'),
+      config.namespace,
+      opts.transactionalId ?? `${config.namespace}.http-source`,
+    );
+    await own.connect();
+    app.addHook('onClose', async () => own.disconnect());
+    producer = own;
+  }
+  const eventProducer = producer;
+  // A transactional producer runs one transaction at a time: requests commit in turn.
+  let queue: Promise<unknown> = Promise.resolve();
+  const commit = (events: Message[], rejected: RejectedRow[]) => {
+    const done = queue.then(() => eventProducer.commit({ events, rejected }));
+    queue = done.catch(() => undefined);
+    return done;
+  };
+
+  // Only these two body types; fastify answers 415 for any other.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+    try {
+      done(null, parseJsonKeepingBigIntegers(body as string));
+    } catch (err) {
+      done(new BodyError(`unparsable JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.post(
+    '/api/events',
+    {
+      bodyLimit,
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              source_file: { type: 'string' },
+              accepted: { type: 'integer' },
+              rejected: { type: 'integer' },
+              rejections: {
+                type: 'array',
+                items: { type: 'object', properties: { line: { type: 'integer' }, reason: { type: 'string' } } },
+              },
+            },
+          },
+          400: errorSchema,
+          401: errorSchema,
+          413: errorSchema,
+          415: errorSchema,
+          503: errorSchema,
+        },
+      },
+    },
+    async (req): Promise<IngestReply> => {
+      const sourceFile = `http:${req.id}`;
+      const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+      let outcome: Outcome;
+      if (type === 'text/csv') outcome = await fromCsv(String(req.body ?? ''), sourceFile);
+      else if (type === 'application/json') outcome = fromJson(req.body, sourceFile);
+      else throw new BodyError('send application/json or text/csv', 415);
+
+      const events = outcome.events.map((e) => ({ key: String(e.user_id), value: encodeEvent(schemaId, e) }));
+      const bytes =
+        events.reduce((n, m) => n + m.key.length + m.value.length, 0) +
+        outcome.rejected.reduce((n, r) => n + Buffer.byteLength(String(rejectedMessage(r).value)) + r.source_file.length, 0);
+      if (bytes > maxBytes) {
+        throw new BodyError(`the request would produce ${bytes} bytes; at most ${maxBytes} per request: split it`, 413);
+      }
+      try {
+        await commit(events, outcome.rejected);
+      } catch (err) {
+        req.log.error({ err }, 'http source: transaction failed');
+        throw Object.assign(new Error(`nothing was stored, retry the request: ${(err as Error).message}`), {
+          statusCode: 503,
+          code: 'ING_ERR_PRODUCE',
+        });
+      }
+      return {
+        source_file: sourceFile,
+        accepted: outcome.events.length,
+        rejected: outcome.rejected.length,
+        rejections: outcome.rejected.map((r) => ({ line: r.source_line, reason: r.reason })),
+      };
+    },
+  );
+};
