@@ -1,0 +1,420 @@
+// The dashboard's JSON API, live stream and HTTP ingest on a store filled by a real backfill,
+// every number checked against the independent reducer (test/reference.ts) or plain SQL over the
+// raw `events` view. One config.home for the whole file (one embedded store per process).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { logger } from '../../src/logger.ts';
+import { createKafka } from '../../src/kafka.ts';
+import { backfill } from '../../src/commands/backfill.ts';
+import { generate } from '../../ingest/tools/generate.ts';
+import { AggregatorJob } from '../../stream/job.ts';
+import { openStore, type Store } from '../../aggregates/store.ts';
+import { queryRows } from '../../aggregates/queries.ts';
+import { buildApp } from '../../dashboard/app.ts';
+import { isolatedConfig, tempDir } from '../helpers.ts';
+import { reduceCsv, type ExpectedSales, type Reference } from '../reference.ts';
+import { json, SseReader } from '../sse.ts';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const config = isolatedConfig('dashapi', { SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN });
+const dataDir = tempDir('dashapi-data');
+
+let reference: Reference;
+let store: Store;
+let job: AggregatorJob;
+let app: FastifyInstance;
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const byId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+async function get<T>(url: string, headers: Record<string, string> = AUTH): Promise<{ status: number; body: T }> {
+  const res = await app.inject({ url, headers });
+  return { status: res.statusCode, body: res.json() as T };
+}
+
+/** Reference sales rows: [windowStartMs, productId, sales]. */
+function referenceRows(): Array<[number, string, ExpectedSales]> {
+  return [...reference.sales].map(([key, s]) => {
+    const [ws, pid] = key.split('|') as [string, string];
+    return [Number(ws) * 1000, pid, s];
+  });
+}
+
+function windowStarts(): number[] {
+  return [...new Set(referenceRows().map(([ws]) => ws))].sort((a, b) => a - b);
+}
+
+function expectedTop(inRange: (ws: number) => boolean, limit: number, products?: Set<string>) {
+  const sums = new Map<string, ExpectedSales>();
+  for (const [ws, pid, s] of referenceRows()) {
+    if (!inRange(ws) || (products && !products.has(pid))) continue;
+    const t = sums.get(pid) ?? { revenueCents: 0, purchases: 0, views: 0, carts: 0, removals: 0 };
+    t.revenueCents += s.revenueCents;
+    t.purchases += s.purchases;
+    t.views += s.views;
+    t.carts += s.carts;
+    t.removals += s.removals;
+    sums.set(pid, t);
+  }
+  return [...sums]
+    .sort(([pa, a], [pb, b]) => b.revenueCents - a.revenueCents || b.purchases - a.purchases || b.views - a.views || byId(pa, pb))
+    .slice(0, limit)
+    .map(([pid, s]) => ({ product_id: pid, revenue: s.revenueCents / 100, purchases: s.purchases, views: s.views, carts: s.carts, removals: s.removals }));
+}
+
+async function productsWhere(condition: string, params: Record<string, unknown>): Promise<Set<string>> {
+  const rows = await queryRows<{ pid: string }>(
+    store,
+    `SELECT DISTINCT toString(product_id) AS pid FROM ${store.database}.events WHERE ${condition}`,
+    params,
+  );
+  return new Set(rows.map((r) => r.pid));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  const files = await generate({ days: 2, rowsPerDay: 6000, out: dataDir, seed: 17 });
+  reference = reduceCsv(files, new Set());
+  await backfill(config, logger, dataDir);
+  store = openStore(config);
+  job = new AggregatorJob(config, store, logger);
+  await job.start();
+  app = await buildApp({ config, store, job, logger, ingest: { kafka: createKafka(config, 'dashapi-http-source') } });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await job?.stop();
+  await store?.close();
+});
+
+describe('read API against the independent reducer', () => {
+  it('top products of the latest windows, by default the latest 5, limit 20', async () => {
+    const starts = windowStarts();
+    const latest = (n: number) => new Set(starts.slice(-n));
+    const def = await get<unknown[]>('/api/top-products');
+    expect(def.status).toBe(200);
+    expect(def.body).toEqual(expectedTop((ws) => latest(5).has(ws), 20));
+    const wide = await get<unknown[]>('/api/top-products?windows=30&limit=100');
+    expect(wide.body).toEqual(expectedTop((ws) => latest(30).has(ws), 100));
+    expect(wide.body.length).toBeGreaterThan(20);
+  });
+
+  it('top products of a time range, and with brand and category filters', async () => {
+    const from = Date.UTC(2019, 9, 1, 10);
+    const to = Date.UTC(2019, 9, 1, 12, 30);
+    const ranged = await get<unknown[]>(`/api/top-products?from=${iso(from)}&to=${iso(to)}&limit=50`);
+    expect(ranged.body).toEqual(expectedTop((ws) => ws >= from && ws < to, 50));
+
+    const all = `from=2019-10-01T00:00:00Z&to=2019-10-03T00:00:00Z&limit=100`;
+    const everything = () => true;
+    const [topBrand] = await queryRows<{ brand: string }>(
+      store,
+      `SELECT brand FROM ${store.database}.events WHERE brand != '' GROUP BY brand ORDER BY count() DESC, brand LIMIT 1`,
+    );
+    const brand = topBrand!.brand;
+    const byBrand = await get<unknown[]>(`/api/top-products?${all}&brand=${encodeURIComponent(brand)}`);
+    expect(byBrand.body).toEqual(expectedTop(everything, 100, await productsWhere('brand = {b:String}', { b: brand })));
+    expect(byBrand.body.length).toBeGreaterThan(0);
+
+    const [code] = await queryRows<{ c: string }>(
+      store,
+      `SELECT category_code AS c FROM ${store.database}.events WHERE category_code LIKE '%.%' GROUP BY c ORDER BY c LIMIT 1`,
+    );
+    const top = code!.c.split('.')[0]!;
+    const byCategory = await get<unknown[]>(`/api/top-products?${all}&category=${top}`);
+    const inCategory = await productsWhere(`category_code = {c:String} OR category_code LIKE {like:String}`, { c: top, like: `${top}.%` });
+    expect(byCategory.body).toEqual(expectedTop(everything, 100, inCategory));
+    expect(byCategory.body.length).toBeGreaterThan(0);
+
+    const [cat] = await queryRows<{ id: string }>(store, `SELECT toString(any(category_id)) AS id FROM ${store.database}.events`);
+    const byCategoryId = await get<unknown[]>(`/api/top-products?${all}&category=${cat!.id}`);
+    expect(byCategoryId.body).toEqual(expectedTop(everything, 100, await productsWhere('category_id = {c:UInt64}', { c: cat!.id })));
+  });
+
+  it("a product's series, revenue per minute (default: the last hour of event time) and the funnel", async () => {
+    const rows = referenceRows();
+    const windowsPerProduct = new Map<string, number>();
+    for (const [, pid] of rows) windowsPerProduct.set(pid, (windowsPerProduct.get(pid) ?? 0) + 1);
+    const [product] = [...windowsPerProduct].sort((a, b) => b[1] - a[1] || byId(a[0], b[0]))[0]!;
+    const seriesOf = (from: number, to: number) =>
+      rows
+        .filter(([ws, pid]) => pid === product && ws >= from && ws < to)
+        .sort((a, b) => a[0] - b[0])
+        .map(([ws, , s]) => ({ window_start: iso(ws), revenue: s.revenueCents / 100, purchases: s.purchases, views: s.views }));
+    const day1 = await get<unknown[]>(`/api/products/${product}/series?from=2019-10-01T00:00:00Z&to=2019-10-02T00:00:00Z`);
+    expect(day1.body).toEqual(seriesOf(Date.UTC(2019, 9, 1), Date.UTC(2019, 9, 2)));
+    expect(day1.body.length).toBeGreaterThan(3);
+
+    const end = windowStarts().at(-1)! + 60_000;
+    const lastHour = await get<unknown[]>(`/api/products/${product}/series`);
+    expect(lastHour.body).toEqual(seriesOf(end - 3_600_000, end));
+
+    const perMinute = (from: number, to: number) => {
+      const out = [];
+      for (let m = from; m < to; m += 60_000) {
+        const inMinute = rows.filter(([ws]) => ws === m);
+        out.push({
+          minute: iso(m),
+          revenue: inMinute.reduce((n, [, , s]) => n + s.revenueCents, 0) / 100,
+          purchases: inMinute.reduce((n, [, , s]) => n + s.purchases, 0),
+        });
+      }
+      return out;
+    };
+    const rpm = await get<unknown[]>('/api/revenue-per-minute');
+    expect(rpm.body).toEqual(perMinute(end - 3_600_000, end));
+    expect(rpm.body).toHaveLength(60);
+    const from = Date.UTC(2019, 9, 1, 18);
+    const rpmRange = await get<unknown[]>(`/api/revenue-per-minute?from=${iso(from)}&to=${iso(from + 90 * 60_000)}`);
+    expect(rpmRange.body).toEqual(perMinute(from, from + 90 * 60_000));
+
+    const funnelOf = (keep: (ws: number) => boolean) => {
+      const t = { views: 0, carts: 0, purchases: 0 };
+      for (const [ws, , s] of rows) {
+        if (!keep(ws)) continue;
+        t.views += s.views;
+        t.carts += s.carts;
+        t.purchases += s.purchases;
+      }
+      return { ...t, view_to_cart: t.carts / t.views, cart_to_purchase: t.purchases / t.carts, view_to_purchase: t.purchases / t.views };
+    };
+    expect((await get('/api/funnel')).body).toEqual(funnelOf(() => true));
+    const latest5 = new Set(windowStarts().slice(-5));
+    expect((await get('/api/funnel?windows=5')).body).toEqual(funnelOf((ws) => latest5.has(ws)));
+  });
+
+  it('the lifetime-value leaderboard and distribution', async () => {
+    const customers = [...reference.customers].sort(([ua, a], [ub, b]) => b.revenueCents - a.revenueCents || byId(ua, ub));
+    const board = await get<unknown[]>('/api/clv/leaderboard');
+    expect(board.body).toEqual(
+      customers.slice(0, 20).map(([user, c]) => ({
+        user_id: user,
+        revenue: c.revenueCents / 100,
+        purchases: c.purchases,
+        orders: c.orders,
+        avg_order_value: c.avgCents / 100,
+        first_purchase_at: iso(c.first),
+        last_purchase_at: iso(c.last),
+      })),
+    );
+    expect((await get<unknown[]>('/api/clv/leaderboard?limit=3')).body).toHaveLength(3);
+
+    const maxCents = Math.max(...customers.map(([, c]) => c.revenueCents));
+    const width = Math.max(1, Math.ceil((maxCents + 1) / 10));
+    const users = new Array<number>(10).fill(0);
+    for (const [, c] of customers) users[Math.min(9, Math.floor(c.revenueCents / width))]! += 1;
+    const dist = await get<unknown[]>('/api/clv/distribution');
+    expect(dist.body).toEqual(users.map((n, i) => ({ lower: (i * width) / 100, upper: ((i + 1) * width) / 100, users: n })));
+    expect(users.reduce((a, b) => a + b, 0)).toBe(reference.customers.size);
+  });
+
+  it('filters list the brands and categories of the archive; health has the job metrics and store counts', async () => {
+    const brands = await queryRows<{ b: string }>(
+      store,
+      `SELECT brand AS b, count() AS n FROM ${store.database}.events WHERE brand != '' GROUP BY b ORDER BY n DESC, b`,
+    );
+    const filters = await get<{ brands: string[]; categories: string[] }>('/api/filters?limit=500');
+    expect(filters.body.brands).toEqual(brands.map((r) => r.b));
+
+    const health = await get<Record<string, unknown>>('/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ store: { late: 0, rejected: 0 }, lateTotal: expect.any(Number), consumerLag: expect.any(Object) });
+    expect(health.body.latencyMs).toMatchObject({ samples: expect.any(Number) });
+
+    const bare = await buildApp({ config: { ...config, dashboard: { ...config.dashboard, token: undefined } }, store, logger });
+    try {
+      const res = await bare.inject({ url: '/api/health' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ code: 'DASH_ERR_NO_JOB' });
+      expect((await bare.inject({ url: '/api/funnel' })).statusCode).toBe(200);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe('parameters and auth', () => {
+  it.each([
+    ['/api/top-products?windows=0', 'windows'],
+    ['/api/top-products?windows=1441', 'windows'],
+    ['/api/top-products?windows=abc', 'windows'],
+    ['/api/top-products?limit=101', 'limit'],
+    ['/api/top-products?from=2019-10-01T00:00:00Z', 'from and to'],
+    ['/api/top-products?from=yesterday&to=2019-10-01T00:00:00Z', 'from'],
+    ['/api/top-products?windows=5&from=2019-10-01T00:00:00Z&to=2019-10-02T00:00:00Z', 'either windows or from/to'],
+    ['/api/revenue-per-minute?from=2019-10-02T00:00:00Z&to=2019-10-01T00:00:00Z', 'before'],
+    ['/api/revenue-per-minute?from=2019-01-01T00:00:00Z&to=2019-10-01T00:00:00Z', 'spans more than'],
+    ['/api/products/12ab/series', 'productId'],
+    ['/api/clv/leaderboard?limit=0', 'limit'],
+    ['/api/clv/distribution?buckets=1000', 'buckets'],
+  ])('%s is refused with 400 and a reason', async (url, reason) => {
+    const res = await get<{ code: string; message: string }>(url);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('DASH_ERR_BAD_PARAMS');
+    expect(res.body.message).toContain(reason);
+  });
+
+  it('needs the bearer token on /api/*; the page loads without it', async () => {
+    const none = await get<{ code: string }>('/api/top-products', {});
+    expect(none.status).toBe(401);
+    expect(none.body.code).toBe('DASH_ERR_UNAUTHORIZED');
+    expect((await get('/api/clv/leaderboard', { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
+    expect((await get('/api/top-products?token=' + TOKEN, {})).status).toBe(401);
+    expect((await get('/api/top-products')).status).toBe(200);
+    const page = await app.inject({ url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<canvas id="top-chart"');
+    const chart = await app.inject({ url: '/vendor/chart.umd.js' });
+    expect(chart.statusCode).toBe(200);
+    expect(chart.body).toContain('Chart.js');
+  });
+});
+
+const JSON_BODY = `[
+  {"event_time":"2019-10-03 00:00:05 UTC","event_type":"purchase","product_id":9000001,"category_id":1602943681873052386,"category_code":null,"brand":"httpbrand","price":12.5,"user_id":500000001,"user_session":"s-http-1"},
+  {"event_time":"2019-10-03T00:00:07Z","event_type":"view","product_id":"9000001","category_id":"2053013555631882655","category_code":"a.b","brand":"","price":"12.50","user_id":"500000002","user_session":""},
+  {"event_time":"2019-10-03 00:00:09 UTC","event_type":"purchase","product_id":9000002,"category_id":0,"category_code":"","brand":"httpbrand","price":3,"user_id":500000001,"user_session":"s-http-1"},
+  {"event_time":"2019-10-03 00:00:10 UTC","event_type":"purchase","product_id":9000001,"category_id":1,"category_code":"","brand":"","price":-1,"user_id":1,"user_session":""},
+  {"event_time":"2019-10-03 00:00:10 UTC","event_type":"purchase","product_id":9000001,"category_id":1,"category_code":"","brand":"","price":1},
+  "not an object"
+]`;
+const CSV_BODY = [
+  'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session',
+  '2019-10-03 00:00:20 UTC,purchase,9000003,1602943681873052386,,httpbrand,7.25,500000003,s-http-3',
+  '2019-10-03 00:00:21 UTC,wishlist,9000003,1,,,1.00,500000003,s',
+  // A quoted field across two physical lines (LF inside: with CRLF inside quotes csv-parse
+  // counts one line too many, in the connector as well).
+  '2019-10-03 00:00:22 UTC,cart,9000003,1,"multi\nline",,1.00,500000003,s-http-3',
+  '2019-10-03 00:00:23 UTC,view,9000003,1,,,abc,500000003,s',
+].join('\r\n');
+
+describe('HTTP ingest and the live stream', () => {
+  it('refuses bodies that are not events with 400/415', async () => {
+    const post = (payload: string, type: string) => app.inject({ method: 'POST', url: '/api/events', headers: { ...AUTH, 'content-type': type }, payload });
+    for (const [payload, reason] of [['{"a":1}', 'JSON array'], ['[{', 'unparsable JSON'], ['', 'unparsable JSON']]) {
+      const res = await post(payload!, 'application/json');
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'ING_ERR_BODY' });
+      expect(res.json().message).toContain(reason);
+    }
+    const missing = await post('event_time,event_type\n2019-10-03 00:00:00 UTC,view\n', 'text/csv');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().message).toContain('lacks product_id, category_id');
+    expect((await post('a=b', 'application/x-www-form-urlencoded')).statusCode).toBe(415);
+    expect((await post('hello', 'text/plain')).statusCode).toBe(415);
+    expect((await app.inject({ method: 'POST', url: '/api/events', headers: { 'content-type': 'text/csv' }, payload: CSV_BODY })).statusCode).toBe(401);
+  });
+
+  it('takes JSON and CSV, answers the counts, and the events reach the store and the SSE clients', async () => {
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    expect((await SseReader.open(`${base}/api/stream`)).status).toBe(401);
+    const a = await SseReader.open(`${base}/api/stream?token=${TOKEN}`);
+    const b = await SseReader.open(`${base}/api/stream`, AUTH);
+    try {
+      expect(a.status).toBe(200);
+      const init = await a.waitFor((e) => e.event === 'init');
+      const initBody = json<{ top: unknown[]; rows: Array<{ window_start: string }>; live: boolean }>(init);
+      expect(initBody.top).toEqual((await get('/api/top-products')).body);
+      expect(initBody.live).toBe(true);
+      expect(new Set(initBody.rows.map((r) => r.window_start)).size).toBe(60);
+      await b.waitFor((e) => e.event === 'init');
+
+      // A reconnect with Last-Event-ID resumes from a fresh snapshot, with higher ids.
+      const again = await SseReader.open(`${base}/api/stream`, { ...AUTH, 'last-event-id': init.id! });
+      const resumed = await again.waitFor((e) => e.event === 'init');
+      again.close();
+      expect(json<{ resumed_from: string }>(resumed).resumed_from).toBe(init.id);
+      expect(Number(resumed.id)).toBeGreaterThan(Number(init.id));
+
+      const health = await a.waitFor((e) => e.event === 'health', 10_000);
+      expect(json<{ pipeline: unknown }>(health).pipeline).toMatchObject({ eventsTotal: expect.any(Number) });
+
+      const postJson = await app.inject({ method: 'POST', url: '/api/events', headers: { ...AUTH, 'content-type': 'application/json; charset=utf-8' }, payload: JSON_BODY });
+      expect(postJson.statusCode).toBe(200);
+      const jsonReply = postJson.json<{ source_file: string; accepted: number; rejected: number; rejections: Array<{ line: number; reason: string }> }>();
+      expect(jsonReply).toMatchObject({ accepted: 3, rejected: 3 });
+      expect(jsonReply.source_file).toMatch(/^http:[0-9a-f-]{36}$/);
+      expect(jsonReply.rejections.map((r) => r.line)).toEqual([4, 5, 6]);
+      expect(jsonReply.rejections[0]!.reason).toContain('negative price');
+      expect(jsonReply.rejections[1]!.reason).toBe('missing fields user_id, user_session');
+      expect(jsonReply.rejections[2]!.reason).toContain('not a JSON object');
+
+      const postCsv = await app.inject({ method: 'POST', url: '/api/events', headers: { ...AUTH, 'content-type': 'text/csv' }, payload: CSV_BODY });
+      expect(postCsv.statusCode).toBe(200);
+      const csvReply = postCsv.json<{ source_file: string; accepted: number; rejected: number; rejections: Array<{ line: number; reason: string }> }>();
+      expect(csvReply).toMatchObject({ accepted: 2, rejected: 2 });
+      expect(csvReply.rejections.map((r) => r.line)).toEqual([3, 6]);
+      expect(csvReply.source_file).not.toBe(jsonReply.source_file);
+
+      // Both clients get the purchase as a pushed sales row (rows are per partition: the view
+      // of the same product by another user may come as a row of its own).
+      type Pushed = { rows: Array<{ product_id: string; revenue: number; purchases: number; window_start: string; partition: number }> };
+      const purchaseRow = (e: { event: string; data: string }) =>
+        e.event === 'sales' ? json<Pushed>(e as Parameters<typeof json>[0]).rows.find((r) => r.product_id === '9000001' && r.purchases > 0) : undefined;
+      for (const client of [a, b]) {
+        const pushed = await client.waitFor((e) => purchaseRow(e) !== undefined, 30_000);
+        expect(purchaseRow(pushed)).toMatchObject({ revenue: 12.5, purchases: 1, window_start: '2019-10-03T00:00:00Z' });
+      }
+      const ids = a.events.map((e) => Number(e.id));
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
+
+      const db = store.database;
+      const events = await until('the posted events in the store', async () => {
+        const rows = await queryRows<{ file: string; line: string; category: string; price: string }>(
+          store,
+          `SELECT source_file AS file, source_line AS line, toString(category_id) AS category, toString(price) AS price
+           FROM ${db}.events WHERE source_file IN ({files:Array(String)}) ORDER BY file, line`,
+          { files: [jsonReply.source_file, csvReply.source_file] },
+        );
+        return rows.length >= 5 ? rows : undefined;
+      });
+      const lines = (file: string) => events.filter((e) => e.file === file).map((e) => Number(e.line));
+      expect(lines(jsonReply.source_file)).toEqual([1, 2, 3]);
+      expect(lines(csvReply.source_file)).toEqual([2, 5]);
+      expect(events.find((e) => e.file === jsonReply.source_file && e.line === '1')?.category).toBe('1602943681873052386');
+
+      const rejected = await until('the rejections in the store', async () => {
+        const rows = await queryRows<{ line: string; reason: string }>(
+          store,
+          `SELECT source_line AS line, reason FROM ${db}.rejected_events WHERE source_file IN ({files:Array(String)}) ORDER BY source_file, line`,
+          { files: [jsonReply.source_file, csvReply.source_file] },
+        );
+        return rows.length >= 5 ? rows : undefined;
+      });
+      expect(rejected).toHaveLength(5);
+
+      const top = await until('the new window in top products', async () => {
+        const res = await get<Array<{ product_id: string; revenue: number; purchases: number; views: number; carts: number }>>('/api/top-products?windows=1');
+        return res.body.length === 3 && res.body[0]!.product_id === '9000001' && res.body.every((p) => p.purchases > 0) ? res.body : undefined;
+      });
+      expect(top).toEqual([
+        { product_id: '9000001', revenue: 12.5, purchases: 1, views: 1, carts: 0, removals: 0 },
+        { product_id: '9000003', revenue: 7.25, purchases: 1, views: 0, carts: 1, removals: 0 },
+        { product_id: '9000002', revenue: 3, purchases: 1, views: 0, carts: 0, removals: 0 },
+      ]);
+      const board = await until('the HTTP customer in the leaderboard', async () => {
+        const res = await get<Array<{ user_id: string; revenue: number; orders: number; purchases: number }>>('/api/clv/leaderboard?limit=100');
+        return res.body.find((c) => c.user_id === '500000001');
+      });
+      expect(board).toMatchObject({ revenue: 15.5, purchases: 2, orders: 1 });
+      const [counts] = await queryRows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.rejected_events`);
+      const after = await get<{ store: { rejected: number } }>('/api/health');
+      expect(after.body.store.rejected).toBe(Number(counts!.n));
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
