@@ -60,7 +60,9 @@ export class IngestLedger {
       await admin.disconnect();
     }
     if (end === 0) return ledger;
-    const consumer: Consumer = kafka.consumer({ groupId: `${namespace}.ledger-reader-${process.pid}-${Date.now()}` });
+    // A throwaway group (kafkajs reads only in a group), deleted once the ledger is read.
+    const groupId = `${namespace}.ledger-reader-${process.pid}-${Date.now()}`;
+    const consumer: Consumer = kafka.consumer({ groupId });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -82,6 +84,10 @@ export class IngestLedger {
     } finally {
       await consumer.disconnect();
     }
+    const cleanup = kafka.admin();
+    await cleanup.connect();
+    await cleanup.deleteGroups([groupId]).catch(() => undefined);
+    await cleanup.disconnect();
     return ledger;
   }
 }
