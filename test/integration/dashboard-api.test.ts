@@ -404,11 +404,14 @@ describe('HTTP ingest and the live stream', () => {
         { product_id: '9000003', revenue: 7.25, purchases: 1, views: 0, carts: 1, removals: 0 },
         { product_id: '9000002', revenue: 3, purchases: 1, views: 0, carts: 0, removals: 0 },
       ]);
-      const board = await until('the HTTP customer in the leaderboard', async () => {
-        const res = await get<Array<{ user_id: string; revenue: number; orders: number; purchases: number }>>('/api/clv/leaderboard?limit=100');
-        return res.body.find((c) => c.user_id === '500000001');
+      const customer = await until('the HTTP customer in lifetime value', async () => {
+        const [row] = await queryRows<{ revenue: string; purchases: string; orders: string }>(
+          store,
+          `SELECT toString(revenue) AS revenue, purchases, orders FROM ${db}.customer_lifetime_value WHERE user_id = 500000001`,
+        );
+        return row;
       });
-      expect(board).toMatchObject({ revenue: 15.5, purchases: 2, orders: 1 });
+      expect(customer).toEqual({ revenue: '15.5', purchases: '2', orders: '1' });
       const [counts] = await queryRows<{ n: string }>(store, `SELECT count() AS n FROM ${db}.rejected_events`);
       const after = await get<{ store: { rejected: number } }>('/api/health');
       expect(after.body.store.rejected).toBe(Number(counts!.n));

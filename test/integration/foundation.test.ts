@@ -66,6 +66,8 @@ describe('Kafka with the schema registry', () => {
     const events: ShopEvent[] = [
       shopEvent({ category_id: 9223372036854775807n, source_line: 2 }),
       shopEvent({ category_id: 9007199254740993n, source_line: 3, brand: null, user_session: null }),
+      // Text that needs escaping on the way into ClickHouse.
+      shopEvent({ category_id: 1n, source_line: 4, brand: 'tab\there', category_code: 'back\\slash\nnew line' }),
     ];
     const encoded = events.map((e) => encodeEvent(id, e));
     for (const buf of encoded) {
@@ -83,11 +85,12 @@ describe('Kafka with the schema registry', () => {
     // ... and on into ClickHouse and back, still exact.
     await migrate(store);
     await writeEvents(store, decoded);
-    const rows = await queryRows<{ category_id: string }>(
+    const rows = await queryRows<{ category_id: string; brand: string; category_code: string }>(
       store,
-      `SELECT toString(category_id) AS category_id FROM ${config.namespace}.events ORDER BY source_line`,
+      `SELECT toString(category_id) AS category_id, brand, category_code FROM ${config.namespace}.events ORDER BY source_line`,
     );
-    expect(rows.map((r) => r.category_id)).toEqual(['9223372036854775807', '9007199254740993']);
+    expect(rows.map((r) => r.category_id)).toEqual(['9223372036854775807', '9007199254740993', '1']);
+    expect(rows[2]).toMatchObject({ brand: 'tab\there', category_code: 'back\\slash\nnew line' });
   });
 
   it('evolves the schema BACKWARD: old and new readers decode each other', async () => {

@@ -1,0 +1,194 @@
+// The dashboard in a real browser: aggregator + connector watching an inbox + the dashboard on a
+// random port; Chromium (playwright-core) opens the page; slices dropped into the inbox must
+// change the live bar chart. Also measures purchase-file-landed → SSE `sales` event received,
+// written to test-artifacts/latency.json (reported, never asserted as timing).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { logger } from '../../src/logger.ts';
+import { prepareRuntime } from '../../src/runtime.ts';
+import { generate } from '../../ingest/tools/generate.ts';
+import { Connector } from '../../ingest/index.ts';
+import { AggregatorJob } from '../../stream/job.ts';
+import type { Store } from '../../aggregates/store.ts';
+import { startDashboard } from '../../dashboard/server.ts';
+import { isolatedConfig, tempDir } from '../helpers.ts';
+import { SseReader } from '../sse.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+const config = isolatedConfig('dashui');
+const inbox = tempDir('dashui-inbox');
+
+let store: Store;
+let job: AggregatorJob;
+let connector: Connector;
+let app: FastifyInstance;
+let url: string;
+let context: BrowserContext;
+let page: Page;
+
+/** Like `replay`: written under a dot-name, then renamed, so the watcher sees a whole file. */
+function drop(name: string, text: string): number {
+  const partial = join(inbox, `.${name}.partial`);
+  writeFileSync(partial, text);
+  renameSync(partial, join(inbox, name));
+  return Date.now();
+}
+
+interface ChartData {
+  labels: string[];
+  data: number[];
+}
+/** What the page exposes, as seen from functions that run inside it (no DOM lib here). */
+interface PageGlobals {
+  __charts?: { top: { data: { labels: string[]; datasets: Array<{ data: number[] }> } } };
+  Chart?: unknown;
+  document: {
+    getElementById(id: string): { textContent: string | null } | null;
+    querySelectorAll(selector: string): { length: number };
+  };
+}
+const topChart = (p: Page): Promise<ChartData> =>
+  p.evaluate(() => {
+    const chart = (globalThis as unknown as PageGlobals).__charts!.top;
+    return { labels: [...chart.data.labels], data: [...chart.data.datasets[0]!.data] };
+  });
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser test needs Chromium at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does)`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  store = await prepareRuntime(config, logger);
+  job = new AggregatorJob(config, store, logger);
+  await job.start();
+  connector = new Connector(config, logger, { inbox });
+  await connector.open();
+  await connector.watch();
+  ({ app, url } = await startDashboard({ config, store, job, logger, host: '127.0.0.1', port: 0 }));
+  context = await chromium.launchPersistentContext(tempDir('dashui-chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    viewport: { width: 1400, height: 1000 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => logger.error({ err: err.message }, 'page error'));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await app?.close();
+  await connector?.close();
+  await job?.stop();
+  await store?.close();
+});
+
+describe('dashboard in Chromium', () => {
+  it('shows live sales that change when purchases arrive, and looks right', async () => {
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => {
+      const g = globalThis as unknown as PageGlobals;
+      return g.Chart !== undefined && g.__charts !== undefined && g.document.getElementById('status')?.textContent === 'live';
+    }, undefined, { timeout: 30_000 });
+
+    const [day] = await generate({ days: 1, rowsPerDay: 3000, out: tempDir('dashui-slices'), seed: 23 });
+    drop('2019-10-01.csv', readFileSync(day!, 'utf8'));
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__charts!.top.data.labels.length > 0, undefined, { timeout: 60_000 });
+    const before = await topChart(page);
+    expect(before.labels.length).toBeGreaterThan(0);
+
+    // Big purchases of a new product right after the day: it must top the live chart.
+    const rows = [0, 1, 2].map((i) => `2019-10-02 00:00:1${i} UTC,purchase,9999991,1602943681873052386,,ui-brand,999.99,51000000${i},ui-session-${i}`);
+    drop('2019-10-02a.csv', `${HEADER}\n${rows.join('\n')}\n`);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__charts!.top.data.labels[0] === '9999991', undefined, { timeout: 60_000 });
+    const after = await topChart(page);
+    expect(after).not.toEqual(before);
+    expect(after.labels[0]).toBe('9999991');
+    expect(after.data[0]).toBeCloseTo(3 * 999.99, 2);
+
+    // The other panels filled in from the API and the stream.
+    await page.waitForFunction(() => {
+      const { document } = globalThis as unknown as PageGlobals;
+      return document.querySelectorAll('#clv-table tbody tr td.num').length > 0 && (document.getElementById('health')?.textContent ?? '').includes('latency p99');
+    }, undefined, { timeout: 30_000 });
+    expect(await page.locator('#funnel .step').count()).toBe(5);
+    await page.waitForTimeout(800); // let the last chart animation settle
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('filters and a custom range switch the chart to the API and show what it answers', async () => {
+    const labels = async () => (await topChart(page)).labels;
+    const api = async (query: string) =>
+      ((await (await fetch(`${url}/api/top-products?${query}`)).json()) as Array<{ product_id: string }>).map((p) => p.product_id);
+
+    await page.selectOption('#range', '60');
+    // The brand list refreshes while data arrives (at most every 15 s).
+    const brand = await page.locator('#brand option').nth(1).getAttribute('value', { timeout: 45_000 });
+    expect(brand).toBeTruthy();
+    await page.selectOption('#brand', brand!);
+    const want = await api(`windows=60&limit=20&brand=${encodeURIComponent(brand!)}`);
+    await expect.poll(labels, { timeout: 15_000 }).toEqual(want);
+    expect(await page.locator('#top-note').textContent()).toContain('filtered');
+
+    await page.selectOption('#brand', '');
+    await page.selectOption('#range', 'custom');
+    await page.fill('#from', '2019-10-01T12:00');
+    await page.fill('#to', '2019-10-01T18:00');
+    await page.click('#custom-range button');
+    const wantRange = await api('from=2019-10-01T12:00:00Z&to=2019-10-01T18:00:00Z&limit=20');
+    await expect.poll(labels, { timeout: 15_000 }).toEqual(wantRange);
+    expect(wantRange.length).toBeGreaterThan(0);
+    const rpmPoints = () => page.evaluate(() => (globalThis as unknown as { __charts: { rpm: { data: { labels: string[] } } } }).__charts.rpm.data.labels.length);
+    await expect.poll(rpmPoints, { timeout: 15_000 }).toBe(360); // six hours, minute by minute
+
+    // A bar click opens that product's series.
+    await page.selectOption('#range', '5');
+    await expect.poll(async () => (await labels())[0], { timeout: 15_000 }).toBe('9999991');
+    await page.waitForTimeout(500); // the bars' animation
+    const bar = await page.evaluate(() => {
+      type Bar = { x: number; y: number; base: number };
+      const chart = (globalThis as unknown as { __charts: { top: { getDatasetMeta(i: number): { data: Bar[] } } } }).__charts.top;
+      const first = chart.getDatasetMeta(0).data[0]!;
+      return { x: (first.x + first.base) / 2, y: first.y };
+    });
+    const box = (await page.locator('#top-chart').boundingBox())!;
+    await page.mouse.click(box.x + bar.x, box.y + bar.y);
+    await page.waitForSelector('#series-card:not([hidden])', { timeout: 10_000 });
+    expect(await page.locator('#series-product').textContent()).toContain('9999991');
+  });
+
+  it('measures purchase file landed in the inbox → SSE sales event received (reported, not asserted)', async () => {
+    const reader = await SseReader.open(`${url}/api/stream`);
+    try {
+      await reader.waitFor((e) => e.event === 'init');
+      const samples: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const product = String(8_880_000 + i);
+        const time = new Date(Date.UTC(2019, 9, 2, 0, 1, 0) + i * 5000).toISOString().slice(0, 19).replace('T', ' ');
+        const from = reader.events.length;
+        const landed = drop(`2019-10-02-lat-${String(i).padStart(2, '0')}.csv`, `${HEADER}\n${time} UTC,purchase,${product},1,,,5.00,52000000${i},lat-${i}\n`);
+        const event = await reader.waitFor((e) => e.event === 'sales' && e.data.includes(`"product_id":"${product}"`), 30_000, from);
+        samples.push(event.receivedAt - landed);
+      }
+      const sorted = [...samples].sort((a, b) => a - b);
+      const result = { unit: 'ms', measure: 'purchase file renamed into the inbox -> SSE sales event received', samples, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+      writeFileSync(join(ARTIFACTS, 'latency.json'), `${JSON.stringify(result, null, 2)}\n`);
+      console.log(`inbox -> SSE latency over ${samples.length} purchases: p50 ${result.p50} ms, p99 ${result.p99} ms`);
+      expect(samples).toHaveLength(12);
+    } finally {
+      reader.close();
+    }
+  });
+});
