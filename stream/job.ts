@@ -119,6 +119,7 @@ export class AggregatorJob {
       this.assigned = new Set(
         Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)),
       );
+      void this.seekToCheckpoints(payload.memberAssignment).catch((err) => this.fail(err));
       const mine = new Set(payload.memberAssignment[this.topics.events] ?? []);
       for (const partition of [...this.pipelines.keys()]) {
         if (mine.has(partition)) continue;
@@ -140,6 +141,21 @@ export class AggregatorJob {
         void this.tick(false).catch((err) => this.fail(err));
       }
     }, poll);
+  }
+
+  /**
+   * The checkpoint, not the group's committed offset, says where a newly assigned partition
+   * resumes (they differ if a crash fell between writing one and committing the other).
+   */
+  private async seekToCheckpoints(assignment: Record<string, number[]>): Promise<void> {
+    for (const topic of [this.topics.events, this.topics.rejected]) {
+      for (const partition of assignment[topic] ?? []) {
+        const owned = topic === this.topics.events ? this.pipelines.has(partition) : this.rejectedOffsets.has(partition);
+        if (owned) continue;
+        const checkpoint = await this.checkpoints.load(topic, partition);
+        this.consumer.seek({ topic, partition, offset: String(checkpoint?.nextOffset ?? 0) });
+      }
+    }
   }
 
   private fail(err: unknown): void {
@@ -278,7 +294,7 @@ export class AggregatorJob {
   }
 
   private async produceOutputs(out: Emissions): Promise<void> {
-    const sales = out.sales.map((r) => ({ key: String(r.productId), value: JSON.stringify(r, jsonBigInt) }));
+    const sales = out.sales.map((r) => ({ key: String(r.productId), value: salesMessage(r) }));
     const late = out.late.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) }));
     // Requests stay well under the broker's message.max.bytes (1 MB per record batch).
     for (const [topic, messages] of [[this.topics.salesPerProduct, sales], [this.topics.late, late]] as const) {
@@ -386,6 +402,11 @@ async function withRetry<T>(logger: Logger, what: string, fn: () => Promise<T>):
       await new Promise((r) => setTimeout(r, wait));
     }
   }
+}
+
+/** The `<ns>.sales-per-product` record: JSON with the public column names, ids as strings. */
+export function salesMessage(r: SalesRow): string {
+  return `{"window_start":${r.windowStart},"window_end":${r.windowEnd},"product_id":"${r.productId}","source_partition":${r.partition},"revenue_cents":${r.revenueCents},"purchases":${r.purchases},"views":${r.views},"carts":${r.carts},"removals":${r.removals},"is_final":${r.isFinal},"version":${r.version}}`;
 }
 
 function jsonBigInt(_key: string, value: unknown): unknown {

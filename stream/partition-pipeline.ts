@@ -148,8 +148,13 @@ export class PartitionPipeline {
 
   private emitWindows(results: WindowResult[], out: Emissions): void {
     for (const r of results) {
+      const s = r.sales;
       out.sales.push({
-        ...r.sales,
+        revenueCents: s.revenueCents,
+        purchases: s.purchases,
+        views: s.views,
+        carts: s.carts,
+        removals: s.removals,
         windowStart: r.window.start,
         windowEnd: r.window.end,
         productId: r.productId,

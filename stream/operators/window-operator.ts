@@ -35,6 +35,8 @@ export interface WindowOperatorSnapshot {
 
 export class WindowOperator {
   private readonly windows = new Map<number, WindowState>();
+  /** Earliest end of an open window: below it a watermark advance can finalise nothing. */
+  private earliestEnd = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly assigner: WindowAssigner,
@@ -70,11 +72,15 @@ export class WindowOperator {
 
   /** Final results of windows the watermark has passed; their state is freed. */
   onWatermark(watermark: number): WindowResult[] {
+    if (watermark < this.earliestEnd + this.allowedLatenessMs) return [];
     const out: WindowResult[] = [];
+    this.earliestEnd = Number.POSITIVE_INFINITY;
     for (const [start, state] of this.windows) {
       const r = this.trigger.onWatermark(state.window, watermark);
-      if (r.fire) for (const [productId, sales] of state.products) out.push({ window: state.window, productId, sales: { ...sales }, isFinal: true });
+      // Purged state is never touched again, so the final results can hand it over uncopied.
+      if (r.fire) for (const [productId, sales] of state.products) out.push({ window: state.window, productId, sales: r.purge ? sales : { ...sales }, isFinal: true });
       if (r.purge) this.windows.delete(start);
+      else this.earliestEnd = Math.min(this.earliestEnd, state.window.end);
     }
     return out;
   }
@@ -94,7 +100,10 @@ export class WindowOperator {
 
   private stateFor(w: Window): WindowState {
     let state = this.windows.get(w.start);
-    if (!state) this.windows.set(w.start, (state = { window: w, products: new Map(), dirty: new Set(), seen: new Set() }));
+    if (!state) {
+      this.windows.set(w.start, (state = { window: w, products: new Map(), dirty: new Set(), seen: new Set() }));
+      this.earliestEnd = Math.min(this.earliestEnd, w.end);
+    }
     return state;
   }
 
@@ -112,6 +121,7 @@ export class WindowOperator {
 
   restore(snapshot: WindowOperatorSnapshot): void {
     this.windows.clear();
+    this.earliestEnd = Math.min(Number.POSITIVE_INFINITY, ...snapshot.windows.map((w) => w.end));
     for (const w of snapshot.windows) {
       this.windows.set(w.start, {
         window: { start: w.start, end: w.end },
