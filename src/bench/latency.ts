@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { prepareRuntime } from '../runtime.ts';
-import { Connector } from '../../ingest/index.ts';
+import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob } from '../../stream/job.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { CSV_HEADER, generateSpan } from '../../ingest/tools/generate.ts';
@@ -43,7 +43,7 @@ export async function measureLatency(config: Config, logger: Logger, speed: numb
   const inbox = join(config.home, 'inbox');
   await mkdir(inbox, { recursive: true });
   const job = new AggregatorJob(config, store, logger);
-  const connector = new Connector(config, logger, { inbox });
+  const connector = new ConnectorThread(config, { inbox });
   const landed = new Map<number, number>();
   const toPush: number[] = [];
   const toStore: number[] = [];

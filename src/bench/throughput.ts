@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import { backfill } from '../commands/backfill.ts';
 import { endOffsets } from '../commands/backfill.ts';
 import { prepareRuntime } from '../runtime.ts';
-import { Connector } from '../../ingest/index.ts';
+import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 
 export interface ThroughputResult {
@@ -32,7 +32,7 @@ export async function measureThroughput(
   const config = configs.apart;
   const store = await prepareRuntime(config, logger);
   try {
-    const connector = new Connector(config, logger, { inbox: dir });
+    const connector = new ConnectorThread(config, { inbox: dir });
     await connector.open();
     const connectorStart = Date.now();
     for (const file of (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort()) {
