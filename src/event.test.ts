@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contentKey, EVENT_TYPES, formatCents, toDateTime, type ShopEvent } from './event.ts';
+import { eventFactory } from '../test/fixtures.ts';
 
-let line = 1;
-function ev(o: Partial<ShopEvent> = {}): ShopEvent {
-  return {
-    event_time: Date.UTC(2020, 0, 1),
-    event_type: 'view',
-    product_id: 5809910n,
-    category_id: 1602943681873052386n,
-    category_code: 'a.b',
-    brand: 'grattol',
-    price_cents: 524,
-    user_id: 595414620n,
-    user_session: 's1',
-    source_file: 'test.csv',
-    source_line: ++line,
-    ingested_at: 0,
-    ...o,
-  };
-}
+const ev = eventFactory({ event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: 'a.b', brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: 's1' });
 
 describe('contentKey', () => {
   it('exact duplicates (all nine fields equal) share it, whatever their identity and read time', () => {

@@ -3,29 +3,13 @@ import type { ShopEvent } from '../src/event.ts';
 import type { EngineOptions } from './defaults.ts';
 import { Emissions, PartitionPipeline, type CustomerRow, type PartitionSnapshot, type SalesRow } from './partition-pipeline.ts';
 import { NO_WATERMARK } from './time.ts';
+import { eventFactory } from '../test/fixtures.ts';
 
 const BASE = Date.UTC(2020, 0, 1); // minute-aligned
 const sec = (n: number) => BASE + n * 1000;
 const OPTIONS: EngineOptions = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0 };
 
-let line = 1;
-function ev(o: Partial<ShopEvent> = {}): ShopEvent {
-  return {
-    event_time: BASE,
-    event_type: 'view',
-    product_id: 1n,
-    category_id: 1602943681873052386n,
-    category_code: null,
-    brand: null,
-    price_cents: 1_000,
-    user_id: 7n,
-    user_session: 's1',
-    source_file: 'test.csv',
-    source_line: ++line,
-    ingested_at: 0,
-    ...o,
-  };
-}
+const ev = eventFactory({ event_time: BASE, event_type: 'view', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
 const buy = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'purchase', event_time: sec(t), ...o });
 const view = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'view', event_time: sec(t), ...o });
 

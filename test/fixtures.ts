@@ -17,3 +17,9 @@ export function shopEvent(overrides: Partial<ShopEvent> = {}): ShopEvent {
     ...overrides,
   };
 }
+
+/** A builder of test events: `defaults` over shopEvent(), a fresh source line for each event. */
+export function eventFactory(defaults: Partial<ShopEvent> = {}): (overrides?: Partial<ShopEvent>) => ShopEvent {
+  let line = 1;
+  return (overrides = {}) => shopEvent({ ...defaults, source_file: 'test.csv', source_line: ++line, ingested_at: 0, ...overrides });
+}

@@ -12,7 +12,8 @@ import { openStore, type Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
-import { reduceCsv, type ExpectedSales, type Reference } from '../reference.ts';
+import { reduceCsv } from '../reference.ts';
+import { ExpectedDashboard, iso } from '../dashboard-expected.ts';
 import { json, SseReader } from '../sse.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -20,47 +21,14 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 const config = isolatedConfig('dashapi', { SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN });
 const dataDir = tempDir('dashapi-data');
 
-let reference: Reference;
+let want: ExpectedDashboard;
 let store: Store;
 let job: AggregatorJob;
 let app: FastifyInstance;
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-const byId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
-
 async function get<T>(url: string, headers: Record<string, string> = AUTH): Promise<{ status: number; body: T }> {
   const res = await app.inject({ url, headers });
   return { status: res.statusCode, body: res.json() as T };
-}
-
-/** Reference sales rows: [windowStartMs, productId, sales]. */
-function referenceRows(): Array<[number, string, ExpectedSales]> {
-  return [...reference.sales].map(([key, s]) => {
-    const [ws, pid] = key.split('|') as [string, string];
-    return [Number(ws) * 1000, pid, s];
-  });
-}
-
-function windowStarts(): number[] {
-  return [...new Set(referenceRows().map(([ws]) => ws))].sort((a, b) => a - b);
-}
-
-function expectedTop(inRange: (ws: number) => boolean, limit: number, products?: Set<string>) {
-  const sums = new Map<string, ExpectedSales>();
-  for (const [ws, pid, s] of referenceRows()) {
-    if (!inRange(ws) || (products && !products.has(pid))) continue;
-    const t = sums.get(pid) ?? { revenueCents: 0, purchases: 0, views: 0, carts: 0, removals: 0 };
-    t.revenueCents += s.revenueCents;
-    t.purchases += s.purchases;
-    t.views += s.views;
-    t.carts += s.carts;
-    t.removals += s.removals;
-    sums.set(pid, t);
-  }
-  return [...sums]
-    .sort(([pa, a], [pb, b]) => b.revenueCents - a.revenueCents || b.purchases - a.purchases || b.views - a.views || byId(pa, pb))
-    .slice(0, limit)
-    .map(([pid, s]) => ({ product_id: pid, revenue: s.revenueCents / 100, purchases: s.purchases, views: s.views, carts: s.carts, removals: s.removals }));
 }
 
 async function productsWhere(condition: string, params: Record<string, unknown>): Promise<Set<string>> {
@@ -84,7 +52,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 beforeAll(async () => {
   const files = await generate({ days: 2, rowsPerDay: 6000, out: dataDir, seed: 17 });
-  reference = reduceCsv(files, new Set());
+  want = new ExpectedDashboard(reduceCsv(files, new Set()));
   await backfill(config, logger, dataDir);
   store = openStore(config);
   job = new AggregatorJob(config, store, logger);
@@ -101,13 +69,13 @@ afterAll(async () => {
 
 describe('read API against the independent reducer', () => {
   it('top products of the latest windows, by default the latest 5, limit 20', async () => {
-    const starts = windowStarts();
+    const starts = want.windowStarts();
     const latest = (n: number) => new Set(starts.slice(-n));
     const def = await get<unknown[]>('/api/top-products');
     expect(def.status).toBe(200);
-    expect(def.body).toEqual(expectedTop((ws) => latest(5).has(ws), 20));
+    expect(def.body).toEqual(want.top((ws) => latest(5).has(ws), 20));
     const wide = await get<unknown[]>('/api/top-products?windows=30&limit=100');
-    expect(wide.body).toEqual(expectedTop((ws) => latest(30).has(ws), 100));
+    expect(wide.body).toEqual(want.top((ws) => latest(30).has(ws), 100));
     expect(wide.body.length).toBeGreaterThan(20);
   });
 
@@ -115,7 +83,7 @@ describe('read API against the independent reducer', () => {
     const from = Date.UTC(2019, 9, 1, 10);
     const to = Date.UTC(2019, 9, 1, 12, 30);
     const ranged = await get<unknown[]>(`/api/top-products?from=${iso(from)}&to=${iso(to)}&limit=50`);
-    expect(ranged.body).toEqual(expectedTop((ws) => ws >= from && ws < to, 50));
+    expect(ranged.body).toEqual(want.top((ws) => ws >= from && ws < to, 50));
 
     const all = `from=2019-10-01T00:00:00Z&to=2019-10-03T00:00:00Z&limit=100`;
     const everything = () => true;
@@ -125,7 +93,7 @@ describe('read API against the independent reducer', () => {
     );
     const brand = topBrand!.brand;
     const byBrand = await get<unknown[]>(`/api/top-products?${all}&brand=${encodeURIComponent(brand)}`);
-    expect(byBrand.body).toEqual(expectedTop(everything, 100, await productsWhere('brand = {b:String}', { b: brand })));
+    expect(byBrand.body).toEqual(want.top(everything, 100, await productsWhere('brand = {b:String}', { b: brand })));
     expect(byBrand.body.length).toBeGreaterThan(0);
 
     const [code] = await queryRows<{ c: string }>(
@@ -135,89 +103,43 @@ describe('read API against the independent reducer', () => {
     const top = code!.c.split('.')[0]!;
     const byCategory = await get<unknown[]>(`/api/top-products?${all}&category=${top}`);
     const inCategory = await productsWhere(`category_code = {c:String} OR category_code LIKE {like:String}`, { c: top, like: `${top}.%` });
-    expect(byCategory.body).toEqual(expectedTop(everything, 100, inCategory));
+    expect(byCategory.body).toEqual(want.top(everything, 100, inCategory));
     expect(byCategory.body.length).toBeGreaterThan(0);
 
     const [cat] = await queryRows<{ id: string }>(store, `SELECT toString(any(category_id)) AS id FROM ${store.database}.events`);
     const byCategoryId = await get<unknown[]>(`/api/top-products?${all}&category=${cat!.id}`);
-    expect(byCategoryId.body).toEqual(expectedTop(everything, 100, await productsWhere('category_id = {c:UInt64}', { c: cat!.id })));
+    expect(byCategoryId.body).toEqual(want.top(everything, 100, await productsWhere('category_id = {c:UInt64}', { c: cat!.id })));
   });
 
   it("a product's series, revenue per minute (default: the last hour of event time) and the funnel", async () => {
-    const rows = referenceRows();
-    const windowsPerProduct = new Map<string, number>();
-    for (const [, pid] of rows) windowsPerProduct.set(pid, (windowsPerProduct.get(pid) ?? 0) + 1);
-    const [product] = [...windowsPerProduct].sort((a, b) => b[1] - a[1] || byId(a[0], b[0]))[0]!;
-    const seriesOf = (from: number, to: number) =>
-      rows
-        .filter(([ws, pid]) => pid === product && ws >= from && ws < to)
-        .sort((a, b) => a[0] - b[0])
-        .map(([ws, , s]) => ({ window_start: iso(ws), revenue: s.revenueCents / 100, purchases: s.purchases, views: s.views }));
+    const product = want.busiestProduct();
     const day1 = await get<unknown[]>(`/api/products/${product}/series?from=2019-10-01T00:00:00Z&to=2019-10-02T00:00:00Z`);
-    expect(day1.body).toEqual(seriesOf(Date.UTC(2019, 9, 1), Date.UTC(2019, 9, 2)));
+    expect(day1.body).toEqual(want.series(product, Date.UTC(2019, 9, 1), Date.UTC(2019, 9, 2)));
     expect(day1.body.length).toBeGreaterThan(3);
 
-    const end = windowStarts().at(-1)! + 60_000;
+    const end = want.windowStarts().at(-1)! + 60_000;
     const lastHour = await get<unknown[]>(`/api/products/${product}/series`);
-    expect(lastHour.body).toEqual(seriesOf(end - 3_600_000, end));
+    expect(lastHour.body).toEqual(want.series(product, end - 3_600_000, end));
 
-    const perMinute = (from: number, to: number) => {
-      const out = [];
-      for (let m = from; m < to; m += 60_000) {
-        const inMinute = rows.filter(([ws]) => ws === m);
-        out.push({
-          minute: iso(m),
-          revenue: inMinute.reduce((n, [, , s]) => n + s.revenueCents, 0) / 100,
-          purchases: inMinute.reduce((n, [, , s]) => n + s.purchases, 0),
-        });
-      }
-      return out;
-    };
     const rpm = await get<unknown[]>('/api/revenue-per-minute');
-    expect(rpm.body).toEqual(perMinute(end - 3_600_000, end));
+    expect(rpm.body).toEqual(want.perMinute(end - 3_600_000, end));
     expect(rpm.body).toHaveLength(60);
     const from = Date.UTC(2019, 9, 1, 18);
     const rpmRange = await get<unknown[]>(`/api/revenue-per-minute?from=${iso(from)}&to=${iso(from + 90 * 60_000)}`);
-    expect(rpmRange.body).toEqual(perMinute(from, from + 90 * 60_000));
+    expect(rpmRange.body).toEqual(want.perMinute(from, from + 90 * 60_000));
 
-    const funnelOf = (keep: (ws: number) => boolean) => {
-      const t = { views: 0, carts: 0, purchases: 0 };
-      for (const [ws, , s] of rows) {
-        if (!keep(ws)) continue;
-        t.views += s.views;
-        t.carts += s.carts;
-        t.purchases += s.purchases;
-      }
-      return { ...t, view_to_cart: t.carts / t.views, cart_to_purchase: t.purchases / t.carts, view_to_purchase: t.purchases / t.views };
-    };
-    expect((await get('/api/funnel')).body).toEqual(funnelOf(() => true));
-    const latest5 = new Set(windowStarts().slice(-5));
-    expect((await get('/api/funnel?windows=5')).body).toEqual(funnelOf((ws) => latest5.has(ws)));
+    expect((await get('/api/funnel')).body).toEqual(want.funnel(() => true));
+    const latest5 = new Set(want.windowStarts().slice(-5));
+    expect((await get('/api/funnel?windows=5')).body).toEqual(want.funnel((ws) => latest5.has(ws)));
   });
 
   it('the lifetime-value leaderboard and distribution', async () => {
-    const customers = [...reference.customers].sort(([ua, a], [ub, b]) => b.revenueCents - a.revenueCents || byId(ua, ub));
-    const board = await get<unknown[]>('/api/clv/leaderboard');
-    expect(board.body).toEqual(
-      customers.slice(0, 20).map(([user, c]) => ({
-        user_id: user,
-        revenue: c.revenueCents / 100,
-        purchases: c.purchases,
-        orders: c.orders,
-        avg_order_value: c.avgCents / 100,
-        first_purchase_at: iso(c.first),
-        last_purchase_at: iso(c.last),
-      })),
-    );
-    expect((await get<unknown[]>('/api/clv/leaderboard?limit=3')).body).toHaveLength(3);
-
-    const maxCents = Math.max(...customers.map(([, c]) => c.revenueCents));
-    const width = Math.max(1, Math.ceil((maxCents + 1) / 10));
-    const users = new Array<number>(10).fill(0);
-    for (const [, c] of customers) users[Math.min(9, Math.floor(c.revenueCents / width))]! += 1;
-    const dist = await get<unknown[]>('/api/clv/distribution');
-    expect(dist.body).toEqual(users.map((n, i) => ({ lower: (i * width) / 100, upper: ((i + 1) * width) / 100, users: n })));
-    expect(users.reduce((a, b) => a + b, 0)).toBe(reference.customers.size);
+    expect((await get('/api/clv/leaderboard')).body).toEqual(want.leaderboard(20));
+    expect((await get('/api/clv/leaderboard?limit=3')).body).toEqual(want.leaderboard(3));
+    const dist = await get<Array<{ users: number }>>('/api/clv/distribution');
+    expect(dist.body).toEqual(want.distribution(10));
+    expect(dist.body.reduce((n, b) => n + b.users, 0)).toBeGreaterThan(0);
+    expect((await get('/api/clv/distribution?buckets=25')).body).toEqual(want.distribution(25));
   });
 
   it('filters list the brands and categories of the archive; health has the job metrics and store counts', async () => {
@@ -315,6 +237,21 @@ describe('HTTP ingest and the live stream', () => {
     expect((await post('a=b', 'application/x-www-form-urlencoded')).statusCode).toBe(415);
     expect((await post('hello', 'text/plain')).statusCode).toBe(415);
     expect((await app.inject({ method: 'POST', url: '/api/events', headers: { 'content-type': 'text/csv' }, payload: CSV_BODY })).statusCode).toBe(401);
+
+    // More than one transaction may carry (one record batch per partition): 413, nothing sent.
+    const small = await buildApp({
+      config,
+      store,
+      logger,
+      ingest: { kafka: createKafka(config, 'dashapi-small'), transactionalId: `${config.namespace}.http-source-small`, maxTransactionBytes: 200 },
+    });
+    try {
+      const res = await small.inject({ method: 'POST', url: '/api/events', headers: { ...AUTH, 'content-type': 'text/csv' }, payload: CSV_BODY });
+      expect(res.statusCode).toBe(413);
+      expect(res.json().message).toContain('split it');
+    } finally {
+      await small.close();
+    }
   });
 
   it('takes JSON and CSV, answers the counts, and the events reach the store and the SSE clients', async () => {
