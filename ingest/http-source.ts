@@ -27,13 +27,13 @@ export interface HttpSourceOptions {
   /** For the plugin's own producer; default `<ns>.http-source`. */
   transactionalId?: string;
   bodyLimit?: number;
-  /** Bytes one request may produce: one transaction sends one record batch per partition. */
+  /** Bytes one request may produce: each request is one bounded Kafka transaction. */
   maxTransactionBytes?: number;
 }
 
 export const HTTP_SOURCE_DEFAULTS = {
   bodyLimit: 5 << 20,
-  // Under the broker's default message.max.bytes (1 MiB), even if every record lands on one partition.
+  // Keeps one request's transaction small; larger loads belong in the inbox.
   maxTransactionBytes: 900_000,
 } as const;
 

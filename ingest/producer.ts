@@ -1,6 +1,6 @@
 // Produces encoded events, rejected rows and the ledger entry describing them in one Kafka
 // transaction (idempotent, transactional producer): all of a batch lands, or none of it.
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { topics } from '../src/config.ts';
 import type { RejectedRow } from '../src/event.ts';
 import { ledgerTopic, type IngestLedger, type LedgerEntry } from './ledger.ts';
@@ -10,6 +10,33 @@ export interface EventBatch {
   events: Message[];
   rejected: RejectedRow[];
   ledgerEntry?: LedgerEntry;
+}
+
+const REQUEST_BYTES = 512 * 1024;
+
+/** Splits the topics' messages into requests of at most about REQUEST_BYTES of values. */
+export function requests(topicMessages: TopicMessages[]): TopicMessages[][] {
+  const out: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    let chunk: Message[] = [];
+    for (const m of messages) {
+      const size = (m.value as Buffer | string | null)?.length ?? 0;
+      if (bytes + size > REQUEST_BYTES && bytes > 0) {
+        if (chunk.length > 0) current.push({ topic, messages: chunk });
+        out.push(current);
+        current = [];
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(m);
+      bytes += size;
+    }
+    if (chunk.length > 0) current.push({ topic, messages: chunk });
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 export function rejectedMessage(row: RejectedRow): Message {
@@ -43,7 +70,7 @@ export class EventProducer {
   }
 
   async commit(batch: EventBatch, ledger?: IngestLedger): Promise<void> {
-    const topicMessages = [];
+    const topicMessages: TopicMessages[] = [];
     if (batch.events.length > 0) topicMessages.push({ topic: this.topics.events, messages: batch.events });
     if (batch.rejected.length > 0) {
       topicMessages.push({ topic: this.topics.rejected, messages: batch.rejected.map(rejectedMessage) });
@@ -54,7 +81,11 @@ export class EventProducer {
     if (topicMessages.length === 0) return;
     const tx = await this.producer.transaction();
     try {
-      await tx.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+      // Each request holds one record batch per partition, and the broker refuses batches over
+      // message.max.bytes (1 MiB): large batches go out in several requests of one transaction.
+      for (const request of requests(topicMessages)) {
+        await tx.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+      }
       await tx.commit();
     } catch (err) {
       await tx.abort().catch(() => undefined);

@@ -68,6 +68,7 @@ export class AggregatorJob {
   private readonly rateOut: RateMeter;
   private rejectedTotal = 0;
   private failure?: Error;
+  private readonly failureWaiters: Array<(err: Error) => void> = [];
   /** "topic:partition" this instance owns since the last rebalance. */
   private assigned = new Set<string>();
 
@@ -129,7 +130,7 @@ export class AggregatorJob {
       }
     });
     this.consumer.on(CRASH, ({ payload }) => {
-      if (!payload.restart) this.failure = payload.error;
+      if (!payload.restart) this.fail(payload.error);
     });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
     this.lastCheckpointAt = this.options.clock.now();
@@ -160,7 +161,14 @@ export class AggregatorJob {
 
   private fail(err: unknown): void {
     this.failure = err as Error;
-    this.logger.error({ err }, 'aggregator tick failed');
+    this.logger.error({ err }, 'aggregator failed');
+    for (const notify of this.failureWaiters.splice(0)) notify(this.failure);
+  }
+
+  /** Resolves with the error that stopped the job (a crashed consumer, a store away too long). */
+  whenFailed(): Promise<Error> {
+    if (this.failure) return Promise.resolve(this.failure);
+    return new Promise((resolve) => this.failureWaiters.push(resolve));
   }
 
   private async onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {

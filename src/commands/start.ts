@@ -4,7 +4,8 @@ import type { Config } from '../config.ts';
 import { createKafka } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { prepareRuntime } from '../runtime.ts';
-import { Connector } from '../../ingest/index.ts';
+import { defaultInbox } from '../../ingest/index.ts';
+import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob } from '../../stream/job.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 
@@ -17,7 +18,9 @@ export interface StartOptions {
 export async function start(config: Config, logger: Logger, options: StartOptions): Promise<void> {
   const store = await prepareRuntime(config, logger);
   const job = new AggregatorJob(config, store, logger);
-  const connector = new Connector(config, logger, { inbox: options.inbox });
+  // The connector parses and encodes on its own thread, so the aggregator keeps a core.
+  const inbox = options.inbox ?? defaultInbox(config);
+  const connector = new ConnectorThread(config, { inbox });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
   try {
     await job.start();
@@ -34,19 +37,24 @@ export async function start(config: Config, logger: Logger, options: StartOption
       ingest: { kafka: createKafka(config, 'salesinsights-http-source') },
     });
     logger.info(
-      { url: dashboard.url, inbox: connector.inbox, token: config.dashboard.token ? 'required' : 'none' },
+      { url: dashboard.url, inbox, token: config.dashboard.token ? 'required' : 'none' },
       'salesinsights running; drop daily CSV slices into the inbox',
     );
     process.stdout.write(`dashboard: ${dashboard.url}\n`);
 
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
-        logger.info({ signal }, 'shutting down after a final flush');
-        resolve();
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    });
+    const failure = await Promise.race([
+      job.whenFailed(),
+      new Promise<undefined>((resolve) => {
+        const shutdown = (signal: string) => {
+          logger.info({ signal }, 'shutting down after a final flush');
+          resolve(undefined);
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      }),
+    ]);
+    // A failed job exits non-zero; a supervisor's restart resumes from the last checkpoint.
+    if (failure) process.exitCode = 1;
   } finally {
     // The server first (it listens to the job), then the inputs, then the job's final flush.
     await dashboard?.app.close().catch((err) => logger.error({ err }, 'dashboard close failed'));

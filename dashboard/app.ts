@@ -1,0 +1,100 @@
+// buildApp: the dashboard as an unstarted fastify instance (tests use inject; server.ts listens).
+// JSON API under /api (each route group an encapsulated plugin), the live SSE stream, the
+// optional HTTP ingest source, and the page.
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from '../src/config.ts';
+import { logger as defaultLogger, type Logger } from '../src/logger.ts';
+import type { Store } from '../aggregates/store.ts';
+import type { AggregatorJob } from '../stream/job.ts';
+import { httpSource, type HttpSourceOptions } from '../ingest/http-source.ts';
+import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError } from './errors.ts';
+import { LiveHub } from './live.ts';
+import auth from './plugins/auth.ts';
+import clvRoutes from './routes/clv.ts';
+import healthRoutes from './routes/health.ts';
+import pageRoutes from './routes/page.ts';
+import salesRoutes from './routes/sales.ts';
+import streamRoutes from './routes/stream.ts';
+import { SHARED_SCHEMAS } from './schemas.ts';
+
+export interface BuildAppOptions {
+  config: Config;
+  store: Store;
+  /** The aggregator of this process: live push and health. */
+  job?: AggregatorJob;
+  logger?: Logger;
+  /** Mounts POST /api/events when given. */
+  ingest?: Omit<HttpSourceOptions, 'config'>;
+  healthIntervalMs?: number;
+}
+
+/** Request log lines without query strings (the SSE token may travel there). */
+class DashboardLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ method: request.method, path: request.url.split('?', 1)[0] }, 'incoming request');
+  }
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, path: request.url.split('?', 1)[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.debug(line, 'request completed');
+  }
+}
+
+function errorBody(statusCode: number, code: string, message: string) {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+function isStoreFailure(err: Error): boolean {
+  return /ClickHouse|chdb|ECONNREFUSED|socket hang up/i.test(`${err.name} ${err.message} ${err.constructor?.name ?? ''}`);
+}
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const log = opts.logger ?? defaultLogger;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new DashboardLogController(),
+    // Request ids name HTTP-ingested events (source_file http:<id>): unique, never client-chosen.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    forceCloseConnections: true,
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) {
+      return reply.code(400).send(errorBody(400, 'DASH_ERR_BAD_PARAMS', `bad request parameters: ${err.message}`));
+    }
+    const status = err.statusCode ?? 500;
+    // Client errors, and our own or the ingest source's coded errors, go out as they are.
+    if (status < 500 || (err.code && (err.code in DASHBOARD_ERRORS || err.code.startsWith('ING_ERR_')))) {
+      return reply.code(status).send(errorBody(status, err.code ?? 'DASH_ERR_BAD_PARAMS', err.message));
+    }
+    req.log.error({ err, path: req.url.split('?', 1)[0] }, 'request failed');
+    const mapped = isStoreFailure(err) ? new StoreError(err.message) : new InternalError(req.id);
+    return reply.code(mapped.statusCode).send(errorBody(mapped.statusCode, mapped.code, mapped.message));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new NotFoundError(`${req.method} ${req.url.split('?', 1)[0]}`);
+    return reply.code(404).send(errorBody(404, e.code, e.message));
+  });
+
+  const hub = new LiveHub({ store: opts.store, job: opts.job, logger: log, healthIntervalMs: opts.healthIntervalMs });
+  // Open event streams would hold the server open: end them before it closes.
+  app.addHook('preClose', async () => hub.close());
+
+  await app.register(auth, { token: opts.config.dashboard.token, queryTokenPaths: ['/api/stream'] });
+  await app.register(
+    async (api) => {
+      await api.register(salesRoutes, { store: opts.store });
+      await api.register(clvRoutes, { store: opts.store });
+      await api.register(healthRoutes, { store: opts.store, job: opts.job });
+      await api.register(streamRoutes, { hub });
+    },
+    { prefix: '/api' },
+  );
+  if (opts.ingest) await app.register(httpSource, { config: opts.config, ...opts.ingest });
+  await app.register(pageRoutes);
+  return app;
+}

@@ -1,0 +1,189 @@
+// Live push over Server-Sent Events. One hub per app: it listens to the job's emissions once and
+// fans each out to every connected client as a `sales` event; a `health` event goes out every
+// couple of seconds while anyone listens. A new (or reconnecting) client first gets an `init`
+// snapshot from ClickHouse: the top products and the per-partition rows of the latest windows,
+// which the page merges with later `sales` rows by version. Event ids only grow (they start
+// from the clock), so a client's Last-Event-ID is always older than what it gets next.
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../src/logger.ts';
+import type { Store } from '../aggregates/store.ts';
+import type { AggregatorJob, EmissionUpdate } from '../stream/job.ts';
+import type { PipelineMetrics } from '../stream/metrics.ts';
+import type { SalesRow } from '../stream/partition-pipeline.ts';
+import { isoSeconds, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
+import { DASHBOARD_DEFAULTS } from './defaults.ts';
+
+interface Client {
+  res: ServerResponse;
+  /** Frames that arrived while the init snapshot was being read; null once it is sent. */
+  queue: string[] | null;
+}
+
+export interface HealthPayload {
+  pipeline: PipelineMetrics | null;
+  store: { late: number; rejected: number };
+}
+
+export interface LiveHubOptions {
+  store: Store;
+  job?: AggregatorJob;
+  logger: Logger;
+  healthIntervalMs?: number;
+}
+
+const iso = (ms: number) => isoSeconds(Math.floor(ms / 1000));
+
+export function liveRow(r: SalesRow): LiveSalesRow {
+  return {
+    window_start: iso(r.windowStart),
+    window_end: iso(r.windowEnd),
+    product_id: String(r.productId),
+    partition: r.partition,
+    revenue: r.revenueCents / 100,
+    purchases: r.purchases,
+    views: r.views,
+    carts: r.carts,
+    removals: r.removals,
+    is_final: r.isFinal,
+    version: r.version,
+  };
+}
+
+export class LiveHub {
+  private readonly clients = new Set<Client>();
+  private lastId = Date.now();
+  private readonly unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
+  private counts = { late: 0, rejected: 0 };
+  private countsInFlight = false;
+  private newestWindowStart = -Infinity;
+  private closed = false;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.unsubscribe = options.job?.onEmission((update) => this.onEmission(update));
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Takes over the response and keeps it open until the client (or the app) closes it. */
+  async connect(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: ${DASHBOARD_DEFAULTS.sseRetryMs}\n\n`);
+    if (this.closed) return void res.end();
+    // The init id is taken first: the frames queued meanwhile get higher ids.
+    const initId = ++this.lastId;
+    const client: Client = { res, queue: [] };
+    this.clients.add(client);
+    res.on('close', () => this.clients.delete(client));
+    this.ensureTimer();
+    const lastEventId = req.headers['last-event-id'];
+    try {
+      const [top, rows] = await Promise.all([
+        topProducts(this.options.store, { kind: 'latest', windows: DASHBOARD_DEFAULTS.topWindows }, DASHBOARD_DEFAULTS.topLimit),
+        livePartials(this.options.store, DASHBOARD_DEFAULTS.liveWindows),
+      ]);
+      for (const r of rows) this.newestWindowStart = Math.max(this.newestWindowStart, Date.parse(r.window_start));
+      if (!this.clients.has(client)) return;
+      const init = {
+        top,
+        rows,
+        live: this.options.job !== undefined,
+        live_windows: DASHBOARD_DEFAULTS.liveWindows,
+        resumed_from: typeof lastEventId === 'string' ? lastEventId : null,
+      };
+      const queued = client.queue ?? [];
+      client.queue = null;
+      this.write(client, this.frame('init', init, initId));
+      for (const f of queued) this.write(client, f);
+      this.write(client, this.frame('health', this.health()));
+    } catch (err) {
+      this.options.logger.error({ err }, 'live: init snapshot failed; the client will reconnect');
+      this.clients.delete(client);
+      res.end();
+    }
+  }
+
+  private onEmission(update: EmissionUpdate): void {
+    // Called inside the job's tick: never throw back into it.
+    try {
+      if (this.clients.size === 0) return;
+      for (const r of update.sales) this.newestWindowStart = Math.max(this.newestWindowStart, r.windowStart);
+      const horizon = this.newestWindowStart - DASHBOARD_DEFAULTS.liveHorizonMs;
+      const rows = update.sales.filter((r) => r.windowStart >= horizon).map(liveRow);
+      if (rows.length === 0 && update.customers.length === 0) return;
+      this.broadcast('sales', { emitted_at: new Date(update.emittedAt).toISOString(), rows, customers: update.customers.length });
+    } catch (err) {
+      this.options.logger.error({ err }, 'live: emission not pushed');
+    }
+  }
+
+  private frame(event: string, data: unknown, id = ++this.lastId): string {
+    return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  }
+
+  private broadcast(event: string, data: unknown): void {
+    const frame = this.frame(event, data);
+    for (const client of this.clients) {
+      if (client.queue) client.queue.push(frame);
+      else this.write(client, frame);
+    }
+  }
+
+  private write(client: Client, frame: string): void {
+    client.res.write(frame);
+    if (client.res.writableLength > DASHBOARD_DEFAULTS.maxClientBufferBytes) {
+      // A client that does not read is cut off; it reconnects and starts from a fresh snapshot.
+      this.options.logger.warn('live: slow client disconnected');
+      this.clients.delete(client);
+      client.res.destroy();
+    }
+  }
+
+  health(): HealthPayload {
+    return { pipeline: this.options.job?.metrics() ?? null, store: { ...this.counts } };
+  }
+
+  private refreshCounts(): void {
+    if (this.countsInFlight) return;
+    this.countsInFlight = true;
+    sideOutputCounts(this.options.store)
+      .then((c) => (this.counts = c))
+      .catch((err) => this.options.logger.warn({ err: (err as Error).message }, 'live: side output counts failed'))
+      .finally(() => (this.countsInFlight = false));
+  }
+
+  private ensureTimer(): void {
+    if (this.timer) return;
+    this.refreshCounts();
+    this.timer = setInterval(() => {
+      if (this.clients.size === 0) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+        return;
+      }
+      this.refreshCounts();
+      this.broadcast('health', this.health());
+    }, this.options.healthIntervalMs ?? DASHBOARD_DEFAULTS.healthIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Ends every stream (before the server closes) and stops listening to the job. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.unsubscribe?.();
+    for (const client of this.clients) client.res.end();
+    this.clients.clear();
+  }
+}
