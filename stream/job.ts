@@ -60,6 +60,7 @@ export class AggregatorJob {
   private ticking: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private lastCheckpointAt = 0;
+  private checkpointCostMs = 0;
   private lastTickAt = 0;
   private tickRunning = false;
   private readonly listeners = new Set<EmissionListener>();
@@ -257,8 +258,13 @@ export class AggregatorJob {
     const rejected = this.rejected;
     this.emissions = new Emissions();
     this.rejected = [];
-    const checkpointDue = forceCheckpoint || now - this.lastCheckpointAt >= this.options.checkpointIntervalMs;
+    // A checkpoint copies all state; as state grows the interval stretches so that taking them
+    // stays under a tenth of the time.
+    const interval = Math.max(this.options.checkpointIntervalMs, 10 * this.checkpointCostMs);
+    const checkpointDue = forceCheckpoint || now - this.lastCheckpointAt >= interval;
+    const snapshotStarted = Date.now();
     const checkpoints = checkpointDue ? this.snapshot() : [];
+    let checkpointCostMs = Date.now() - snapshotStarted;
 
     // A store or broker that is briefly away is waited for; one that stays away fails the job,
     // which then restarts from its last checkpoint and loses nothing.
@@ -280,7 +286,10 @@ export class AggregatorJob {
       for (const listener of this.listeners) listener(update);
     }
     if (checkpointDue) {
+      const saveStarted = Date.now();
       await withRetry(this.logger, 'checkpoint', () => this.checkpoints.save(checkpoints));
+      checkpointCostMs += Date.now() - saveStarted;
+      this.checkpointCostMs = checkpointCostMs;
       // The checkpoint is the truth; the group offsets only tell Kafka (and lag monitors) where
       // we are. During a rebalance the commit is refused, which is harmless.
       await this.consumer
