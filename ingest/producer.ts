@@ -57,6 +57,9 @@ export class EventProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
+      // Right after a commit the broker may still be writing its markers and answers the next
+      // transaction with CONCURRENT_TRANSACTIONS; retry in tens of ms, not kafkajs's 300 ms.
+      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
     });
     this.topics = topics(namespace);
   }
