@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from './replay.ts';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logger } from '../../src/logger.ts';
+import { parseDuration, replay } from './replay.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -17,5 +21,25 @@ describe('parseDuration', () => {
 
   it.each(['', 'abc', '-1s', '10h', '1 s', 's', '1.s', '60S'])('rejects %j with a helpful message', (text) => {
     expect(() => parseDuration(text)).toThrow(/not a duration/);
+  });
+});
+
+describe('replay', () => {
+  it('drops the slices into the inbox in name order, whole, one per interval', async () => {
+    const from = mkdtempSync(join(tmpdir(), 'replay-from-'));
+    const inbox = join(mkdtempSync(join(tmpdir(), 'replay-to-')), 'inbox');
+    writeFileSync(join(from, '2019-10-02.csv'), 'b');
+    writeFileSync(join(from, '2019-10-01.csv'), 'a');
+    writeFileSync(join(from, 'notes.txt'), 'ignored');
+    const copied = await replay({ from, inbox, intervalMs: 1, logger });
+    expect(copied).toEqual(['2019-10-01.csv', '2019-10-02.csv']);
+    // Only whole files: no .partial left behind, nothing but the slices.
+    expect(readdirSync(inbox).sort()).toEqual(['2019-10-01.csv', '2019-10-02.csv']);
+    expect(readFileSync(join(inbox, '2019-10-02.csv'), 'utf8')).toBe('b');
+  });
+
+  it('refuses a folder without slices', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'replay-empty-'));
+    await expect(replay({ from: empty, inbox: join(empty, 'inbox'), intervalMs: 1, logger })).rejects.toThrow(/no .csv files/);
   });
 });
