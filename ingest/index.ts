@@ -67,6 +67,8 @@ export class Connector {
 
   /** Watches the inbox; complete files are ingested one at a time in lexical order. */
   async watch(): Promise<void> {
+    // chokidar misses files in a folder created after it started watching.
+    await mkdir(this.inbox, { recursive: true });
     this.watcher = new InboxWatcher(this.inbox, async (path) => {
       try {
         await this.takeFile(path);

@@ -2,7 +2,7 @@
 // <ns>.events-rejected, exactly once per line across a kill -9, columns by header name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
@@ -122,6 +122,23 @@ describe('connector', () => {
     expect(readFileSync(join(inbox, '.failed', 'd-bad-header.csv.reason'), 'utf8')).toMatch(/category_id/);
     const events = await decodeAll((await readTopic(kafka, t.events, 0, 1500)).map((m) => m.value));
     expect(events.some((e) => e.source_file === 'd-bad-header.csv')).toBe(false);
+  });
+});
+
+describe('connector watching an inbox', () => {
+  it('takes a file dropped into an inbox that did not exist yet, and moves it to .done', async () => {
+    const inbox = join(tempDir('watch'), 'inbox');
+    const watcher = new Connector(config, logger, { inbox });
+    await watcher.open();
+    await watcher.watch();
+    try {
+      writeFileSync(join(inbox, '.late-arrival.csv.partial'), `${HEADER}\n${MIXED_ROWS[3]}\n`);
+      renameSync(join(inbox, '.late-arrival.csv.partial'), join(inbox, 'late-arrival.csv'));
+      for (let i = 0; i < 100 && !existsSync(join(inbox, '.done', 'late-arrival.csv')); i++) await sleep(100);
+      expect(watcher.results.map((r) => [r.file, r.rows])).toEqual([['late-arrival.csv', 1]]);
+    } finally {
+      await watcher.close();
+    }
   });
 });
 
