@@ -327,14 +327,24 @@ export class AggregatorJob {
     return [...ends].filter(([key, end]) => this.assigned.has(key) && end > 0 && (this.positions.get(key) ?? 0) < end).map(([k]) => k);
   }
 
-  /** Resolves once this instance has read every partition it owns up to the given end offsets. */
-  async waitForPositions(ends: Map<string, number>, timeoutMs = 600_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Resolves once this instance has read every partition it owns up to the given end offsets;
+   * fails only when reading makes no progress at all for `stallMs`, however long the input.
+   */
+  async waitForPositions(ends: Map<string, number>, stallMs = 180_000): Promise<void> {
     await this.seedPositionsFromCommitted();
+    let progress = -1;
+    let progressAt = Date.now();
     for (;;) {
       const behind = this.partitionsBehind(ends);
       if (behind.length === 0 && this.assigned.size > 0) return;
-      if (Date.now() > deadline) throw new Error(`aggregator did not catch up: ${behind.join(', ')}`);
+      const read = [...this.positions.values()].reduce((n, p) => n + p, 0);
+      if (read !== progress) {
+        progress = read;
+        progressAt = Date.now();
+      } else if (Date.now() - progressAt > stallMs) {
+        throw new Error(`aggregator made no progress for ${stallMs} ms: ${behind.join(', ')}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
