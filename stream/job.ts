@@ -129,6 +129,10 @@ export class AggregatorJob {
         this.pipelines.delete(partition);
         this.tracker.remove(String(partition));
       }
+      const mineRejected = new Set(payload.memberAssignment[this.topics.rejected] ?? []);
+      for (const partition of [...this.rejectedOffsets.keys()]) {
+        if (!mineRejected.has(partition)) this.rejectedOffsets.delete(partition);
+      }
     });
     this.consumer.on(CRASH, ({ payload }) => {
       if (!payload.restart) this.fail(payload.error);
