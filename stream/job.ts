@@ -49,6 +49,7 @@ export class AggregatorJob {
   private readonly checkpoints: CheckpointStore;
   private readonly topics: ReturnType<typeof topics>;
   private readonly pipelines = new Map<number, PartitionPipeline>();
+  private readonly restoring = new Map<number, Promise<PartitionPipeline>>();
   /** Rejected-rows partitions carry no state but their offsets. */
   private readonly rejectedOffsets = new Map<number, number>();
   /** Consumer position per "topic:partition", past transaction markers too. */
@@ -150,17 +151,21 @@ export class AggregatorJob {
   }
 
   /**
-   * The checkpoint, not the group's committed offset, says where a newly assigned partition
-   * resumes (they differ if a crash fell between writing one and committing the other).
+   * A newly assigned partition is restored at once, not at its first batch: one already read to
+   * its end gets no batch, yet its open windows must still be there to close at end of input.
+   * The checkpoint, not the group's committed offset, says where it resumes (they differ if a
+   * crash fell between writing one and committing the other).
    */
   private async seekToCheckpoints(assignment: Record<string, number[]>): Promise<void> {
-    for (const topic of [this.topics.events, this.topics.rejected]) {
-      for (const partition of assignment[topic] ?? []) {
-        const owned = topic === this.topics.events ? this.pipelines.has(partition) : this.rejectedOffsets.has(partition);
-        if (owned) continue;
-        const checkpoint = await this.checkpoints.load(topic, partition);
-        this.consumer.seek({ topic, partition, offset: String(checkpoint?.nextOffset ?? 0) });
-      }
+    for (const partition of assignment[this.topics.events] ?? []) {
+      if (this.pipelines.has(partition)) continue;
+      const pipeline = await this.pipelineFor(partition);
+      this.consumer.seek({ topic: this.topics.events, partition, offset: String(pipeline.nextOffset) });
+    }
+    for (const partition of assignment[this.topics.rejected] ?? []) {
+      if (this.rejectedOffsets.has(partition)) continue;
+      const checkpoint = await this.checkpoints.load(this.topics.rejected, partition);
+      this.consumer.seek({ topic: this.topics.rejected, partition, offset: String(checkpoint?.nextOffset ?? 0) });
     }
   }
 
@@ -229,9 +234,19 @@ export class AggregatorJob {
     return true;
   }
 
-  private async pipelineFor(partition: number): Promise<PartitionPipeline> {
+  /** The partition's pipeline, restored from its checkpoint once (concurrent callers share it). */
+  private pipelineFor(partition: number): Promise<PartitionPipeline> {
     const existing = this.pipelines.get(partition);
-    if (existing) return existing;
+    if (existing) return Promise.resolve(existing);
+    let restoring = this.restoring.get(partition);
+    if (!restoring) {
+      restoring = this.restorePipeline(partition).finally(() => this.restoring.delete(partition));
+      this.restoring.set(partition, restoring);
+    }
+    return restoring;
+  }
+
+  private async restorePipeline(partition: number): Promise<PartitionPipeline> {
     const pipeline = new PartitionPipeline(partition, this.options);
     const checkpoint = await this.checkpoints.load(this.topics.events, partition);
     if (checkpoint) {
@@ -328,7 +343,10 @@ export class AggregatorJob {
   /** The partitions of `ends` this instance owns and has not yet read to their end offsets. */
   partitionsBehind(ends: Map<string, number>): string[] {
     if (this.failure) throw this.failure;
-    return [...ends].filter(([key, end]) => this.assigned.has(key) && end > 0 && (this.positions.get(key) ?? 0) < end).map(([k]) => k);
+    const restored = (key: string) => !key.startsWith(`${this.topics.events}:`) || this.pipelines.has(Number(key.slice(key.lastIndexOf(':') + 1)));
+    return [...ends]
+      .filter(([key, end]) => this.assigned.has(key) && (!restored(key) || (end > 0 && (this.positions.get(key) ?? 0) < end)))
+      .map(([k]) => k);
   }
 
   /**

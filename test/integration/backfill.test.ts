@@ -151,3 +151,39 @@ describe('two aggregator instances in one consumer group', () => {
     }
   });
 });
+
+describe('an aggregator restarted after reading everything but before the end of input', () => {
+  it('restores its partitions without a batch to read and still closes every window', async () => {
+    const config: Config = isolatedConfig('restart');
+    const store = await prepareRuntime(config, logger);
+    const options = { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 };
+    try {
+      const first = new AggregatorJob(config, store, logger, options);
+      await first.start();
+      const connector = new Connector(config, logger, { inbox: dataDir });
+      await connector.open();
+      for (const file of readdirSync(dataDir).sort()) await connector.takeFile(join(dataDir, file), { inPlace: true });
+      await connector.close();
+      const admin = createKafka(config, 'restart-test').admin();
+      await admin.connect();
+      const ends = new Map<string, number>();
+      const t = topics(config.namespace);
+      for (const topic of [t.events, t.rejected]) {
+        for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
+      }
+      await admin.disconnect();
+      await first.waitForPositions(ends);
+      // Checkpoint and commit at the very end of the input, then go away before finishInput.
+      await first.stop();
+
+      const second = new AggregatorJob(config, store, logger, options);
+      await second.start();
+      await second.waitForPositions(ends);
+      await second.finishInput();
+      await second.stop();
+      await expectStoreMatchesReference(store);
+    } finally {
+      await store.close();
+    }
+  });
+});
