@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { loadConfig, type Config } from '../src/config.ts';
 
 export function isolatedConfig(prefix: string, extra: Record<string, string> = {}): Config {
@@ -15,7 +16,6 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }
 
-import type { Kafka, KafkaMessage } from 'kafkajs';
 
 /**
  * Every committed record of a topic: reads from the beginning until `expected` records have

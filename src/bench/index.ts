@@ -1,5 +1,6 @@
 // salesinsights bench: generates data, runs the real pipeline (local Kafka, registry, embedded
 // ClickHouse), prints a table, writes a JSON result and appends a row to BENCHMARKS.md.
+import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -12,7 +13,6 @@ import { parseRows } from '../../ingest/rows.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { measureLatency, type LatencyResult } from './latency.ts';
 import { measureThroughput, type ThroughputResult } from './throughput.ts';
-import { createReadStream } from 'node:fs';
 
 export interface BenchOptions {
   events: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventType } from '../../src/event.ts';
-import { addEvent, emptyProductSales, mergeProductSales } from './product-sales.ts';
+import { addEvent, emptyProductSales } from './product-sales.ts';
 import { eventFactory } from '../../test/fixtures.ts';
 
 const ev = eventFactory({ event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 524, user_id: 595414620n, user_session: 's1' });
@@ -15,14 +15,5 @@ describe('product sales aggregate', () => {
     const types: EventType[] = ['view', 'view', 'cart', 'remove_from_cart', 'purchase', 'purchase', 'view'];
     for (const t of types) addEvent(acc, ev({ event_type: t, price_cents: 1_999 }));
     expect(acc).toEqual({ revenueCents: 3_998, purchases: 2, views: 3, carts: 1, removals: 1 });
-  });
-
-  it('merges field by field without touching its inputs', () => {
-    const a = { revenueCents: 100, purchases: 1, views: 2, carts: 3, removals: 4 };
-    const b = { revenueCents: 50, purchases: 2, views: 0, carts: 1, removals: 0 };
-    expect(mergeProductSales(a, b)).toEqual({ revenueCents: 150, purchases: 3, views: 2, carts: 4, removals: 4 });
-    expect(a.revenueCents).toBe(100);
-    expect(b.revenueCents).toBe(50);
-    expect(mergeProductSales(a, emptyProductSales())).toEqual(a);
   });
 });

@@ -1,4 +1,5 @@
-// Sales of one product in one window: an incremental aggregate (create / add / merge).
+// Sales of one product in one window: an incremental aggregate (create / add). Partitions'
+// partial results are merged by the store's view, not here.
 import type { ShopEvent } from '../../src/event.ts';
 
 export interface ProductSales {
@@ -29,14 +30,4 @@ export function addEvent(acc: ProductSales, e: ShopEvent): void {
       acc.removals += 1;
       break;
   }
-}
-
-export function mergeProductSales(a: ProductSales, b: ProductSales): ProductSales {
-  return {
-    revenueCents: a.revenueCents + b.revenueCents,
-    purchases: a.purchases + b.purchases,
-    views: a.views + b.views,
-    carts: a.carts + b.carts,
-    removals: a.removals + b.removals,
-  };
 }
