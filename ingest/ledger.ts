@@ -2,7 +2,7 @@
 // acknowledged. It lives in a compacted topic and is written in the same Kafka transaction as
 // the rows it describes, so rows and ledger can never disagree: a crash at any moment leaves
 // either both or neither, and a restart resumes right after the last committed line.
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 
 export interface LedgerEntry {
   hash: string;
@@ -20,16 +20,6 @@ export function ledgerTopic(namespace: string): string {
   return `${namespace}.ingest-ledger`;
 }
 
-export async function ensureLedgerTopic(admin: Admin, namespace: string): Promise<void> {
-  const topic = ledgerTopic(namespace);
-  const existing = await admin.listTopics();
-  if (existing.includes(topic)) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
-  });
-}
-
 export class IngestLedger {
   private readonly entries = new Map<string, LedgerEntry>();
 
@@ -45,7 +35,7 @@ export class IngestLedger {
     return { key: entry.hash, value: JSON.stringify(entry) };
   }
 
-  /** Reads the committed ledger from the beginning to its end (read_committed). */
+  /** Reads the committed ledger from the beginning to its end (read_committed); ensureTopics made the topic. */
   static async load(kafka: Kafka, namespace: string): Promise<IngestLedger> {
     const ledger = new IngestLedger();
     const topic = ledgerTopic(namespace);
@@ -53,7 +43,6 @@ export class IngestLedger {
     await admin.connect();
     let end: number;
     try {
-      await ensureLedgerTopic(admin, namespace);
       const [offsets] = await admin.fetchTopicOffsets(topic);
       end = Number(offsets?.high ?? 0);
     } finally {

@@ -11,8 +11,14 @@ import { ensureTopics } from '../ingest/topics.ts';
 export async function prepareRuntime(config: Config, logger: Logger): Promise<Store> {
   await servicesUp(config);
   const store = openStore(config);
-  const applied = await migrate(store);
-  if (applied.length > 0) logger.info({ applied }, 'store migrations applied');
-  await ensureTopics(createKafka(config, 'salesinsights-setup'), config.namespace);
-  return store;
+  try {
+    const applied = await migrate(store);
+    if (applied.length > 0) logger.info({ applied }, 'store migrations applied');
+    await ensureTopics(createKafka(config, 'salesinsights-setup'), config.namespace);
+    return store;
+  } catch (err) {
+    // Embedded chDB allows one open store per process: a failed start must not keep it.
+    await store.close();
+    throw err;
+  }
 }
