@@ -122,6 +122,7 @@ export class AggregatorJob {
       this.assigned = new Set(
         Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)),
       );
+      this.logger.info({ assignment: payload.memberAssignment }, 'partitions assigned');
       void this.seekToCheckpoints(payload.memberAssignment).catch((err) => this.fail(err));
       const mine = new Set(payload.memberAssignment[this.topics.events] ?? []);
       for (const partition of [...this.pipelines.keys()]) {
@@ -352,20 +353,25 @@ export class AggregatorJob {
   /**
    * Resolves once this instance has read every partition it owns up to the given end offsets;
    * fails only when reading makes no progress at all for `stallMs`, however long the input.
+   * With `ownAll` (a backfill: the only instance) it also waits until it owns every partition
+   * of `ends`. A member of a killed run stays in the group until its session times out, and
+   * the partitions it held would otherwise never be read to their end by this run.
    */
-  async waitForPositions(ends: Map<string, number>, stallMs = 180_000): Promise<void> {
+  async waitForPositions(ends: Map<string, number>, { ownAll = false, stallMs = 180_000 } = {}): Promise<void> {
     await this.seedPositionsFromCommitted();
     let progress = -1;
     let progressAt = Date.now();
     for (;;) {
       const behind = this.partitionsBehind(ends);
-      if (behind.length === 0 && this.assigned.size > 0) return;
+      const unowned = ownAll ? [...ends.keys()].filter((key) => !this.assigned.has(key)) : [];
+      if (behind.length === 0 && unowned.length === 0 && this.assigned.size > 0) return;
       const read = [...this.positions.values()].reduce((n, p) => n + p, 0);
       if (read !== progress) {
         progress = read;
         progressAt = Date.now();
       } else if (Date.now() - progressAt > stallMs) {
-        throw new Error(`aggregator made no progress for ${stallMs} ms: ${behind.join(', ')}`);
+        const owned = unowned.length > 0 ? `; held by another group member: ${unowned.join(', ')}` : '';
+        throw new Error(`aggregator made no progress for ${stallMs} ms: behind ${behind.join(', ') || 'none'}${owned}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }

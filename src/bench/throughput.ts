@@ -44,7 +44,7 @@ export async function measureThroughput(
     const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
     const aggregatorStart = Date.now();
     await job.start();
-    await job.waitForPositions(await endOffsets(config));
+    await job.waitForPositions(await endOffsets(config), { ownAll: true });
     await job.finishInput();
     const aggregatorMs = Date.now() - aggregatorStart;
     const events = job.metrics().eventsTotal;

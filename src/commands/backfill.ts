@@ -53,7 +53,7 @@ export async function backfill(
     await connector.open();
     for (const file of files) await connector.takeFile(join(dir, file), { inPlace: true });
     await connector.close();
-    await job.waitForPositions(await endOffsets(config));
+    await job.waitForPositions(await endOffsets(config), { ownAll: true });
     await job.finishInput();
     const metrics = job.metrics();
     await job.stop();

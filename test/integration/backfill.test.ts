@@ -1,6 +1,8 @@
 // backfill through the whole real pipeline, checked against an independent reducer over the CSV;
 // then two aggregator instances in one consumer group must end with the same tables.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../src/logger.ts';
@@ -10,6 +12,7 @@ import { backfill } from '../../src/commands/backfill.ts';
 import { prepareRuntime } from '../../src/runtime.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
+import { ensureTopics } from '../../ingest/topics.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
@@ -178,9 +181,40 @@ describe('an aggregator restarted after reading everything but before the end of
 
       const second = new AggregatorJob(config, store, logger, options);
       await second.start();
-      await second.waitForPositions(ends);
+      await second.waitForPositions(ends, { ownAll: true });
       await second.finishInput();
       await second.stop();
+      await expectStoreMatchesReference(store);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('a backfill started while a killed run still holds partitions in the group', () => {
+  it('waits until it owns them all and ends with the reference tables', async () => {
+    const config: Config = isolatedConfig('held');
+    await ensureTopics(createKafka(config, 'held-test'), config.namespace);
+    const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace };
+    /** Starts a group member and kills it with SIGKILL once it has printed `milestone` and `afterMs` passed. */
+    const killMember = async (milestone: string, afterMs: number) => {
+      const member = spawn(process.execPath, ['--import', 'tsx', 'test/group-member.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let seen = '';
+      for await (const chunk of member.stdout!) if ((seen += String(chunk)).includes(milestone)) break;
+      await new Promise((r) => setTimeout(r, afterMs));
+      member.kill('SIGKILL');
+      await once(member, 'exit');
+    };
+    // Two killed runs: the first leaves a member that owns every partition until its session
+    // expires; the second dies while its join waits for that, so the rebalance completing at the
+    // first's expiry hands the dead second member half the partitions, next to the new run.
+    await killMember('joined', 0);
+    await killMember('joining', 2000);
+
+    const summary = await backfill(config, logger, dataDir);
+    expect(summary).toMatchObject({ rowsThisRun: 24003, late: 3, rejected: 3, events: 24003 });
+    const store = openStore(config);
+    try {
       await expectStoreMatchesReference(store);
     } finally {
       await store.close();

@@ -2,16 +2,21 @@
 // then run to completion ends with exactly the tables of an uninterrupted run, row by row.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generate } from '../../ingest/tools/generate.ts';
 import type { Config } from '../../src/config.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 
-const envOf = (c: Config) => ({ ...process.env, SALESINSIGHTS_HOME: c.home, SALESINSIGHTS_NAMESPACE: c.namespace, LOG_LEVEL: 'warn' });
+const envOf = (c: Config) => ({ ...process.env, SALESINSIGHTS_HOME: c.home, SALESINSIGHTS_NAMESPACE: c.namespace, LOG_LEVEL: 'info' });
 
-function runBackfill(c: Config, dir: string): Promise<number | null> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', 'backfill', dir], { env: envOf(c), stdio: 'ignore' });
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+/** A backfill child whose log goes to `<home>/<name>.log`, kept for a post-mortem. */
+function spawnBackfill(c: Config, dir: string, name: string) {
+  const log = openSync(join(c.home, `${name}.log`), 'w');
+  const child = spawn(process.execPath, ['bin/salesinsights.js', 'backfill', dir], { env: envOf(c), stdio: ['ignore', log, log] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited };
 }
 
 /** Dumps of every public table without the columns that record when a run happened. */
@@ -33,6 +38,12 @@ function dump(c: Config): Record<string, string> {
   );
 }
 
+/** Rows of the uninterrupted run missing after the kills, and rows only the killed run has (first 10 each). */
+function difference(want: string, got: string): { missing: string[]; extra: string[] } {
+  const [w, g] = [new Set(want.split('\n')), new Set(got.split('\n'))];
+  return { missing: [...w].filter((r) => !g.has(r)).slice(0, 10), extra: [...g].filter((r) => !w.has(r)).slice(0, 10) };
+}
+
 // OPEN DEFECT (issue 4 stays open): this test fails in about a third of runs with a differing
 // sales_per_product after kills at random points; the cause is not found yet. It runs only when
 // asked (SALESINSIGHTS_FAULT_TEST=1 npm test) so that CI stays meaningful; it is not counted done.
@@ -42,13 +53,12 @@ describe('kill -9 during a backfill', () => {
     await generate({ days: 2, rowsPerDay: 100_000, out: data, seed: 3 });
 
     const reference = isolatedConfig('ref');
-    expect(await runBackfill(reference, data)).toBe(0);
+    expect(await spawnBackfill(reference, data, 'reference').exited).toBe(0);
 
     const faulty = isolatedConfig('faulty');
     const kills: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const child = spawn(process.execPath, ['bin/salesinsights.js', 'backfill', data], { env: envOf(faulty), stdio: 'ignore' });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const { child, exited } = spawnBackfill(faulty, data, `killed-${i}`);
       // Kills land while the connector and the aggregator both run. Kills late in the run (after
       // about 9 s, near the end of input) have twice given a differing sales_per_product: an open
       // defect, tracked in the closing note, not hidden here as fixed.
@@ -58,12 +68,14 @@ describe('kill -9 during a backfill', () => {
       child.kill('SIGKILL');
       await exited;
     }
-    expect(await runBackfill(faulty, data), `killed after ${kills.join(', ')} ms`).toBe(0);
+    expect(await spawnBackfill(faulty, data, 'final').exited, `killed after ${kills.join(', ')} ms`).toBe(0);
 
     const want = dump(reference);
     const got = dump(faulty);
     expect(want.sales_per_product!.split('\n').length).toBeGreaterThan(1000);
     expect(want.events!.split('\n').length).toBe(200_001);
-    for (const table of Object.keys(want)) expect(got[table] === want[table], `${table} differs (kills at ${kills.join(', ')} ms)`).toBe(true);
+    for (const table of Object.keys(want)) {
+      expect(difference(want[table]!, got[table]!), `${table} differs (kills at ${kills.join(', ')} ms; ${faulty.home})`).toEqual({ missing: [], extra: [] });
+    }
   });
 });
