@@ -7,7 +7,8 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { loadConfig, type Config } from '../src/config.ts';
 
 export function isolatedConfig(prefix: string, extra: Record<string, string> = {}): Config {
-  const namespace = `t_${prefix}_${randomBytes(4).toString('hex')}`;
+  // global-setup names this run's namespaces so that it deletes only those at the end.
+  const namespace = `${process.env.SALESINSIGHTS_TEST_PREFIX ?? 't_'}${prefix}_${randomBytes(4).toString('hex')}`;
   const home = mkdtempSync(join(tmpdir(), `${prefix}-`));
   return loadConfig({ ...process.env, SALESINSIGHTS_HOME: home, SALESINSIGHTS_NAMESPACE: namespace, ...extra });
 }
@@ -15,7 +16,6 @@ export function isolatedConfig(prefix: string, extra: Record<string, string> = {
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }
-
 
 /**
  * Every committed record of a topic: reads from the beginning until `expected` records have

@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../src/logger.ts';
-import { topics, type Config } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { createKafka } from '../../src/kafka.ts';
-import { backfill } from '../../src/commands/backfill.ts';
+import { backfill, endOffsets } from '../../src/commands/backfill.ts';
 import { prepareRuntime } from '../../src/runtime.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
@@ -134,14 +134,7 @@ describe('two aggregator instances in one consumer group', () => {
       for (const file of rest) await connector.takeFile(join(dataDir, file), { inPlace: true });
       await connector.close();
 
-      const admin = createKafka(config, 'two-test').admin();
-      await admin.connect();
-      const ends = new Map<string, number>();
-      const t = topics(config.namespace);
-      for (const topic of [t.events, t.rejected]) {
-        for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
-      }
-      await admin.disconnect();
+      const ends = await endOffsets(config);
       for (let i = 0; i < 1200 && jobs.some((j) => j.partitionsBehind(ends).length > 0); i++) await new Promise((r) => setTimeout(r, 100));
       await Promise.all(jobs.map((j) => j.waitForPositions(ends)));
       await Promise.all(jobs.map((j) => j.finishInput()));
@@ -167,14 +160,7 @@ describe('an aggregator restarted after reading everything but before the end of
       await connector.open();
       for (const file of readdirSync(dataDir).sort()) await connector.takeFile(join(dataDir, file), { inPlace: true });
       await connector.close();
-      const admin = createKafka(config, 'restart-test').admin();
-      await admin.connect();
-      const ends = new Map<string, number>();
-      const t = topics(config.namespace);
-      for (const topic of [t.events, t.rejected]) {
-        for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
-      }
-      await admin.disconnect();
+      const ends = await endOffsets(config);
       await first.waitForPositions(ends);
       // Checkpoint and commit at the very end of the input, then go away before finishInput.
       await first.stop();

@@ -44,38 +44,36 @@ function difference(want: string, got: string): { missing: string[]; extra: stri
   return { missing: [...w].filter((r) => !g.has(r)).slice(0, 10), extra: [...g].filter((r) => !w.has(r)).slice(0, 10) };
 }
 
-// OPEN DEFECT (issue 4 stays open): this test fails in about a third of runs with a differing
-// sales_per_product after kills at random points; the cause is not found yet. It runs only when
-// asked (SALESINSIGHTS_FAULT_TEST=1 npm test) so that CI stays meaningful; it is not counted done.
 describe('kill -9 during a backfill', () => {
-  it.runIf(process.env.SALESINSIGHTS_FAULT_TEST === '1')('ends with the same tables as an uninterrupted run', async () => {
+  it('ends with the same tables as an uninterrupted run', async () => {
     const data = tempDir('fault-data');
     await generate({ days: 2, rowsPerDay: 100_000, out: data, seed: 3 });
 
     const reference = isolatedConfig('ref');
+    const started = Date.now();
     expect(await spawnBackfill(reference, data, 'reference').exited).toBe(0);
+    const referenceMs = Date.now() - started;
 
     const faulty = isolatedConfig('faulty');
-    const kills: number[] = [];
+    const kills: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { child, exited } = spawnBackfill(faulty, data, `killed-${i}`);
-      // Kills land while the connector and the aggregator both run. Kills late in the run (after
-      // about 9 s, near the end of input) have twice given a differing sales_per_product: an open
-      // defect, tracked in the closing note, not hidden here as fixed.
-      const delay = 3000 + Math.floor(Math.random() * 5000);
-      kills.push(delay);
-      await Promise.race([sleep(delay), exited]);
+      // Anywhere from start-up to past the uninterrupted run's length: a run after a kill first
+      // waits (up to the 10 s session timeout) for the killed member to leave the group.
+      const delay = 1000 + Math.floor(Math.random() * (referenceMs + 10_000));
+      const landed = await Promise.race([sleep(delay).then(() => true), exited.then(() => false)]);
+      kills.push(landed ? `${delay} ms` : `${delay} ms (run had ended)`);
       child.kill('SIGKILL');
       await exited;
     }
-    expect(await spawnBackfill(faulty, data, 'final').exited, `killed after ${kills.join(', ')} ms`).toBe(0);
+    expect(await spawnBackfill(faulty, data, 'final').exited, `killed after ${kills.join(', ')}`).toBe(0);
 
     const want = dump(reference);
     const got = dump(faulty);
     expect(want.sales_per_product!.split('\n').length).toBeGreaterThan(1000);
     expect(want.events!.split('\n').length).toBe(200_001);
     for (const table of Object.keys(want)) {
-      expect(difference(want[table]!, got[table]!), `${table} differs (kills at ${kills.join(', ')} ms; ${faulty.home})`).toEqual({ missing: [], extra: [] });
+      expect(difference(want[table]!, got[table]!), `${table} differs (kills at ${kills.join(', ')}; logs in ${faulty.home})`).toEqual({ missing: [], extra: [] });
     }
-  });
+  }, 300_000);
 });
