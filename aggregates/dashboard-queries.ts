@@ -163,20 +163,21 @@ export async function productSeries(store: Store, productId: string, from: numbe
   return rows.map((x) => ({ window_start: isoSeconds(num(x.ws)), revenue: num(x.rev), purchases: num(x.purchases), views: num(x.views) }));
 }
 
-/** Revenue and purchases per minute of window start in [from, to), minutes without sales as 0. */
-export async function revenuePerMinute(store: Store, from: number, to: number): Promise<MinutePoint[]> {
+/** Revenue and purchases per minute of window start in [from, to), minutes without sales as 0; optionally of some products. */
+export async function revenuePerMinute(store: Store, from: number, to: number, filter: ProductFilter = {}): Promise<MinutePoint[]> {
   const db = store.database;
   const fromMin = Math.floor(from / 60_000) * 60;
   const toMin = Math.ceil(to / 60_000) * 60;
+  const p = productCondition(db, filter);
   const rows = await queryRows<{ m: string; rev: string; pur: string }>(
     store,
     `SELECT toUnixTimestamp(minute) AS m, toString(rev_sum) AS rev, pur_sum AS pur FROM (
        SELECT toStartOfMinute(window_start) AS minute, sum(revenue) AS rev_sum, sum(purchases) AS pur_sum
        FROM ${db}.sales_per_product
-       WHERE window_start >= toDateTime({from:UInt32}, 'UTC') AND window_start < toDateTime({to:UInt32}, 'UTC')
+       WHERE window_start >= toDateTime({from:UInt32}, 'UTC') AND window_start < toDateTime({to:UInt32}, 'UTC') AND ${p.sql}
        GROUP BY minute
        ORDER BY minute WITH FILL FROM toDateTime({from:UInt32}, 'UTC') TO toDateTime({to:UInt32}, 'UTC') STEP 60)`,
-    { from: fromMin, to: toMin },
+    { ...p.params, from: fromMin, to: toMin },
   );
   return rows.map((x) => ({ minute: isoSeconds(num(x.m)), revenue: num(x.rev), purchases: num(x.pur) }));
 }
@@ -224,13 +225,14 @@ export async function clvDistribution(store: Store, buckets: number): Promise<Bu
   return Array.from({ length: buckets }, (_, i) => ({ lower: (i * width) / 100, upper: ((i + 1) * width) / 100, users: users.get(i) ?? 0 }));
 }
 
-export async function funnel(store: Store, range: WindowRange): Promise<Funnel> {
+export async function funnel(store: Store, range: WindowRange, filter: ProductFilter = {}): Promise<Funnel> {
   const db = store.database;
   const r = rangeCondition(db, range);
+  const p = productCondition(db, filter);
   const [row] = await queryRows<{ v: string; c: string; p: string }>(
     store,
-    `SELECT sum(views) AS v, sum(carts) AS c, sum(purchases) AS p FROM ${db}.sales_per_product WHERE ${r.sql}`,
-    r.params,
+    `SELECT sum(views) AS v, sum(carts) AS c, sum(purchases) AS p FROM ${db}.sales_per_product WHERE ${r.sql} AND ${p.sql}`,
+    { ...r.params, ...p.params },
   );
   const views = num(row?.v ?? 0);
   const carts = num(row?.c ?? 0);

@@ -53,11 +53,11 @@ export class ExpectedDashboard {
       .map(([ws, , s]) => ({ window_start: iso(ws), revenue: s.revenueCents / 100, purchases: s.purchases, views: s.views }));
   }
 
-  /** Every minute of [from, to), empty ones as zero (1-minute windows). */
-  perMinute(from: number, to: number) {
+  /** Every minute of [from, to), empty ones as zero (1-minute windows); only `products` if given. */
+  perMinute(from: number, to: number, products?: Set<string>) {
     const out = [];
     for (let m = from; m < to; m += 60_000) {
-      const inMinute = this.rows.filter(([ws]) => ws === m);
+      const inMinute = this.rows.filter(([ws, pid]) => ws === m && (!products || products.has(pid)));
       out.push({
         minute: iso(m),
         revenue: inMinute.reduce((n, [, , s]) => n + s.revenueCents, 0) / 100,
@@ -67,10 +67,10 @@ export class ExpectedDashboard {
     return out;
   }
 
-  funnel(keep: (ws: number) => boolean) {
+  funnel(keep: (ws: number) => boolean, products?: Set<string>) {
     const t = { views: 0, carts: 0, purchases: 0 };
-    for (const [ws, , s] of this.rows) {
-      if (!keep(ws)) continue;
+    for (const [ws, pid, s] of this.rows) {
+      if (!keep(ws) || (products && !products.has(pid))) continue;
       t.views += s.views;
       t.carts += s.carts;
       t.purchases += s.purchases;

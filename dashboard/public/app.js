@@ -62,20 +62,26 @@ const rangeQuery = () => (custom() ? span() : { windows: view.range });
 async function refreshSalesNow() {
   const n = Number(view.range);
   const rangeText = custom() ? 'custom range' : `latest ${n} windows`;
-  if (liveMode() && !filtered()) renderTop(charts.top, state.top(20, n));
-  else renderTop(charts.top, await api('top-products', { ...rangeQuery(), limit: 20, brand: view.brand, category: view.category }));
-  $('top-note').textContent = `${rangeText}${filtered() ? ' · filtered' : ''}${liveMode() ? ' · live' : ''}`;
+  // The live state holds every product; a brand or category filter needs the archive, so filtered
+  // charts come from the API (refreshed on each push all the same).
+  const fromState = liveMode() && !filtered();
+  const filter = { brand: view.brand, category: view.category };
+  const filterText = filtered() ? ' · filtered' : '';
+  const liveText = liveMode() ? ' · live' : '';
+  if (fromState) renderTop(charts.top, state.top(20, n));
+  else renderTop(charts.top, await api('top-products', { ...rangeQuery(), limit: 20, ...filter }));
+  $('top-note').textContent = `${rangeText}${filterText}${liveText}`;
 
-  if (liveMode()) {
+  if (fromState) {
     renderMinutes(charts.rpm, state.perWindow(60));
     $('rpm-note').textContent = 'latest 60 windows · live';
     renderFunnel(state.funnel(n));
   } else {
-    renderMinutes(charts.rpm, await api('revenue-per-minute', span()));
-    $('rpm-note').textContent = custom() ? 'custom range' : 'last hour of event time';
-    renderFunnel(await api('funnel', rangeQuery()));
+    renderMinutes(charts.rpm, await api('revenue-per-minute', { ...span(), ...filter }));
+    $('rpm-note').textContent = `${custom() ? 'custom range' : 'last hour of event time'}${filterText}${liveText}`;
+    renderFunnel(await api('funnel', { ...rangeQuery(), ...filter }));
   }
-  $('funnel-note').textContent = `${rangeText}, all products`;
+  $('funnel-note').textContent = `${rangeText}${filtered() ? filterText : ', all products'}`;
 }
 const refreshSales = throttled(refreshSalesNow, 300);
 

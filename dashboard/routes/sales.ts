@@ -9,6 +9,7 @@ import {
   productSeries,
   revenuePerMinute,
   topProducts,
+  type ProductFilter,
 } from '../../aggregates/dashboard-queries.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
 import { Q, arrayOf, errorReplies } from '../schemas.ts';
@@ -18,14 +19,20 @@ export interface StoreRouteOptions {
   store: Store;
 }
 
-interface TopQuery extends RangeQuery {
-  limit: number;
+/** The brand/category filter every sales chart takes. */
+interface FilterQuery {
   brand?: string;
   category?: string;
 }
 
-const rangeProps = { windows: Q.windows, from: Q.from, to: Q.to };
+interface TopQuery extends RangeQuery, FilterQuery {
+  limit: number;
+}
+
+const filterProps = { brand: Q.brand, category: Q.category };
+const rangeProps = { windows: Q.windows, from: Q.from, to: Q.to, ...filterProps };
 const spanProps = { from: Q.from, to: Q.to };
+const filterOf = (q: FilterQuery): ProductFilter => ({ brand: q.brand, category: q.category });
 
 const salesRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }) => {
   /** The given span, or the last hour of event time the store holds (null: the store is empty). */
@@ -42,14 +49,14 @@ const salesRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }
       schema: {
         querystring: {
           type: 'object',
-          properties: { ...rangeProps, limit: Q.limit(D.topLimit, D.maxTopLimit), brand: Q.brand, category: Q.category },
+          properties: { ...rangeProps, limit: Q.limit(D.topLimit, D.maxTopLimit) },
         },
         response: { 200: arrayOf('topProduct'), ...errorReplies(400, 401, 503) },
       },
     },
     async (req) => {
       const range = windowRange(req.query, { kind: 'latest', windows: D.topWindows });
-      return topProducts(store, range, req.query.limit, { brand: req.query.brand, category: req.query.category });
+      return topProducts(store, range, req.query.limit, filterOf(req.query));
     },
   );
 
@@ -72,21 +79,21 @@ const salesRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }
     },
   );
 
-  app.get<{ Querystring: RangeQuery }>(
+  app.get<{ Querystring: RangeQuery & FilterQuery }>(
     '/revenue-per-minute',
     {
       schema: {
-        querystring: { type: 'object', properties: spanProps },
+        querystring: { type: 'object', properties: { ...spanProps, ...filterProps } },
         response: { 200: arrayOf('minutePoint'), ...errorReplies(400, 401, 503) },
       },
     },
     async (req) => {
       const span = await spanOrLatest(req.query);
-      return span ? revenuePerMinute(store, span.from, span.to) : [];
+      return span ? revenuePerMinute(store, span.from, span.to, filterOf(req.query)) : [];
     },
   );
 
-  app.get<{ Querystring: RangeQuery }>(
+  app.get<{ Querystring: RangeQuery & FilterQuery }>(
     '/funnel',
     {
       schema: {
@@ -94,7 +101,7 @@ const salesRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }
         response: { 200: { $ref: 'funnel#' }, ...errorReplies(400, 401, 503) },
       },
     },
-    async (req) => funnel(store, windowRange(req.query, { kind: 'all' })),
+    async (req) => funnel(store, windowRange(req.query, { kind: 'all' }), filterOf(req.query)),
   );
 
   app.get<{ Querystring: { limit: number } }>(

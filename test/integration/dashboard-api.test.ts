@@ -79,7 +79,7 @@ describe('read API against the independent reducer', () => {
     expect(wide.body.length).toBeGreaterThan(20);
   });
 
-  it('top products of a time range, and with brand and category filters', async () => {
+  it('top products of a time range; brand and category filters on top products, revenue per minute and the funnel', async () => {
     const from = Date.UTC(2019, 9, 1, 10);
     const to = Date.UTC(2019, 9, 1, 12, 30);
     const ranged = await get<unknown[]>(`/api/top-products?from=${iso(from)}&to=${iso(to)}&limit=50`);
@@ -109,6 +109,18 @@ describe('read API against the independent reducer', () => {
     const [cat] = await queryRows<{ id: string }>(store, `SELECT toString(any(category_id)) AS id FROM ${store.database}.events`);
     const byCategoryId = await get<unknown[]>(`/api/top-products?${all}&category=${cat!.id}`);
     expect(byCategoryId.body).toEqual(want.top(everything, 100, await productsWhere('category_id = {c:UInt64}', { c: cat!.id })));
+
+    // The same filters narrow revenue per minute and the funnel.
+    const ofBrand = await productsWhere('brand = {b:String}', { b: brand });
+    const evening = Date.UTC(2019, 9, 1, 18);
+    const span = `from=${iso(evening)}&to=${iso(evening + 90 * 60_000)}`;
+    const rpm = await get<Array<{ revenue: number }>>(`/api/revenue-per-minute?${span}&brand=${encodeURIComponent(brand)}`);
+    expect(rpm.body).toEqual(want.perMinute(evening, evening + 90 * 60_000, ofBrand));
+    const unfiltered = await get<Array<{ revenue: number }>>(`/api/revenue-per-minute?${span}`);
+    expect(rpm.body.reduce((n, m) => n + m.revenue, 0)).toBeLessThan(unfiltered.body.reduce((n, m) => n + m.revenue, 0));
+    const funnelOfCategory = await get(`/api/funnel?category=${top}`);
+    expect(funnelOfCategory.body).toEqual(want.funnel(everything, inCategory));
+    expect(funnelOfCategory.body).not.toEqual(want.funnel(everything));
   });
 
   it("a product's series, revenue per minute (default: the last hour of event time) and the funnel", async () => {

@@ -141,6 +141,15 @@ describe('dashboard in Chromium', () => {
     const want = await api(`windows=60&limit=20&brand=${encodeURIComponent(brand!)}`);
     await expect.poll(labels, { timeout: 15_000 }).toEqual(want);
     expect(await page.locator('#top-note').textContent()).toContain('filtered');
+    // Revenue per minute and the funnel follow the filter too.
+    const rpmMatchesApi = async () => {
+      const shown = await page.evaluate(() => (globalThis as unknown as { __charts: { rpm: { data: { datasets: Array<{ data: number[] }> } } } }).__charts.rpm.data.datasets[0]!.data);
+      const answer = (await (await fetch(`${url}/api/revenue-per-minute?brand=${encodeURIComponent(brand!)}`)).json()) as Array<{ revenue: number }>;
+      return JSON.stringify(shown) === JSON.stringify(answer.map((m) => m.revenue));
+    };
+    await expect.poll(rpmMatchesApi, { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('#rpm-note').textContent()).toContain('filtered');
+    expect(await page.locator('#funnel-note').textContent()).toContain('filtered');
 
     await page.selectOption('#brand', '');
     await page.selectOption('#range', 'custom');
