@@ -9,7 +9,7 @@ import { logger as defaultLogger, type Logger } from '../src/logger.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { AggregatorJob } from '../stream/job.ts';
 import { httpSource, type HttpSourceOptions } from '../ingest/http-source.ts';
-import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError } from './errors.ts';
+import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';
 import { LiveHub } from './live.ts';
 import auth from './plugins/auth.ts';
 import clvRoutes from './routes/clv.ts';
@@ -43,7 +43,7 @@ class DashboardLogController extends LogController {
 }
 
 function errorBody(statusCode: number, code: string, message: string) {
-  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message, retriable: isRetriable(code) };
 }
 
 function isStoreFailure(err: Error): boolean {

@@ -1,6 +1,7 @@
 // Errors of the dashboard: a code table (status, retriable, printf-style message), turned into
 // @fastify/error constructors, as fastify's own lib/errors.js does.
 import createError from '@fastify/error';
+import { INGEST_ERRORS } from '../ingest/errors.ts';
 
 export const DASHBOARD_ERRORS = {
   DASH_ERR_BAD_PARAMS: { status: 400, retriable: false, message: 'bad request parameters: %s' },
@@ -23,6 +24,8 @@ export const NoJobError = define('DASH_ERR_NO_JOB');
 export const StoreError = define('DASH_ERR_STORE');
 export const InternalError = define('DASH_ERR_INTERNAL');
 
+/** Whether the same request may succeed later: the dashboard's table, or the ingest source's. */
 export function isRetriable(code: string): boolean {
-  return (DASHBOARD_ERRORS as Record<string, { retriable: boolean }>)[code]?.retriable ?? false;
+  const tables: Record<string, { retriable: boolean }> = { ...INGEST_ERRORS, ...DASHBOARD_ERRORS };
+  return tables[code]?.retriable ?? false;
 }

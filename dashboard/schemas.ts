@@ -16,7 +16,7 @@ export const SHARED_SCHEMAS = [
   {
     $id: 'dashError',
     type: 'object',
-    properties: { statusCode: int, code: str, error: str, message: str },
+    properties: { statusCode: int, code: str, error: str, message: str, retriable: { type: 'boolean' } },
     required: ['statusCode', 'message'],
   },
   object({ product_id: str, revenue: num, purchases: int, views: int, carts: int, removals: int }, 'topProduct'),

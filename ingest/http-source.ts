@@ -135,7 +135,13 @@ async function fromCsv(text: string, sourceFile: string): Promise<Outcome> {
 
 const errorSchema = {
   type: 'object',
-  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    retriable: { type: 'boolean' },
+  },
 } as const;
 
 export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opts) => {

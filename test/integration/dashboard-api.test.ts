@@ -171,7 +171,7 @@ describe('read API against the independent reducer', () => {
     try {
       const res = await bare.inject({ url: '/api/health' });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ code: 'DASH_ERR_NO_JOB' });
+      expect(res.json()).toMatchObject({ code: 'DASH_ERR_NO_JOB', retriable: true });
       expect((await bare.inject({ url: '/api/funnel' })).statusCode).toBe(200);
     } finally {
       await bare.close();
@@ -194,9 +194,10 @@ describe('parameters and auth', () => {
     ['/api/clv/leaderboard?limit=0', 'limit'],
     ['/api/clv/distribution?buckets=1000', 'buckets'],
   ])('%s is refused with 400 and a reason', async (url, reason) => {
-    const res = await get<{ code: string; message: string }>(url);
+    const res = await get<{ code: string; message: string; retriable: boolean }>(url);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('DASH_ERR_BAD_PARAMS');
+    expect(res.body.retriable).toBe(false);
     expect(res.body.message).toContain(reason);
   });
 
@@ -240,7 +241,7 @@ describe('HTTP ingest and the live stream', () => {
     for (const [payload, reason] of [['{"a":1}', 'JSON array'], ['[{', 'unparsable JSON'], ['', 'unparsable JSON']]) {
       const res = await post(payload!, 'application/json');
       expect(res.statusCode, payload).toBe(400);
-      expect(res.json()).toMatchObject({ code: 'ING_ERR_BODY' });
+      expect(res.json()).toMatchObject({ code: 'ING_ERR_BODY', retriable: false });
       expect(res.json().message).toContain(reason);
     }
     const missing = await post('event_time,event_type\n2019-10-03 00:00:00 UTC,view\n', 'text/csv');
