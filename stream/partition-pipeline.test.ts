@@ -75,6 +75,18 @@ describe('PartitionPipeline: watermark and lateness', () => {
     expect(finals(h.out).filter((r) => r.windowStart === sec(0))).toHaveLength(1);
     expect(lastCustomer(h.out, 1n)).toMatchObject({ revenueCents: 1_250, purchases: 2, orders: 2, firstPurchaseAt: sec(10), lastPurchaseAt: sec(30) });
   });
+
+  it("a late event's exact copy is routed to late as well but counted once in CLV", () => {
+    const h = harness();
+    h.feed(view(106, { product_id: 1n, user_id: 2n })); // watermark 61 s
+    const late = buy(30, { product_id: 5n, user_id: 1n, user_session: 'b', price_cents: 250, source_line: 40 });
+    const copy = { ...late, source_line: 41 };
+    h.feed(late, copy);
+    expect(h.out.late.map((l) => l.event)).toEqual([late, copy]);
+    expect(h.p.counters).toEqual({ events: 3, duplicates: 1, late: 2 });
+    h.p.fireEarly(h.out);
+    expect(lastCustomer(h.out, 1n)).toMatchObject({ revenueCents: 250, purchases: 1, orders: 1 });
+  });
 });
 
 describe('PartitionPipeline: triggers', () => {

@@ -105,7 +105,8 @@ export class PartitionPipeline {
       this.counters.late += 1;
       out.late.push({ event, windowStart: admission.window.start, watermark: this.watermarks.current() });
     }
-    if (admission.kind === 'duplicate') this.counters.duplicates += 1;
+    // A late event counts in lifetime value (which has no window), once: not its exact copies.
+    if (admission.kind === 'duplicate' || (admission.kind === 'late' && admission.duplicate)) this.counters.duplicates += 1;
     else {
       this.customers.process(event);
       if (event.ingested_at > this.newestIngestedAt) this.newestIngestedAt = event.ingested_at;

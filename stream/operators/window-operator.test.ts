@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_WATERMARK } from '../time.ts';
 import { earlyAndOnWatermark } from '../trigger.ts';
 import { hopping, tumbling } from '../window.ts';
-import { WindowOperator, type WindowOperatorSnapshot } from './window-operator.ts';
+import { LATE_DEDUP_CAPACITY, WindowOperator, type WindowOperatorSnapshot } from './window-operator.ts';
 import { eventFactory } from '../../test/fixtures.ts';
 
 const BASE = Date.UTC(2020, 0, 1); // minute-aligned
@@ -45,10 +45,33 @@ describe('WindowOperator', () => {
     expect(op.onWatermark(sec(60))).toHaveLength(1);
     expect(op.openWindows).toBe(1);
     const admission = op.process(ev({ event_time: sec(59), product_id: 2n }), sec(60));
-    expect(admission).toEqual({ kind: 'late', window: { start: sec(0), end: sec(60) } });
+    expect(admission).toEqual({ kind: 'late', window: { start: sec(0), end: sec(60) }, duplicate: false });
     expect(op.openWindows).toBe(1);
     expect(op.onProcessingTime().map((r) => r.window.start)).toEqual([sec(60)]);
     expect(op.onWatermark(sec(1_000)).every((r) => r.productId === 1n && r.window.start === sec(60))).toBe(true);
+  });
+
+  it("a late event's exact copy is a late duplicate, also after a restore; the memory is bounded", () => {
+    const op = minuteOp();
+    op.process(ev({ event_time: sec(70) }), NO_WATERMARK);
+    const late = ev({ event_time: sec(5), event_type: 'purchase' });
+    expect(op.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
+    expect(op.process({ ...late, source_line: late.source_line + 1 }, sec(60))).toMatchObject({ kind: 'late', duplicate: true });
+    expect(op.process({ ...late, price_cents: 1 }, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
+
+    const restored = minuteOp();
+    restored.restore(JSON.parse(JSON.stringify(op.snapshot())) as WindowOperatorSnapshot);
+    expect(restored.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: true });
+    // Older checkpoints have no late memory: they restore with an empty one.
+    const older = op.snapshot();
+    delete older.lateSeen;
+    const fromOlder = minuteOp();
+    fromOlder.restore(older);
+    expect(fromOlder.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
+
+    for (let i = 0; i < LATE_DEDUP_CAPACITY; i++) op.process(ev({ event_time: sec(1), product_id: BigInt(1000 + i) }), sec(60));
+    expect(op.snapshot().lateSeen).toHaveLength(LATE_DEDUP_CAPACITY);
+    expect(op.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
   });
 
   it('allowed lateness keeps a passed window open until end + lateness', () => {

@@ -12,8 +12,18 @@ export interface WindowResult {
   isFinal: boolean;
 }
 
-/** What happened to an event: counted, an exact duplicate within the horizon, or late. */
-export type Admission = { kind: 'added' } | { kind: 'duplicate' } | { kind: 'late'; window: Window };
+/**
+ * What happened to an event: counted, an exact duplicate within the horizon, or late (and then
+ * whether it repeats a recent late event exactly, which lifetime value must not count twice).
+ */
+export type Admission = { kind: 'added' } | { kind: 'duplicate' } | { kind: 'late'; window: Window; duplicate: boolean };
+
+/**
+ * Late events remembered for dedup. Exact duplicates arrive next to each other in the data, so a
+ * late event's copy follows it closely; a bounded, insertion-ordered memory keeps state small
+ * and replay deterministic.
+ */
+export const LATE_DEDUP_CAPACITY = 10_000;
 
 interface WindowState {
   window: Window;
@@ -31,10 +41,13 @@ export interface WindowOperatorSnapshot {
     dirty: string[];
     seen: string[];
   }>;
+  /** Content keys of the latest late events, oldest first (absent in checkpoints before it). */
+  lateSeen?: string[];
 }
 
 export class WindowOperator {
   private readonly windows = new Map<number, WindowState>();
+  private readonly lateSeen = new Set<string>();
   /** Earliest end of an open window: below it a watermark advance can finalise nothing. */
   private earliestEnd = Number.POSITIVE_INFINITY;
 
@@ -52,8 +65,8 @@ export class WindowOperator {
   process(e: ShopEvent, watermark: number): Admission {
     const assigned = this.assigner.assign(e.event_time);
     const open = assigned.filter((w) => !isWindowFinal(w, watermark, this.allowedLatenessMs));
-    if (open.length === 0) return { kind: 'late', window: assigned[assigned.length - 1]! };
     const key = contentKey(e);
+    if (open.length === 0) return { kind: 'late', window: assigned[assigned.length - 1]!, duplicate: this.seenLate(key) };
     let duplicate = false;
     for (const w of open) {
       const state = this.stateFor(w);
@@ -98,6 +111,14 @@ export class WindowOperator {
     return out;
   }
 
+  /** Whether this late event repeats a remembered one; remembers it if not. */
+  private seenLate(key: string): boolean {
+    if (this.lateSeen.has(key)) return true;
+    this.lateSeen.add(key);
+    if (this.lateSeen.size > LATE_DEDUP_CAPACITY) this.lateSeen.delete(this.lateSeen.values().next().value!);
+    return false;
+  }
+
   private stateFor(w: Window): WindowState {
     let state = this.windows.get(w.start);
     if (!state) {
@@ -116,11 +137,14 @@ export class WindowOperator {
         dirty: [...s.dirty].map(String),
         seen: [...s.seen],
       })),
+      lateSeen: [...this.lateSeen],
     };
   }
 
   restore(snapshot: WindowOperatorSnapshot): void {
     this.windows.clear();
+    this.lateSeen.clear();
+    for (const key of snapshot.lateSeen ?? []) this.lateSeen.add(key);
     this.earliestEnd = Math.min(Number.POSITIVE_INFINITY, ...snapshot.windows.map((w) => w.end));
     for (const w of snapshot.windows) {
       this.windows.set(w.start, {
