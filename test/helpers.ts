@@ -1,5 +1,5 @@
 // Test helpers: an isolated namespace and home per test file, on the real services.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,14 @@ export function isolatedConfig(prefix: string, extra: Record<string, string> = {
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** Like `replay`: written under a dot-name, then renamed, so the watcher sees a whole file. Returns when. */
+export function dropIntoInbox(inbox: string, name: string, text: string): number {
+  const partial = join(inbox, `.${name}.partial`);
+  writeFileSync(partial, text);
+  renameSync(partial, join(inbox, name));
+  return Date.now();
 }
 
 /**

@@ -3,23 +3,22 @@
 // change the live bar chart. Also measures purchase-file-landed → SSE `sales` event received,
 // written to test-artifacts/latency.json (reported, never asserted as timing).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../src/logger.ts';
 import { prepareRuntime } from '../../src/runtime.ts';
-import { generate } from '../../ingest/tools/generate.ts';
+import { CSV_HEADER as HEADER, generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
 import { AggregatorJob } from '../../stream/job.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { startDashboard } from '../../dashboard/server.ts';
-import { isolatedConfig, tempDir } from '../helpers.ts';
+import { dropIntoInbox, isolatedConfig, tempDir } from '../helpers.ts';
 import { SseReader } from '../sse.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
 const config = isolatedConfig('dashui');
 const inbox = tempDir('dashui-inbox');
 
@@ -31,13 +30,7 @@ let url: string;
 let context: BrowserContext;
 let page: Page;
 
-/** Like `replay`: written under a dot-name, then renamed, so the watcher sees a whole file. */
-function drop(name: string, text: string): number {
-  const partial = join(inbox, `.${name}.partial`);
-  writeFileSync(partial, text);
-  renameSync(partial, join(inbox, name));
-  return Date.now();
-}
+const drop = (name: string, text: string) => dropIntoInbox(inbox, name, text);
 
 interface ChartData {
   labels: string[];

@@ -1,0 +1,114 @@
+// The main job as users run it: `salesinsights start` in its own process, a slice dropped into
+// its inbox shows in the dashboard API, SIGTERM shuts it down cleanly after a final flush, and
+// a second start resumes from that checkpoint, so a window opened by the first run closes in
+// the second with the counts of both.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CSV_HEADER } from '../../ingest/tools/generate.ts';
+import { openStore } from '../../aggregates/store.ts';
+import { queryRows } from '../../aggregates/queries.ts';
+import { dropIntoInbox, isolatedConfig } from '../helpers.ts';
+
+const config = isolatedConfig('start');
+const inbox = join(config.home, 'inbox');
+const PRODUCT = '4242001';
+const running: ChildProcess[] = [];
+
+interface TopProduct {
+  product_id: string;
+  revenue: number;
+  purchases: number;
+  views: number;
+}
+
+/** Starts `salesinsights start` on a free port and resolves with the dashboard URL it prints. */
+async function startApp(): Promise<{ child: ChildProcess; url: string }> {
+  const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace, LOG_LEVEL: 'warn' };
+  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  running.push(child);
+  // Read stdout to the end (a closed pipe would fail the child's later writes).
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /dashboard: (http:\/\/\S+)/.exec((out += String(chunk)));
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URL: ${out}`)));
+  });
+  return { child, url };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  return code;
+}
+
+async function productIn(url: string): Promise<TopProduct | undefined> {
+  const res = await fetch(`${url}/api/top-products?windows=1440&limit=100`);
+  const top = (await res.json()) as TopProduct[];
+  return top.find((p) => p.product_id === PRODUCT);
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+afterAll(() => {
+  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('salesinsights start', () => {
+  it('serves what lands in its inbox, stops cleanly on SIGTERM, and resumes from its checkpoint', async () => {
+    mkdirSync(inbox, { recursive: true });
+    const first = await startApp();
+    expect((await fetch(first.url)).status).toBe(200);
+    const rows = (lines: string[]) => `${CSV_HEADER}\n${lines.join('\n')}\n`;
+    dropIntoInbox(inbox, '2019-10-01.csv', rows([
+      `2019-10-01 10:00:05 UTC,purchase,${PRODUCT},1,,start-brand,10.00,61000001,s-1`,
+      `2019-10-01 10:00:06 UTC,view,${PRODUCT},1,,start-brand,10.00,61000002,s-2`,
+    ]));
+    const early = await until('the first slice in the API', () => productIn(first.url));
+    expect(early).toMatchObject({ revenue: 10, purchases: 1, views: 1 });
+    await until('the slice moved to .done', async () => (existsSync(join(inbox, '.done', '2019-10-01.csv')) ? true : undefined));
+    expect(await stop(first.child)).toBe(0);
+
+    // The window [10:00, 10:01) is still open: the second run restores it from the checkpoint,
+    // adds its own event and closes it when views two minutes later move the watermark past it
+    // (from users spread over every partition: each partition keeps its own watermark).
+    const second = await startApp();
+    const later = Array.from({ length: 16 }, (_, i) => `2019-10-01 10:03:00 UTC,view,4242002,1,,start-brand,1.00,${61000100 + i},s-later`);
+    dropIntoInbox(inbox, '2019-10-01b.csv', rows([`2019-10-01 10:00:30 UTC,purchase,${PRODUCT},1,,start-brand,2.50,61000003,s-3`, ...later]));
+    const both = await until('the second slice in the API', async () => {
+      const p = await productIn(second.url);
+      return p && p.purchases === 2 ? p : undefined;
+    });
+    expect(both).toMatchObject({ revenue: 12.5, purchases: 2, views: 1 });
+    expect(await stop(second.child)).toBe(0);
+
+    // Both processes are gone, so the embedded store can be opened here.
+    const store = openStore(config);
+    try {
+      const sales = await queryRows<{ purchases: string; views: string; is_final: number }>(
+        store,
+        `SELECT purchases, views, is_final FROM ${store.database}.sales_per_product WHERE product_id = {p:UInt64}`,
+        { p: PRODUCT },
+      );
+      expect(sales.map((r) => [Number(r.purchases), Number(r.views), r.is_final])).toEqual([[2, 1, 1]]);
+      const [events] = await queryRows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.events`);
+      expect(Number(events!.n)).toBe(3 + later.length);
+    } finally {
+      await store.close();
+    }
+  });
+});
