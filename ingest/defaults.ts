@@ -7,4 +7,9 @@ export const CONNECTOR_DEFAULTS = {
   /** Periodic progress line when stderr is not a terminal. */
   progressEveryMs: 5000,
   partitions: 4,
+  /**
+   * Reading the ledger to its end waits for other connectors' open transactions to end; a
+   * killed one's is aborted by the broker after the transaction timeout (60 s).
+   */
+  ledgerLoadTimeoutMs: 90_000,
 } as const;

@@ -4,6 +4,7 @@ export const INGEST_ERRORS = {
   ING_ERR_UNREADABLE_FILE: { retriable: false, message: 'the file cannot be read' },
   ING_ERR_BODY: { retriable: false, message: 'the request body is not a JSON array of events or a CSV' },
   ING_ERR_PRODUCE: { retriable: true, message: 'Kafka did not take the events' },
+  ING_ERR_LEDGER: { retriable: true, message: 'the ingest ledger could not be read to its end' },
 } as const;
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;
 

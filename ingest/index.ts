@@ -61,8 +61,8 @@ export class Connector {
     const kafka = createKafka(this.config, 'salesinsights-connector-setup');
     await ensureTopics(kafka, this.config.namespace);
     this.schemaId = await registerEventSchema(createSchemaRegistry(this.config.schemaRegistryUrl), this.config.namespace);
-    this.ledger = await IngestLedger.load(kafka, this.config.namespace);
     await this.producer.connect();
+    this.ledger = await IngestLedger.load(kafka, this.config.namespace);
   }
 
   /** Watches the inbox; complete files are ingested one at a time in lexical order. */

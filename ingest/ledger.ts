@@ -3,6 +3,8 @@
 // the rows it describes, so rows and ledger can never disagree: a crash at any moment leaves
 // either both or neither, and a restart resumes right after the last committed line.
 import type { Consumer, Kafka } from 'kafkajs';
+import { CONNECTOR_DEFAULTS } from './defaults.ts';
+import { IngestError } from './errors.ts';
 
 export interface LedgerEntry {
   hash: string;
@@ -35,8 +37,12 @@ export class IngestLedger {
     return { key: entry.hash, value: JSON.stringify(entry) };
   }
 
-  /** Reads the committed ledger from the beginning to its end (read_committed); ensureTopics made the topic. */
-  static async load(kafka: Kafka, namespace: string): Promise<IngestLedger> {
+  /**
+   * Reads the committed ledger from the beginning to its end (read_committed). The caller has
+   * taken its transactional id first (EventProducer.connect), which aborts a killed
+   * predecessor's open transaction: until then that transaction would hold the end back.
+   */
+  static async load(kafka: Kafka, namespace: string, timeoutMs: number = CONNECTOR_DEFAULTS.ledgerLoadTimeoutMs): Promise<IngestLedger> {
     const ledger = new IngestLedger();
     const topic = ledgerTopic(namespace);
     const admin = kafka.admin();
@@ -56,19 +62,30 @@ export class IngestLedger {
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
-        // Transaction markers take offsets that are never delivered, so the last data record can
-        // sit one or two offsets below the end; quiet time after the last record settles it.
-        let quiet: NodeJS.Timeout = setTimeout(resolve, 3000);
+        let position = 0;
+        const timer = setTimeout(
+          () => reject(new IngestError('ING_ERR_LEDGER', `${topic} read to offset ${position} of ${end} in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        // Transaction markers and aborted records are never delivered as messages, but every
+        // fetched batch reports its last offset, markers included: that says when the end is read.
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          position = Number(payload.lastOffset) + 1;
+          if (position >= end) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
         consumer
           .run({
             eachMessage: async ({ message }) => {
               if (message.value) ledger.set(JSON.parse(message.value.toString()) as LedgerEntry);
-              clearTimeout(quiet);
-              if (Number(message.offset) >= end - 2) resolve();
-              else quiet = setTimeout(resolve, 3000);
             },
           })
-          .catch(reject);
+          .catch((err: unknown) => {
+            clearTimeout(timer);
+            reject(err as Error);
+          });
       });
     } finally {
       await consumer.disconnect();

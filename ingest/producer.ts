@@ -64,8 +64,14 @@ export class EventProducer {
     this.topics = topics(namespace);
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  /**
+   * Connects and takes the transactional id at once rather than at the first commit: the broker
+   * then aborts a killed predecessor's open transaction, so the ledger can be read to its end.
+   */
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    const tx = await this.producer.transaction();
+    await tx.abort(); // empty: nothing is sent
   }
 
   disconnect(): Promise<void> {

@@ -12,6 +12,9 @@ import { logger } from '../../src/logger.ts';
 import type { RejectedRow, ShopEvent } from '../../src/event.ts';
 import { createSchemaRegistry } from '../../ingest/avro.ts';
 import { Connector } from '../../ingest/index.ts';
+import { IngestLedger, ledgerTopic, type LedgerEntry } from '../../ingest/ledger.ts';
+import { EventProducer } from '../../ingest/producer.ts';
+import { ensureTopics } from '../../ingest/topics.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
@@ -147,7 +150,7 @@ describe('connector killed with SIGKILL mid-file', () => {
   const killTopics = topics(killConfig.namespace);
   const env = { ...process.env, SALESINSIGHTS_HOME: killConfig.home, SALESINSIGHTS_NAMESPACE: killConfig.namespace, LOG_LEVEL: 'info' };
   const run = (inbox: string) =>
-    spawn(process.execPath, ['bin/salesinsights.js', 'connect', '--once', '--inbox', inbox], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    spawn(process.execPath, ['bin/salesinsights.js', 'connect', '--once', '--inbox', inbox], { env, stdio: 'ignore' });
 
   it('produces every line exactly once after a restart', async () => {
     const source = tempDir('kill-src');
@@ -157,11 +160,14 @@ describe('connector killed with SIGKILL mid-file', () => {
     writeFileSync(join(inbox, 'day.csv'), readFileSync(file!));
 
     const first = run(inbox);
-    let log = '';
-    first.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    // Kill at a random moment once the connector is producing, long before the end of the file.
-    for (let i = 0; i < 300 && !log.includes('kafka already running'); i++) await sleep(100);
-    await sleep(1500 + Math.random() * 1500);
+    // Kill at a random moment once the connector has sent a few transactions (so some are
+    // committed), long before the end of the file.
+    const admin = createKafka(killConfig, 'kill-watch').admin();
+    await admin.connect();
+    const sent = () => admin.fetchTopicOffsets(killTopics.events).then((p) => p.reduce((n, o) => n + Number(o.high), 0), () => 0);
+    for (let i = 0; i < 1200 && (await sent()) < 20_000; i++) await sleep(50);
+    await admin.disconnect();
+    await sleep(Math.random() * 1000);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(existsSync(join(inbox, 'day.csv')), 'the kill must interrupt the file').toBe(true);
@@ -185,5 +191,34 @@ describe('connector killed with SIGKILL mid-file', () => {
     const sorted = [...lines].sort((a, b) => a - b);
     expect(sorted[0]).toBe(2);
     expect(sorted[sorted.length - 1]).toBe(150_001);
+  });
+});
+
+describe('ingest ledger', () => {
+  it("is read to its end once a restarted producer has taken the killed one's transactional id", async () => {
+    const c = isolatedConfig('ledger');
+    const k = createKafka(c, 'ledger-test');
+    await ensureTopics(k, c.namespace);
+    const entry = (name: string, lastLine: number): LedgerEntry => ({ hash: `h-${name}`, name, size: 1, lastLine, done: false, rows: lastLine - 1, rejected: 0, updatedAt: 1 });
+    const ledger = new IngestLedger();
+
+    const first = new EventProducer(k, c.namespace, `${c.namespace}.ledger-test`);
+    await first.connect();
+    await first.commit({ events: [], rejected: [], ledgerEntry: entry('a.csv', 10) }, ledger);
+    await first.disconnect();
+    // A predecessor killed mid-transaction: its ledger record is written but never committed.
+    const zombie = k.producer({ transactionalId: `${c.namespace}.ledger-test`, idempotent: true, maxInFlightRequests: 1 });
+    await zombie.connect();
+    const open = await zombie.transaction();
+    await open.send({ topic: ledgerTopic(c.namespace), messages: [ledger.message(entry('a.csv', 20))] });
+
+    // Without the fencing the open transaction holds the end back until its 60 s timeout, and
+    // this load (20 s) fails.
+    const restarted = new EventProducer(k, c.namespace, `${c.namespace}.ledger-test`);
+    await restarted.connect();
+    const loaded = await IngestLedger.load(k, c.namespace, 20_000);
+    expect(loaded.get('h-a.csv')).toMatchObject({ name: 'a.csv', lastLine: 10 });
+    await restarted.disconnect();
+    await zombie.disconnect().catch(() => undefined);
   });
 });
