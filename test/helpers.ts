@@ -17,6 +17,17 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }
 
+/** Polls `probe` until it answers something other than undefined; fails after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Like `replay`: written under a dot-name, then renamed, so the watcher sees a whole file. Returns when. */
 export function dropIntoInbox(inbox: string, name: string, text: string): number {
   const partial = join(inbox, `.${name}.partial`);

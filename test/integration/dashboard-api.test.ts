@@ -11,7 +11,7 @@ import { AggregatorJob } from '../../stream/job.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { buildApp } from '../../dashboard/app.ts';
-import { isolatedConfig, tempDir } from '../helpers.ts';
+import { isolatedConfig, tempDir, until } from '../helpers.ts';
 import { reduceCsv } from '../reference.ts';
 import { ExpectedDashboard, iso } from '../dashboard-expected.ts';
 import { json, SseReader } from '../sse.ts';
@@ -38,16 +38,6 @@ async function productsWhere(condition: string, params: Record<string, unknown>)
     params,
   );
   return new Set(rows.map((r) => r.pid));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 beforeAll(async () => {

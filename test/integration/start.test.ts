@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CSV_HEADER } from '../../ingest/tools/generate.ts';
 import { openStore } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
-import { dropIntoInbox, isolatedConfig } from '../helpers.ts';
+import { dropIntoInbox, isolatedConfig, until } from '../helpers.ts';
 
 const config = isolatedConfig('start');
 const inbox = join(config.home, 'inbox');
@@ -52,16 +52,6 @@ async function productIn(url: string): Promise<TopProduct | undefined> {
   const res = await fetch(`${url}/api/top-products?windows=1440&limit=100`);
   const top = (await res.json()) as TopProduct[];
   return top.find((p) => p.product_id === PRODUCT);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 afterAll(() => {
