@@ -18,6 +18,13 @@ import { formatTable, runBench } from './bench/index.ts';
 
 const program = new Command('salesinsights').description('Real-time e-commerce sales analytics');
 
+// A reader that goes away (`sql … | head`) ends the command as SIGPIPE ends Unix tools, without
+// a stack trace; `start` takes it as a shutdown request and flushes first.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.kill(process.pid, 'SIGTERM');
+});
+
 function config(): Config {
   return loadConfig();
 }

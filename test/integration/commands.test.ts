@@ -1,5 +1,7 @@
 // The sql and reset commands on the real store and broker.
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { topics } from '../../src/config.ts';
 import { createKafka } from '../../src/kafka.ts';
 import { logger } from '../../src/logger.ts';
@@ -36,6 +38,21 @@ describe('sql', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('sql piped into a reader that stops early', () => {
+  it('ends quietly, as Unix tools do on a broken pipe', async () => {
+    const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace };
+    const child = spawn(process.execPath, ['bin/salesinsights.js', 'sql', 'SELECT number FROM numbers(5000000)'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+    const [first] = (await once(child.stdout, 'data')) as [Buffer];
+    expect(String(first)).toMatch(/^\{"number":"0"\}/);
+    child.stdout.destroy(); // like `| head -1`
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code === 0 || signal === 'SIGTERM', `exit ${code} ${signal}`).toBe(true);
   });
 });
 
