@@ -3,6 +3,7 @@
 // the rows it describes, so rows and ledger can never disagree: a crash at any moment leaves
 // either both or neither, and a restart resumes right after the last committed line.
 import type { Consumer, Kafka } from 'kafkajs';
+import { fetchEndOffsets } from '../src/kafka.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
 import { IngestError } from './errors.ts';
 
@@ -49,8 +50,8 @@ export class IngestLedger {
     await admin.connect();
     let end: number;
     try {
-      const [offsets] = await admin.fetchTopicOffsets(topic);
-      end = Number(offsets?.high ?? 0);
+      const [offsets] = await fetchEndOffsets(admin, topic);
+      end = offsets?.end ?? 0;
     } finally {
       await admin.disconnect();
     }

@@ -1,5 +1,5 @@
 // The one place that builds kafkajs clients from the configuration (brokers, TLS, SASL).
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Config } from './config.ts';
 
 export function createKafka(config: Config, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
@@ -12,4 +12,21 @@ export function createKafka(config: Config, clientId: string, overrides: Partial
     logLevel: logLevel.ERROR,
     ...overrides,
   });
+}
+
+/**
+ * The partitions' end offsets (high watermarks) of a topic. kafkajs retries only an unknown
+ * topic here, but a KRaft broker also answers NOT_LEADER_OR_FOLLOWER for a moment while it takes
+ * up a partition: retriable errors are retried for about ten seconds.
+ */
+export async function fetchEndOffsets(admin: Admin, topic: string): Promise<Array<{ partition: number; end: number }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, end: Number(o.high) }));
+    } catch (err) {
+      // kafkajs' errors carry `retriable` (its error classes are not named exports under ESM).
+      if ((err as { retriable?: boolean }).retriable !== true || attempt >= 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+    }
+  }
 }

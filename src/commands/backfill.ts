@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { topics } from '../config.ts';
-import { createKafka } from '../kafka.ts';
+import { createKafka, fetchEndOffsets } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
@@ -28,7 +28,7 @@ export async function endOffsets(config: Config): Promise<Map<string, number>> {
     const ends = new Map<string, number>();
     const t = topics(config.namespace);
     for (const topic of [t.events, t.rejected]) {
-      for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
+      for (const { partition, end } of await fetchEndOffsets(admin, topic)) ends.set(`${topic}:${partition}`, end);
     }
     return ends;
   } finally {
