@@ -24,8 +24,10 @@ export const NoJobError = define('DASH_ERR_NO_JOB');
 export const StoreError = define('DASH_ERR_STORE');
 export const InternalError = define('DASH_ERR_INTERNAL');
 
-/** Whether the same request may succeed later: the dashboard's table, or the ingest source's. */
+/** Every code the API can answer: the dashboard's table and the ingest source's. */
+const API_ERRORS: Readonly<Record<string, { retriable: boolean }>> = { ...INGEST_ERRORS, ...DASHBOARD_ERRORS };
+
+/** Whether the same request may succeed later. */
 export function isRetriable(code: string): boolean {
-  const tables: Record<string, { retriable: boolean }> = { ...INGEST_ERRORS, ...DASHBOARD_ERRORS };
-  return tables[code]?.retriable ?? false;
+  return API_ERRORS[code]?.retriable ?? false;
 }

@@ -107,17 +107,21 @@ async function expectStoreMatchesReference(store: Store): Promise<void> {
   expect(Number(events!.n)).toBe(reference.validRows);
 }
 
+/** `backfill` of the data folder: its summary and then every table against the reducer. */
+async function expectBackfillMatchesReference(config: Config): Promise<void> {
+  const summary = await backfill(config, logger, dataDir);
+  expect(summary).toMatchObject({ files: 3, rowsThisRun: ROWS, rejectedThisRun: 3, late: LATE_ROWS.length, rejected: 3, events: ROWS });
+  const store = openStore(config);
+  try {
+    await expectStoreMatchesReference(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('backfill', () => {
   it('gives sales, lifetime value, late and rejected rows equal to an independent reducer, every window final', async () => {
-    const config = isolatedConfig('backfill');
-    const summary = await backfill(config, logger, dataDir);
-    expect(summary).toMatchObject({ files: 3, rowsThisRun: ROWS, rejectedThisRun: 3, late: LATE_ROWS.length, rejected: 3, events: ROWS });
-    const store = openStore(config);
-    try {
-      await expectStoreMatchesReference(store);
-    } finally {
-      await store.close();
-    }
+    await expectBackfillMatchesReference(isolatedConfig('backfill'));
   });
 });
 
@@ -202,13 +206,6 @@ describe('a backfill started while a killed run still holds partitions in the gr
     await killMember('joined', 0);
     await killMember('joining', 2000);
 
-    const summary = await backfill(config, logger, dataDir);
-    expect(summary).toMatchObject({ rowsThisRun: ROWS, late: LATE_ROWS.length, rejected: 3, events: ROWS });
-    const store = openStore(config);
-    try {
-      await expectStoreMatchesReference(store);
-    } finally {
-      await store.close();
-    }
+    await expectBackfillMatchesReference(config);
   });
 });
