@@ -1,15 +1,17 @@
-// Brings the real local services up once per test run (idempotent: a second run reuses them),
-// and at the end deletes the topics and groups of this run's throwaway namespaces, so the broker
-// does not pile up partitions run after run. Only this run's: another test run may share the
+// Installs the Debian packages the tests need when missing and brings the real local services up
+// once per test run (idempotent: a second run reuses them); at the end deletes the topics and
+// groups of this run's throwaway namespaces, so the broker does not pile up partitions run after run. Only this run's: another test run may share the
 // broker, and its namespaces are still in use.
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
 import { createKafka } from '../src/kafka.ts';
 import { servicesUp } from '../src/services/index.ts';
+import { ensureSystemPackages } from './setup/system-packages.ts';
 
 const config = loadConfig({ ...process.env, SALESINSIGHTS_HOME: undefined });
 
 export default async function setup(): Promise<() => Promise<void>> {
+  ensureSystemPackages();
   await servicesUp(config);
   // The test workers start after this and inherit it; isolatedConfig puts it in every namespace.
   const prefix = `t${randomBytes(3).toString('hex')}_`;
