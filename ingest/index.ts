@@ -1,6 +1,6 @@
 // The connector: watcher -> parse -> validate -> encode -> produce, with the file ledger.
 // Composes the pieces; each lives in its own module.
-import { access, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config } from '../src/config.ts';
 import { createKafka } from '../src/kafka.ts';
@@ -9,6 +9,7 @@ import { createSchemaRegistry, registerEventSchema } from './avro.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
 import { IngestError } from './errors.ts';
 import { ingestFile, type FileResult } from './file-ingestor.ts';
+import { selectFiles } from './inbox-files.ts';
 import { IngestLedger } from './ledger.ts';
 import { EventProducer } from './producer.ts';
 import { ensureTopics } from './topics.ts';
@@ -69,7 +70,7 @@ export class Connector {
   async watch(): Promise<void> {
     // chokidar misses files in a folder created after it started watching.
     await mkdir(this.inbox, { recursive: true });
-    this.watcher = new InboxWatcher(this.inbox, async (path) => {
+    this.watcher = new InboxWatcher(this.inbox, { logger: this.logger, quietMs: this.config.ingest.fileQuietMs }, async (path) => {
       try {
         await this.takeFile(path);
       } catch (err) {
@@ -88,10 +89,9 @@ export class Connector {
     return freeName(join(this.inbox, folder), name);
   }
 
-  /** Ingests the .csv files the inbox holds now, in lexical order, without watching. */
+  /** Ingests the data files the inbox holds now, in lexical order, without watching. */
   async drainInbox(): Promise<void> {
-    const files = (await readdir(this.inbox)).filter((f) => f.endsWith('.csv') && !f.startsWith('.')).sort();
-    for (const file of files) await this.takeFile(join(this.inbox, file));
+    for (const file of await selectFiles(this.inbox, this.logger)) await this.takeFile(join(this.inbox, file));
   }
 
   whenIdle(): Promise<void> {
@@ -118,6 +118,10 @@ export class Connector {
       this.options.onFile?.(result);
       return result;
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.logger.warn({ file: name }, 'file gone before it could be read; skipped');
+        return undefined;
+      }
       if (!(err instanceof IngestError) && !isUnreadable(err)) throw err;
       this.failed.push({ file: name, reason: (err as Error).message });
       if (inPlace) {
@@ -140,5 +144,5 @@ export class Connector {
 
 function isUnreadable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EACCES' || code === 'EISDIR';
+  return code === 'EACCES' || code === 'EPERM' || code === 'EISDIR';
 }

@@ -30,6 +30,11 @@ export class IngestLedger {
     return this.entries.get(hash);
   }
 
+  /** Entries last ingested under this name: the parts a grown file may continue. */
+  named(name: string): LedgerEntry[] {
+    return [...this.entries.values()].filter((e) => e.name === name);
+  }
+
   set(entry: LedgerEntry): void {
     this.entries.set(entry.hash, entry);
   }

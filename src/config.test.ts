@@ -23,6 +23,8 @@ describe('loadConfig defaults', () => {
     expect(c.clickhouseUrl).toBeUndefined();
     expect(c.kafka).toEqual({ ssl: false });
     expect(c.dashboard).toMatchObject({ host: '127.0.0.1', port: 3000 });
+    expect(c.ingest.fileQuietMs).toBe(2000);
+    expect(loadConfig({ SALESINSIGHTS_FILE_QUIET_MS: '250' }).ingest.fileQuietMs).toBe(250);
   });
 
   it('reads what is given', () => {
@@ -116,6 +118,10 @@ describe('bad configuration fails fast with a ConfigError naming the setting', (
 
   it.each(['0', '65536', 'http', '80.5'])('dashboard port %j', (p) => {
     expect(configError({ SALESINSIGHTS_PORT: p }).setting).toBe('SALESINSIGHTS_PORT');
+  });
+
+  it.each(['-1', '2s', '1.5', '3600001'])('file quiet period %j', (v) => {
+    expect(configError({ SALESINSIGHTS_FILE_QUIET_MS: v }).setting).toBe('SALESINSIGHTS_FILE_QUIET_MS');
   });
 
   it('a dashboard token shorter than 16 characters', () => {

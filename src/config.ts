@@ -26,6 +26,10 @@ export interface Config {
   /** Downloaded jars and service logs, outside git. */
   cacheDir: string;
   dashboard: { host: string; port: number; token?: string };
+  ingest: {
+    /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
+    fileQuietMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -73,6 +77,16 @@ function port(env: Env, name: string, fallback: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
     throw new ConfigError(name, `"${v}" is not a port; expected an integer 1-65535`);
+  }
+  return n;
+}
+
+function millis(env: Env, name: string, fallback: number): number {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 3_600_000) {
+    throw new ConfigError(name, `"${v}" is not a duration; expected an integer number of milliseconds 0-3600000`);
   }
   return n;
 }
@@ -135,6 +149,9 @@ export function loadConfig(env: Env = process.env): Config {
       host: nonEmpty(env, 'SALESINSIGHTS_HOST') ?? '127.0.0.1',
       port: port(env, 'SALESINSIGHTS_PORT', 3000),
       token,
+    },
+    ingest: {
+      fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
     },
   };
 }

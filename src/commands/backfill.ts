@@ -1,6 +1,5 @@
-// backfill <dir>: every CSV of dir through the whole pipeline (connector, Kafka, aggregator,
+// backfill <dir>: every CSV (and .csv.gz) of dir through the whole pipeline (connector, Kafka, aggregator,
 // ClickHouse); at the end of input every window becomes final; a summary; exit 0.
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { topics } from '../config.ts';
@@ -8,6 +7,7 @@ import { createKafka, fetchEndOffsets } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
+import { selectFiles } from '../../ingest/inbox-files.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
 import { storeCounts, type StoreCounts } from '../../aggregates/queries.ts';
 
@@ -43,7 +43,7 @@ export async function backfill(
   jobOptions: Partial<JobOptions> = {},
 ): Promise<BackfillSummary> {
   const started = Date.now();
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort();
+  const files = await selectFiles(dir, logger);
   const store = await prepareRuntime(config, logger);
   // No idleness in a backfill: the end of input closes the windows, deterministically.
   const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
