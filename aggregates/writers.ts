@@ -77,3 +77,46 @@ export function writeRejected(store: Store, rows: RejectedRow[]) {
     (r) => `${tsv(r.source_file)}\t${r.source_line}\t${tsv(r.raw_line)}\t${tsv(r.reason)}\t${secondsWithMillis(r.rejected_at)}`,
   );
 }
+
+/**
+ * ClickHouse errors about the rows themselves (a value out of range, text that does not parse):
+ * the same rows fail however often they are sent. Anything else (store away, network) may pass later.
+ */
+const DATA_ERRORS = new Set([
+  'CANNOT_PARSE_TEXT',
+  'CANNOT_PARSE_QUOTED_STRING',
+  'CANNOT_PARSE_INPUT_ASSERTION_FAILED',
+  'CANNOT_PARSE_DATE',
+  'CANNOT_PARSE_DATETIME',
+  'CANNOT_PARSE_NUMBER',
+  'CANNOT_CONVERT_TYPE',
+  'ARGUMENT_OUT_OF_BOUND',
+  'VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE',
+  'DECIMAL_OVERFLOW',
+  'INCORRECT_DATA',
+  'TYPE_MISMATCH',
+  'TOO_LARGE_STRING_SIZE',
+]);
+
+export function isDataError(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && DATA_ERRORS.has(type);
+}
+
+/**
+ * Writes the rows; when the store refuses them for their data, halves the batch until the rows
+ * it refuses are found, hands each to `refused` with the store's message, and writes the rest.
+ * Other errors propagate for the caller's retry. Re-writing a half is safe: the tables are upserts.
+ */
+export async function writeBisecting<T>(write: (rows: T[]) => Promise<void>, rows: T[], refused: (row: T, reason: string) => void): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await write(rows);
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    if (rows.length === 1) return refused(rows[0]!, `the store refused the row: ${(err as Error).message.split('\n', 1)[0]!.trim()}`);
+    const half = Math.ceil(rows.length / 2);
+    await writeBisecting(write, rows.slice(0, half), refused);
+    await writeBisecting(write, rows.slice(half), refused);
+  }
+}

@@ -1,6 +1,7 @@
 // The connector on a worker thread: parsing, validation and Avro encoding take the second core
 // while the aggregator keeps the first. Same methods as Connector, answered by message passing.
 import { Worker } from 'node:worker_threads';
+import { ComponentStatus, type ComponentStatusView } from '../src/component-status.ts';
 import type { Config } from '../src/config.ts';
 import type { ConnectorOptions } from './index.ts';
 import type { FileResult } from './file-ingestor.ts';
@@ -13,6 +14,11 @@ export type ConnectorCall = ConnectorRequest & { id: number };
 export type ConnectorReply =
   | { id: number; ok: true; value?: FileResult; results: FileResult[]; failed: Array<{ file: string; reason: string }> }
   | { id: number; ok: false; error: { name: string; message: string } };
+
+/** Sent by the worker on its own whenever the connector's status changes. */
+export interface ConnectorStatusMessage {
+  status: ComponentStatusView;
+}
 
 export interface ConnectorThreadData {
   config: Config;
@@ -28,11 +34,18 @@ export class ConnectorThread {
   private readonly waiting = new Map<number, { resolve: (r: ConnectorReply) => void; reject: (e: Error) => void }>();
   results: FileResult[] = [];
   failed: Array<{ file: string; reason: string }> = [];
+  private statusView: ComponentStatusView = new ComponentStatus().view();
+  private closing = false;
 
   constructor(config: Config, options: ConnectorOptions = {}) {
     const data: ConnectorThreadData = { config, inbox: options.inbox, batchRows: options.batchRows };
     this.worker = new Worker(BOOT, { workerData: data });
-    this.worker.on('message', (reply: ConnectorReply) => {
+    this.worker.on('message', (message: ConnectorReply | ConnectorStatusMessage) => {
+      if ('status' in message) {
+        this.statusView = message.status;
+        return;
+      }
+      const reply = message;
       const call = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (reply.ok) {
@@ -45,7 +58,13 @@ export class ConnectorThread {
     this.worker.on('exit', (code) => this.failAll(new Error(`connector thread exited with code ${code}`)));
   }
 
+  /** The connector's status as the worker last reported it; failed once the thread is gone. */
+  status(): ComponentStatusView {
+    return this.statusView;
+  }
+
   private failAll(err: Error): void {
+    if (!this.closing) this.statusView = { state: 'failed', since: new Date().toISOString(), reason: err.message };
     for (const call of this.waiting.values()) call.reject(err);
     this.waiting.clear();
   }
@@ -81,6 +100,7 @@ export class ConnectorThread {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.call({ method: 'close' });
     await this.worker.terminate();
   }

@@ -2,10 +2,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { logger } from '../src/logger.ts';
 import { Connector } from './index.ts';
-import type { ConnectorCall, ConnectorReply, ConnectorThreadData } from './connector-thread.ts';
+import type { ConnectorCall, ConnectorReply, ConnectorStatusMessage, ConnectorThreadData } from './connector-thread.ts';
 
 const data = workerData as ConnectorThreadData;
 const connector = new Connector(data.config, logger, { inbox: data.inbox, batchRows: data.batchRows });
+
+connector.status.onChange((status) => parentPort!.postMessage({ status } satisfies ConnectorStatusMessage));
 
 async function answer(call: ConnectorCall): Promise<ConnectorReply> {
   try {

@@ -8,7 +8,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kafka, Message } from 'kafkajs';
+import type { ComponentStatus } from '../src/component-status.ts';
 import type { Config } from '../src/config.ts';
+import type { Logger } from '../src/logger.ts';
 import { createKafka } from '../src/kafka.ts';
 import type { RejectedRow, ShopEvent } from '../src/event.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from './avro.ts';
@@ -26,6 +28,9 @@ export interface HttpSourceOptions {
   schemaId?: number;
   /** For the plugin's own producer; default `<ns>.http-source`. */
   transactionalId?: string;
+  /** The plugin's own producer reports its recovery here (and logs it to `logger`). */
+  status?: ComponentStatus;
+  logger?: Logger;
   bodyLimit?: number;
   /** Bytes one request may produce: each request is one bounded Kafka transaction. */
   maxTransactionBytes?: number;
@@ -155,6 +160,8 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
       opts.kafka ?? createKafka(config, 'salesinsights-http-source'),
       config.namespace,
       opts.transactionalId ?? `${config.namespace}.http-source`,
+      // While Kafka is away requests answer 503 ING_ERR_PRODUCE and the producer is re-created.
+      { status: opts.status, logger: opts.logger },
     );
     await own.connect();
     app.addHook('onClose', async () => own.disconnect());

@@ -2,6 +2,8 @@
 // Composes the pieces; each lives in its own module.
 import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { backoffMs, sleep } from '../src/backoff.ts';
+import { ComponentStatus } from '../src/component-status.ts';
 import type { Config } from '../src/config.ts';
 import { createKafka } from '../src/kafka.ts';
 import type { Logger } from '../src/logger.ts';
@@ -45,6 +47,9 @@ export class Connector {
   private schemaId = 0;
   readonly results: FileResult[] = [];
   readonly failed: Array<{ file: string; reason: string }> = [];
+  /** running, or retrying a file while Kafka or the registry is away. */
+  readonly status = new ComponentStatus();
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly config: Config,
@@ -54,7 +59,10 @@ export class Connector {
     this.inbox = options.inbox ?? defaultInbox(config);
     const kafka = createKafka(config, 'salesinsights-connector');
     // One transactional id per namespace and inbox: a restarted connector fences its zombie.
-    this.producer = new EventProducer(kafka, config.namespace, `${config.namespace}.connector.${basename(this.inbox)}`);
+    this.producer = new EventProducer(kafka, config.namespace, `${config.namespace}.connector.${basename(this.inbox)}`, {
+      status: this.status,
+      logger,
+    });
   }
 
   /** Connects, registers the schema, loads the ledger; then files can be ingested. */
@@ -70,17 +78,35 @@ export class Connector {
   async watch(): Promise<void> {
     // chokidar misses files in a folder created after it started watching.
     await mkdir(this.inbox, { recursive: true });
-    this.watcher = new InboxWatcher(this.inbox, { logger: this.logger, quietMs: this.config.ingest.fileQuietMs }, async (path) => {
-      try {
-        await this.takeFile(path);
-      } catch (err) {
-        // Kafka or the registry is away: the file stays in the inbox and the ledger says where
-        // to resume; the next start (or a re-added file) takes it up again.
-        this.logger.error({ err, file: basename(path) }, 'ingest interrupted; file left in the inbox');
-      }
-    });
+    this.watcher = new InboxWatcher(this.inbox, { logger: this.logger, quietMs: this.config.ingest.fileQuietMs }, (path) => this.takeFileUntilDone(path));
     await this.watcher.start();
     this.logger.info({ inbox: this.inbox }, 'connector watching the inbox');
+  }
+
+  /**
+   * Takes a file, retrying with backoff while Kafka or the registry is away; the watcher holds
+   * the files that arrive meanwhile, in lexical order. A file refused for a reason of its own is
+   * moved aside by takeFile and not retried. Before a retry the ledger is read again from Kafka:
+   * a commit whose answer was lost may have landed, and the file resumes after it.
+   */
+  private async takeFileUntilDone(path: string): Promise<void> {
+    for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
+      try {
+        if (attempt > 1) {
+          await this.producer.whenReady();
+          this.ledger = await IngestLedger.load(createKafka(this.config, 'salesinsights-connector-ledger'), this.config.namespace);
+        }
+        await this.takeFile(path);
+        this.status.running();
+        return;
+      } catch (err) {
+        if (!(await exists(path))) return; // taken away by hand meanwhile
+        const wait = backoffMs(attempt);
+        this.status.retrying(`${basename(path)}: ${(err as Error).message}`);
+        this.logger.warn({ err: (err as Error).message, file: basename(path), attempt, wait }, 'ingest interrupted; retrying the file');
+        await sleep(wait, this.closing.signal);
+      }
+    }
   }
 
   /** A free path in .done/ or .failed/ for a file of this name. */
@@ -137,9 +163,17 @@ export class Connector {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     await this.watcher?.close();
     await this.producer.disconnect();
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function isUnreadable(err: unknown): boolean {

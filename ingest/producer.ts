@@ -1,7 +1,10 @@
 // Produces encoded events, rejected rows and the ledger entry describing them in one Kafka
 // transaction (idempotent, transactional producer): all of a batch lands, or none of it.
 import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { backoffMs, sleep, type BackoffPolicy } from '../src/backoff.ts';
+import type { ComponentStatus } from '../src/component-status.ts';
 import { topics } from '../src/config.ts';
+import type { Logger } from '../src/logger.ts';
 import type { RejectedRow } from '../src/event.ts';
 import { ledgerTopic, type IngestLedger, type LedgerEntry } from './ledger.ts';
 
@@ -43,17 +46,48 @@ export function rejectedMessage(row: RejectedRow): Message {
   return { key: row.source_file, value: JSON.stringify(row) };
 }
 
+export interface EventProducerOptions {
+  /** Shows the producer's recovery in /api/health. */
+  status?: ComponentStatus;
+  logger?: Logger;
+  backoff?: BackoffPolicy;
+}
+
+/** Refused at once while the producer is being re-created: the caller retries later. */
+export class ProducerUnavailableError extends Error {
+  override readonly name = 'ProducerUnavailableError';
+  constructor(reason: string) {
+    super(`Kafka producer reconnecting after: ${reason}`);
+  }
+}
+
+/**
+ * A transactional producer that recovers by itself. A failed transaction may leave the kafkajs
+ * producer unusable (ABORTING, fenced by an epoch bump after a broker restart, disconnected), so
+ * after any failure it is thrown away and a new one with the same transactional id is connected,
+ * with backoff, for as long as this object is open. Nothing is retried here: the caller re-derives
+ * the batch from the ledger, which changes only with a commit.
+ */
 export class EventProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly topics: ReturnType<typeof topics>;
+  private recovering?: Promise<void>;
+  private lastFailure = '';
+  private readonly closing = new AbortController();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly namespace: string,
-    transactionalId: string,
+    private readonly transactionalId: string,
+    private readonly options: EventProducerOptions = {},
   ) {
-    this.producer = kafka.producer({
-      transactionalId,
+    this.producer = this.create();
+    this.topics = topics(namespace);
+  }
+
+  private create(): Producer {
+    return this.kafka.producer({
+      transactionalId: this.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
@@ -61,7 +95,6 @@ export class EventProducer {
       // transaction with CONCURRENT_TRANSACTIONS; retry in tens of ms, not kafkajs's 300 ms.
       retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
     });
-    this.topics = topics(namespace);
   }
 
   /**
@@ -74,11 +107,46 @@ export class EventProducer {
     await tx.abort(); // empty: nothing is sent
   }
 
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  /** Resolves once no re-creation is under way (at once when the producer is healthy). */
+  whenReady(): Promise<void> {
+    return this.recovering ?? Promise.resolve();
+  }
+
+  async disconnect(): Promise<void> {
+    this.closing.abort();
+    await this.recovering;
+    await this.producer.disconnect();
+  }
+
+  private recover(err: unknown): void {
+    this.lastFailure = (err as Error).message;
+    this.options.status?.retrying(`Kafka transaction failed: ${this.lastFailure}`);
+    if (this.recovering || this.closing.signal.aborted) return;
+    this.recovering = this.recreate().finally(() => (this.recovering = undefined));
+  }
+
+  private async recreate(): Promise<void> {
+    const log = this.options.logger;
+    for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
+      await this.producer.disconnect().catch(() => undefined);
+      this.producer = this.create();
+      try {
+        await this.connect();
+        log?.info({ transactionalId: this.transactionalId, attempt }, 'Kafka producer re-created');
+        this.options.status?.running();
+        return;
+      } catch (err) {
+        const wait = backoffMs(attempt, this.options.backoff);
+        this.lastFailure = (err as Error).message;
+        this.options.status?.retrying(`Kafka producer reconnecting: ${this.lastFailure}`);
+        log?.warn({ err: this.lastFailure, attempt, wait, transactionalId: this.transactionalId }, 'Kafka producer not back yet; retrying');
+        await sleep(wait, this.closing.signal);
+      }
+    }
   }
 
   async commit(batch: EventBatch, ledger?: IngestLedger): Promise<void> {
+    if (this.recovering) throw new ProducerUnavailableError(this.lastFailure);
     const topicMessages: TopicMessages[] = [];
     if (batch.events.length > 0) topicMessages.push({ topic: this.topics.events, messages: batch.events });
     if (batch.rejected.length > 0) {
@@ -88,16 +156,21 @@ export class EventProducer {
       topicMessages.push({ topic: ledgerTopic(this.namespace), messages: [ledger.message(batch.ledgerEntry)] });
     }
     if (topicMessages.length === 0) return;
-    const tx = await this.producer.transaction();
     try {
-      // Each request holds one record batch per partition, and the broker refuses batches over
-      // message.max.bytes (1 MiB): large batches go out in several requests of one transaction.
-      for (const request of requests(topicMessages)) {
-        await tx.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+      const tx = await this.producer.transaction();
+      try {
+        // Each request holds one record batch per partition, and the broker refuses batches over
+        // message.max.bytes (1 MiB): large batches go out in several requests of one transaction.
+        for (const request of requests(topicMessages)) {
+          await tx.sendBatch({ topicMessages: request, acks: -1, compression: CompressionTypes.None });
+        }
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => undefined);
+        throw err;
       }
-      await tx.commit();
     } catch (err) {
-      await tx.abort().catch(() => undefined);
+      this.recover(err);
       throw err;
     }
     if (batch.ledgerEntry && ledger) ledger.set(batch.ledgerEntry);

@@ -40,3 +40,19 @@ export class EventDecoder {
     }
   }
 }
+
+/** What a ClickHouse DateTime holds: epoch seconds 0 .. 2^32 - 1 (1970-01-01 .. 2106-02-07T06:28:15Z). */
+export const STORE_TIME_RANGE = { minMs: 0, maxMs: (2 ** 32 - 1) * 1000 } as const;
+
+/**
+ * Why the engine must not process this event, if it must not: its time is outside what the store
+ * holds. Such a record can still reach Kafka (an older connector, another producer); processed,
+ * it would fail every write and move the watermark to a time no row has. Decided from the record
+ * alone, never from the clock, so a replay decides the same.
+ */
+export function unprocessableReason(event: ShopEvent): string | undefined {
+  const t = event.event_time;
+  if (Number.isFinite(t) && t >= STORE_TIME_RANGE.minMs && t <= STORE_TIME_RANGE.maxMs) return undefined;
+  const shown = Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t);
+  return `event_time ${shown} is outside what the store holds (${new Date(STORE_TIME_RANGE.minMs).toISOString()} .. ${new Date(STORE_TIME_RANGE.maxMs).toISOString()})`;
+}

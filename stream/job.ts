@@ -13,9 +13,9 @@ import type { RejectedRow } from '../src/event.ts';
 import { createSchemaRegistry } from '../ingest/avro.ts';
 import type { Store } from '../aggregates/store.ts';
 import { CheckpointStore, type Checkpoint } from '../aggregates/checkpoints.ts';
-import { writeCustomers, writeEvents, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
 import { RETRY, STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
-import { EventDecoder } from './event-decoder.ts';
+import { EventDecoder, unprocessableReason } from './event-decoder.ts';
+import { eventRejection, jsonBigInt, writeOutputs } from './sink.ts';
 import { LatencySamples, RateMeter, type PipelineMetrics } from './metrics.ts';
 import { Emissions, PartitionPipeline, type CustomerRow, type PartitionSnapshot, type SalesRow } from './partition-pipeline.ts';
 import { systemClock, type Clock } from './time.ts';
@@ -205,6 +205,13 @@ export class AggregatorJob {
         this.rejected.push(undecodable(batch.topic, batch.partition, offset, event));
         continue;
       }
+      const reason = unprocessableReason(event);
+      if (reason) {
+        // Rejected, not processed: its time moves no watermark.
+        pipeline.skip(offset);
+        this.rejected.push(eventRejection(event, reason));
+        continue;
+      }
       pipeline.process(event, offset, this.emissions);
       events += 1;
     }
@@ -288,17 +295,9 @@ export class AggregatorJob {
 
     // A store or broker that is briefly away is waited for; one that stays away fails the job,
     // which then restarts from its last checkpoint and loses nothing.
-    await withRetry(this.logger, 'store write', () =>
-      Promise.all([
-        writeEvents(this.store, out.archive),
-        writeSales(this.store, out.sales),
-        writeCustomers(this.store, out.customers),
-        writeLate(this.store, out.late),
-        writeRejected(this.store, rejected),
-      ]),
-    );
+    const refused = await withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger));
     await withRetry(this.logger, 'output produce', () => this.produceOutputs(out));
-    this.rejectedTotal += rejected.length;
+    this.rejectedTotal += rejected.length + refused;
     this.rateOut.mark(out.sales.length + out.customers.length);
     if (out.sales.length + out.customers.length > 0) {
       if (out.newestIngestedAt > 0) this.latency.add(Date.now() - out.newestIngestedAt);
@@ -462,10 +461,6 @@ async function withRetry<T>(logger: Logger, what: string, fn: () => Promise<T>):
 /** The `<ns>.sales-per-product` record: JSON with the public column names, ids as strings. */
 export function salesMessage(r: SalesRow): string {
   return `{"window_start":${r.windowStart},"window_end":${r.windowEnd},"product_id":"${r.productId}","source_partition":${r.partition},"revenue_cents":${r.revenueCents},"purchases":${r.purchases},"views":${r.views},"carts":${r.carts},"removals":${r.removals},"is_final":${r.isFinal},"version":${r.version}}`;
-}
-
-function jsonBigInt(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 function undecodable(topic: string, partition: number, offset: number, reason: string): RejectedRow {

@@ -1,0 +1,39 @@
+// The ClickHouse sink of the job: one tick's output into the public tables. A row the store
+// refuses for its data becomes a rejected row (the store's message as reason) instead of
+// failing the job; other errors propagate to the job's retry.
+import type { Logger } from '../src/logger.ts';
+import type { RejectedRow, ShopEvent } from '../src/event.ts';
+import type { Store } from '../aggregates/store.ts';
+import { writeBisecting, writeCustomers, writeEvents, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
+import type { Emissions } from './partition-pipeline.ts';
+
+export function jsonBigInt(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** An event the engine or the store will not take, kept under its own identity. */
+export function eventRejection(event: ShopEvent, reason: string): RejectedRow {
+  return { source_file: event.source_file, source_line: event.source_line, raw_line: JSON.stringify(event, jsonBigInt), reason, rejected_at: Date.now() };
+}
+
+/** An aggregate row the store refuses: named by its table and key (no source line of its own). */
+function aggregateRejection(what: string, row: object, reason: string): RejectedRow {
+  return { source_file: `aggregate:${what}`, source_line: 0, raw_line: JSON.stringify(row, jsonBigInt), reason, rejected_at: Date.now() };
+}
+
+/** Writes the output; answers how many rows the store refused (now in rejected_events). */
+export async function writeOutputs(store: Store, out: Emissions, rejected: RejectedRow[], logger: Logger): Promise<number> {
+  const refused: RejectedRow[] = [];
+  const dropRejected = (row: RejectedRow, reason: string) => logger.error({ row, reason }, 'the store refuses a rejected row; it is only logged');
+  await Promise.all([
+    writeBisecting((rows) => writeEvents(store, rows), out.archive, (e, reason) => refused.push(eventRejection(e, reason))),
+    writeBisecting((rows) => writeSales(store, rows), out.sales, (r, reason) => refused.push(aggregateRejection(`sales_per_product:${r.windowStart}:${r.productId}`, r, reason))),
+    writeBisecting((rows) => writeCustomers(store, rows), out.customers, (r, reason) => refused.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
+    writeBisecting((rows) => writeLate(store, rows), out.late, (r, reason) => refused.push(eventRejection(r.event, `late event: ${reason}`))),
+    writeBisecting((rows) => writeRejected(store, rows), rejected, dropRejected),
+  ]);
+  if (refused.length === 0) return 0;
+  logger.warn({ rows: refused.length, first: refused[0]!.reason }, 'the store refused rows; kept in rejected_events');
+  await writeBisecting((rows) => writeRejected(store, rows), refused, dropRejected);
+  return refused.length;
+}
