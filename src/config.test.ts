@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, LOCAL_KAFKA_PORT, topics } from './config.ts';
 
@@ -21,7 +23,7 @@ describe('loadConfig defaults', () => {
     expect(c.kafkaBrokers).toEqual([`127.0.0.1:${LOCAL_KAFKA_PORT}`]);
     expect(c.localServices).toEqual({ kafka: true, registry: true });
     expect(c.clickhouseUrl).toBeUndefined();
-    expect(c.kafka).toEqual({ ssl: false });
+    expect(c.kafka).toEqual({ ssl: false, sslRejectUnauthorized: true });
     expect(c.dashboard).toMatchObject({ host: '127.0.0.1', port: 3000 });
   });
 
@@ -44,7 +46,7 @@ describe('loadConfig defaults', () => {
     expect(c.schemaRegistryUrl).toBe('http://registry:8081');
     expect(c.clickhouseUrl).toBe('https://ch.example:8443');
     expect(c.localServices).toEqual({ kafka: false, registry: false });
-    expect(c.kafka).toEqual({ ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'secret' } });
+    expect(c.kafka).toEqual({ ssl: true, sslRejectUnauthorized: true, sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'secret' } });
     expect(c.dashboard.port).toBe(8080);
   });
 
@@ -126,5 +128,38 @@ describe('bad configuration fails fast with a ConfigError naming the setting', (
     const e = configError({ KAFKA_SSL: 'maybe' });
     expect(e).toBeInstanceOf(Error);
     expect(e.name).toBe('ConfigError');
+  });
+});
+
+describe('Kafka TLS settings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'config-tls-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+
+  it('KAFKA_SSL_CA_FILE and KAFKA_SSL_REJECT_UNAUTHORIZED are read', () => {
+    const c = loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: ca, KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' });
+    expect(c.kafka).toEqual({ ssl: true, sslCaFile: ca, sslRejectUnauthorized: false });
+  });
+
+  it('a CA file that does not exist', () => {
+    const e = configError({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'missing.pem') });
+    expect(e.setting).toBe('KAFKA_SSL_CA_FILE');
+    expect(e.message).toMatch(/missing\.pem.*cannot be read \(ENOENT\)/);
+  });
+
+  it('a CA file that is a folder or holds no certificate', () => {
+    expect(configError({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: dir }).message).toMatch(/^KAFKA_SSL_CA_FILE: .*is not a file/);
+    const notPem = join(dir, 'key.txt');
+    writeFileSync(notPem, 'not a certificate');
+    expect(configError({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: notPem }).message).toMatch(/^KAFKA_SSL_CA_FILE: .*no PEM certificate/);
+  });
+
+  it('TLS options without KAFKA_SSL=true', () => {
+    expect(configError({ KAFKA_SSL_CA_FILE: ca }).message).toBe('KAFKA_SSL: must be true when KAFKA_SSL_CA_FILE is set');
+    expect(configError({ KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' }).message).toBe('KAFKA_SSL: must be true when KAFKA_SSL_REJECT_UNAUTHORIZED is set');
+  });
+
+  it('KAFKA_SSL_REJECT_UNAUTHORIZED not a boolean', () => {
+    expect(configError({ KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'no' }).setting).toBe('KAFKA_SSL_REJECT_UNAUTHORIZED');
   });
 });

@@ -1,10 +1,15 @@
 // The one configuration module. Every setting of DESIGN.md is read here, validated once,
 // and a wrong value fails fast with a message naming the setting and what it expects.
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve, join } from 'node:path';
 
 export interface KafkaSecurity {
   ssl: boolean;
+  /** PEM file of the CA(s) the brokers' certificates are checked against, instead of Node's built-in ones. */
+  sslCaFile?: string;
+  /** False only when KAFKA_SSL_REJECT_UNAUTHORIZED=false: then any broker certificate is accepted. */
+  sslRejectUnauthorized: boolean;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
 
@@ -77,13 +82,42 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-function kafkaSecurity(env: Env): KafkaSecurity {
-  const ssl = nonEmpty(env, 'KAFKA_SSL');
-  if (ssl !== undefined && ssl !== 'true' && ssl !== 'false') {
-    throw new ConfigError('KAFKA_SSL', `"${ssl}" must be true or false`);
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return fallback;
+  if (v !== 'true' && v !== 'false') throw new ConfigError(name, `"${v}" must be true or false`);
+  return v === 'true';
+}
+
+/** A readable PEM file holding at least one certificate: checked here so a bad path fails before any connection. */
+function pemFile(env: Env, name: string): string | undefined {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return undefined;
+  const file = resolve(v);
+  try {
+    if (!statSync(file).isFile()) throw new ConfigError(name, `"${file}" is not a file; expected a PEM file of CA certificates`);
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(name, `"${file}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); expected a PEM file of CA certificates`);
   }
+  if (!readFileSync(file, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(name, `"${file}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return file;
+}
+
+function kafkaSecurity(env: Env): KafkaSecurity {
+  const ssl = bool(env, 'KAFKA_SSL', false);
+  const sslCaFile = pemFile(env, 'KAFKA_SSL_CA_FILE');
+  const sslRejectUnauthorized = bool(env, 'KAFKA_SSL_REJECT_UNAUTHORIZED', true);
+  if (!ssl && (sslCaFile !== undefined || !sslRejectUnauthorized)) {
+    const given = sslCaFile !== undefined ? 'KAFKA_SSL_CA_FILE' : 'KAFKA_SSL_REJECT_UNAUTHORIZED';
+    throw new ConfigError('KAFKA_SSL', `must be true when ${given} is set`);
+  }
+  const tls = { ssl, ...(sslCaFile !== undefined ? { sslCaFile } : {}), sslRejectUnauthorized };
   const mechanism = nonEmpty(env, 'KAFKA_SASL_MECHANISM')?.toLowerCase();
-  if (mechanism === undefined) return { ssl: ssl === 'true' };
+  if (mechanism === undefined) return tls;
   if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
     throw new ConfigError('KAFKA_SASL_MECHANISM', `"${mechanism}" must be plain, scram-sha-256 or scram-sha-512`);
   }
@@ -91,7 +125,7 @@ function kafkaSecurity(env: Env): KafkaSecurity {
   const password = env.KAFKA_SASL_PASSWORD;
   if (!username) throw new ConfigError('KAFKA_SASL_USERNAME', 'must be set when KAFKA_SASL_MECHANISM is set');
   if (!password) throw new ConfigError('KAFKA_SASL_PASSWORD', 'must be set when KAFKA_SASL_MECHANISM is set');
-  return { ssl: ssl === 'true', sasl: { mechanism, username, password } };
+  return { ...tls, sasl: { mechanism, username, password } };
 }
 
 export function loadConfig(env: Env = process.env): Config {

@@ -1,14 +1,22 @@
 // The one place that builds kafkajs clients from the configuration (brokers, TLS, SASL).
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Config } from './config.ts';
 
+/** kafkajs' `ssl` and `sasl` settings; a given CA file replaces Node's built-in CAs (a private CA signs the brokers). */
+export function kafkaSecurityOptions(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { ssl, sslCaFile, sslRejectUnauthorized, sasl } = config.kafka;
+  const tls = ssl && (sslCaFile !== undefined || !sslRejectUnauthorized)
+    ? { ...(sslCaFile !== undefined ? { ca: [readFileSync(sslCaFile, 'utf8')] } : {}), rejectUnauthorized: sslRejectUnauthorized }
+    : ssl;
+  return { ssl: tls, ...(sasl ? { sasl: sasl as SASLOptions } : {}) };
+}
+
 export function createKafka(config: Config, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
-  const sasl = config.kafka.sasl as SASLOptions | undefined;
   return new Kafka({
     clientId,
     brokers: config.kafkaBrokers,
-    ssl: config.kafka.ssl,
-    ...(sasl ? { sasl } : {}),
+    ...kafkaSecurityOptions(config),
     logLevel: logLevel.ERROR,
     ...overrides,
   });

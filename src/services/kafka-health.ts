@@ -1,27 +1,14 @@
 // Kafka health: a kafkajs admin client fetches cluster metadata and the topic list.
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { Config, KafkaSecurity } from '../config.ts';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import type { Config } from '../config.ts';
+import { kafkaSecurityOptions } from '../kafka.ts';
 import type { HealthResult } from './health.ts';
 
-function saslOptions(sasl: NonNullable<KafkaSecurity['sasl']>): SASLOptions {
-  const { username, password } = sasl;
-  switch (sasl.mechanism) {
-    case 'plain':
-      return { mechanism: 'plain', username, password };
-    case 'scram-sha-256':
-      return { mechanism: 'scram-sha-256', username, password };
-    case 'scram-sha-512':
-      return { mechanism: 'scram-sha-512', username, password };
-  }
-}
-
 function clientConfig(config: Config): KafkaConfig {
-  const { ssl, sasl } = config.kafka;
   return {
     clientId: 'salesinsights-services',
     brokers: config.kafkaBrokers,
-    ssl,
-    ...(sasl ? { sasl: saslOptions(sasl) } : {}),
+    ...kafkaSecurityOptions(config),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1500,
     requestTimeout: 3000,
