@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config.ts';
-import { waitUntilHealthy } from '../src/services/health.ts';
+import { portInUse, waitUntilHealthy } from '../src/services/health.ts';
 import { javaArgs, kafkaLogTail } from '../src/services/kafka-broker.ts';
 import { log4jProperties } from '../src/services/kafka-files.ts';
 import { kafkaHealth } from '../src/services/kafka-health.ts';
@@ -110,6 +110,10 @@ function serverProperties(paths: ServicePaths, keystore: string, truststore: str
  * `sharedCacheDir` is where `services up` resolved the Kafka jars.
  */
 export async function startSaslBroker(sharedCacheDir: string): Promise<SaslBroker> {
+  for (const port of [SASL_SSL_PORT, SASL_CONTROLLER_PORT]) {
+    // a leftover broker of a killed run would answer in place of ours
+    if (await portInUse('127.0.0.1', port)) throw new Error(`port 127.0.0.1:${port} is taken; the SASL_SSL test broker needs it`);
+  }
   const dir = tempDir('sasl-broker');
   const shared = servicePaths(sharedCacheDir);
   const own = servicePaths(dir);
