@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config.ts';
+import { saslAuthFailure } from './kafka.ts';
 import { logger } from './logger.ts';
 import { servicesDown, servicesStatus, servicesUp, type ServiceStatus } from './services/index.ts';
 import { openStore } from '../aggregates/store.ts';
@@ -25,8 +26,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.kill(process.pid, 'SIGTERM');
 });
 
+let loaded: Config | undefined;
+
 function config(): Config {
-  return loadConfig();
+  loaded ??= loadConfig();
+  return loaded;
 }
 
 function printServices(statuses: ServiceStatus[]): void {
@@ -169,7 +173,8 @@ try {
   // (a pipe writes asynchronously) has drained.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(process.exitCode ?? 0);
-} catch (err) {
+} catch (caught) {
+  const err = (loaded && saslAuthFailure(loaded, caught)) ?? caught;
   if (err instanceof ConfigError) {
     process.stderr.write(`configuration error: ${err.message}\n`);
     process.exit(2);

@@ -1,7 +1,32 @@
 // The one place that builds kafkajs clients from the configuration (brokers, TLS, SASL).
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
+
+/** kafkajs' `ssl` and `sasl` settings; a given CA file replaces Node's built-in CAs (a private CA signs the brokers). */
+export function kafkaSecurityOptions(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { ssl, sslCaFile, sslRejectUnauthorized, sasl } = config.kafka;
+  const tls = ssl && (sslCaFile !== undefined || !sslRejectUnauthorized)
+    ? { ...(sslCaFile !== undefined ? { ca: [readFileSync(sslCaFile, 'utf8')] } : {}), rejectUnauthorized: sslRejectUnauthorized }
+    : ssl;
+  // A copy: kafkajs caches its authenticator (a function) on the object, and config must stay
+  // cloneable for the connector's worker thread.
+  return { ssl: tls, ...(sasl ? { sasl: { ...sasl } as SASLOptions } : {}) };
+}
+
+/**
+ * A login the brokers refused, as the configuration error it is: kafkajs does not retry it, and
+ * the CLI prints a ConfigError as one line naming the settings instead of a stack trace.
+ */
+export function saslAuthFailure(config: Config, err: unknown): ConfigError | undefined {
+  // kafkajs' error classes are not named exports under ESM: tell them by name.
+  if (!(err instanceof Error) || err.name !== 'KafkaJSSASLAuthenticationError' || !config.kafka.sasl) return undefined;
+  const { username, mechanism } = config.kafka.sasl;
+  return new ConfigError(
+    'KAFKA_SASL_USERNAME',
+    `authentication failed for "${username}" (${mechanism}) at ${config.kafkaBrokers.join(',')}; check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (${err.message})`,
+  );
+}
 
 /** kafkajs' `ssl` and `sasl` settings; a given CA file replaces Node's built-in CAs (a private CA signs the brokers). */
 export function kafkaSecurityOptions(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'> {

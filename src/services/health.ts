@@ -8,6 +8,8 @@ export interface HealthResult {
   detail: string;
   /** The check gave no answer in time (as opposed to answering "not healthy"). */
   timedOut?: boolean;
+  /** Waiting cannot help (the broker refused our login): stop at once with this error. */
+  fatal?: Error;
 }
 
 export type HealthCheck = () => Promise<HealthResult>;
@@ -42,6 +44,7 @@ export async function waitUntilHealthy(spec: WaitSpec): Promise<HealthResult> {
     if (left <= 0) break;
     const result = await withTimeout(spec.check, Math.min(5000, left));
     if (result.healthy) return result;
+    if (result.fatal) throw result.fatal;
     // a check cut short by the deadline says less than the answer before it
     if (!result.timedOut || last === undefined) last = result;
     if (spec.alive && !spec.alive()) {

@@ -1,6 +1,6 @@
 // The local services manager: Kafka and the schema registry run natively (no Docker here).
 // See DESIGN.md, "Real components on this machine".
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { bringDown, bringUp, describe } from './lifecycle.ts';
 import { serviceSpecs, type ServiceSpec } from './service-specs.ts';
@@ -18,7 +18,8 @@ export async function servicesUp(config: Config, opts: { timeoutMs?: number } = 
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const up = (spec: ServiceSpec) =>
     bringUp(spec, timeoutMs).catch((err: unknown) => {
-      throw err instanceof ServiceError ? err : new ServiceError(spec.name, String(err));
+      // a configuration error (a refused SASL login) stays one, for the CLI's one-line message
+      throw err instanceof ServiceError || err instanceof ConfigError ? err : new ServiceError(spec.name, String(err));
     });
   const results = await Promise.allSettled(serviceSpecs(config).map(up));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as ServiceError] : []));

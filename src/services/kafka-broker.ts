@@ -50,7 +50,7 @@ export async function writeKafkaConfig(paths: ServicePaths): Promise<void> {
   await writeFile(paths.kafka.log4jConfig, log4jProperties(paths));
 }
 
-function javaArgs(paths: ServicePaths, heap: string): string[] {
+export function javaArgs(paths: ServicePaths, heap: string): string[] {
   return [
     heap,
     '-Djava.awt.headless=true',

@@ -1,7 +1,7 @@
 // Kafka health: a kafkajs admin client fetches cluster metadata and the topic list.
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import type { Config } from '../config.ts';
-import { kafkaSecurityOptions } from '../kafka.ts';
+import { kafkaSecurityOptions, saslAuthFailure } from '../kafka.ts';
 import type { HealthResult } from './health.ts';
 
 function clientConfig(config: Config): KafkaConfig {
@@ -27,7 +27,7 @@ export async function kafkaHealth(config: Config): Promise<HealthResult> {
       detail: `${cluster.brokers.length} broker(s), controller ${cluster.controller ?? 'unknown'}, ${topics.length} topic(s)`,
     };
   } catch (err) {
-    return { healthy: false, detail: err instanceof Error ? err.message : String(err) };
+    return { healthy: false, detail: err instanceof Error ? err.message : String(err), fatal: saslAuthFailure(config, err) };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
