@@ -28,15 +28,6 @@ export function saslAuthFailure(config: Config, err: unknown): ConfigError | und
   );
 }
 
-/** kafkajs' `ssl` and `sasl` settings; a given CA file replaces Node's built-in CAs (a private CA signs the brokers). */
-export function kafkaSecurityOptions(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'> {
-  const { ssl, sslCaFile, sslRejectUnauthorized, sasl } = config.kafka;
-  const tls = ssl && (sslCaFile !== undefined || !sslRejectUnauthorized)
-    ? { ...(sslCaFile !== undefined ? { ca: [readFileSync(sslCaFile, 'utf8')] } : {}), rejectUnauthorized: sslRejectUnauthorized }
-    : ssl;
-  return { ssl: tls, ...(sasl ? { sasl: sasl as SASLOptions } : {}) };
-}
-
 export function createKafka(config: Config, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId,
