@@ -1,5 +1,7 @@
-// The connector recovers from a broker kill -9 and restart by itself: its transactional producer
-// is re-created and the interrupted file is retried from the ledger, each line produced once.
+// The connector and the supervised aggregator recover from a broker kill -9 and restart by
+// themselves: the connector's transactional producer is re-created and the interrupted file is
+// retried from the ledger, each line produced once; the aggregator's job comes back and stores
+// every event once.
 // The broker is this test's own (other ports, a temp data dir), never the shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -14,7 +16,12 @@ import { createKafka } from '../../src/kafka.ts';
 import { logger } from '../../src/logger.ts';
 import { requireJava } from '../../src/services/java-runtime.ts';
 import { servicePaths } from '../../src/services/paths.ts';
+import { prepareRuntime } from '../../src/runtime.ts';
 import { Connector } from '../../ingest/index.ts';
+import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { SupervisedJob } from '../../stream/supervisor.ts';
+import type { Store } from '../../aggregates/store.ts';
+import { queryRows } from '../../aggregates/queries.ts';
 import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
 
 const CSV_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
@@ -80,6 +87,8 @@ class OwnBroker {
 
 let broker: OwnBroker | undefined;
 let connector: Connector | undefined;
+let aggregator: SupervisedJob | undefined;
+let store: Store | undefined;
 
 beforeAll(async () => {
   broker = new OwnBroker(await freePort(), await freePort());
@@ -89,11 +98,13 @@ beforeAll(async () => {
 afterAll(async () => {
   // Bounded: with the broker gone a close could wait on Kafka.
   if (connector) await Promise.race([connector.close().catch(() => undefined), sleep(15_000)]);
+  if (aggregator) await Promise.race([aggregator.stop().catch(() => undefined), sleep(15_000)]);
+  await store?.close();
   await broker?.kill();
 }, 60_000);
 
 describe('the connector after a broker kill -9 and restart', () => {
-  it('retries the interrupted file and ingests it once the broker is back, every line once', async () => {
+  it('retries the interrupted file and ingests it once the broker is back, every line once, and the aggregator stores them', async () => {
     const config = isolatedConfig('recovery', { KAFKA_BROKERS: `127.0.0.1:${broker!.port}` });
     const kafka = createKafka(config, 'recovery-test');
     await until('the test broker', async () => {
@@ -112,12 +123,21 @@ describe('the connector after a broker kill -9 and restart', () => {
     connector = new Connector(config, logger, { inbox });
     await connector.open();
     await connector.watch();
+    store = await prepareRuntime(config, logger);
+    const jobStore = store;
+    aggregator = new SupervisedJob(() => new AggregatorJob(config, jobStore, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 }), logger);
+    await aggregator.start();
+    const storedUsers = async () => {
+      const rows = await queryRows<{ u: string }>(jobStore, `SELECT toString(user_id) AS u FROM ${jobStore.database}.events ORDER BY user_id`);
+      return rows.map((r) => r.u);
+    };
     const rows = (day: string, users: number[]) =>
       `${CSV_HEADER}\n${users.map((u) => `2019-10-${day} 10:00:00 UTC,view,5809910,1,,b,1.00,${u},s`).join('\n')}\n`;
     const done = (name: string) => async () => (existsSync(join(inbox, '.done', name)) ? true : undefined);
 
     dropIntoInbox(inbox, '2019-10-01.csv', rows('01', [1, 2, 3]));
     await until('the first file ingested', done('2019-10-01.csv'));
+    await until('the first file stored', async () => ((await storedUsers()).length === 3 ? true : undefined));
 
     await broker!.kill();
     dropIntoInbox(inbox, '2019-10-02.csv', rows('02', [4, 5, 6]));
@@ -132,5 +152,10 @@ describe('the connector after a broker kill -9 and restart', () => {
 
     const events = await readTopic(kafka, topics(config.namespace).events, 8);
     expect(events.map((m) => String(m.key)).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    const all = await until('every event stored', async () => {
+      const users = await storedUsers();
+      return users.length >= 8 ? users : undefined;
+    }, 180_000);
+    expect(all).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
   }, 420_000);
 });
