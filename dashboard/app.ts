@@ -7,7 +7,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Config } from '../src/config.ts';
 import { logger as defaultLogger, type Logger } from '../src/logger.ts';
 import type { Store } from '../aggregates/store.ts';
-import type { AggregatorJob } from '../stream/job.ts';
+import type { ComponentsView } from '../src/component-status.ts';
+import type { JobView } from '../stream/job.ts';
 import { httpSource, type HttpSourceOptions } from '../ingest/http-source.ts';
 import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';
 import { LiveHub } from './live.ts';
@@ -22,8 +23,10 @@ import { SHARED_SCHEMAS } from './schemas.ts';
 export interface BuildAppOptions {
   config: Config;
   store: Store;
-  /** The aggregator of this process: live push and health. */
-  job?: AggregatorJob;
+  /** The aggregator of this process (a job or its supervisor): live push and health. */
+  job?: JobView;
+  /** The state of each component of this process, for /api/health and the page. */
+  components?: () => ComponentsView;
   logger?: Logger;
   /** Mounts POST /api/events when given. */
   ingest?: Omit<HttpSourceOptions, 'config'>;
@@ -80,7 +83,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     return reply.code(404).send(errorBody(404, e.code, e.message));
   });
 
-  const hub = new LiveHub({ store: opts.store, job: opts.job, logger: log, healthIntervalMs: opts.healthIntervalMs });
+  const hub = new LiveHub({ store: opts.store, job: opts.job, components: opts.components, logger: log, healthIntervalMs: opts.healthIntervalMs });
   // Open event streams would hold the server open: end them before it closes.
   app.addHook('preClose', async () => hub.close());
 
@@ -89,7 +92,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     async (api) => {
       await api.register(salesRoutes, { store: opts.store });
       await api.register(clvRoutes, { store: opts.store });
-      await api.register(healthRoutes, { store: opts.store, job: opts.job });
+      await api.register(healthRoutes, { store: opts.store, job: opts.job, components: opts.components });
       await api.register(streamRoutes, { hub });
     },
     { prefix: '/api' },

@@ -8,7 +8,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../src/logger.ts';
 import type { Store } from '../aggregates/store.ts';
-import type { AggregatorJob, EmissionUpdate } from '../stream/job.ts';
+import type { ComponentsView } from '../src/component-status.ts';
+import type { EmissionUpdate, JobView } from '../stream/job.ts';
 import type { PipelineMetrics } from '../stream/metrics.ts';
 import type { SalesRow } from '../stream/partition-pipeline.ts';
 import { isoSeconds, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
@@ -23,11 +24,13 @@ interface Client {
 export interface HealthPayload {
   pipeline: PipelineMetrics | null;
   store: { late: number; rejected: number };
+  components: ComponentsView;
 }
 
 export interface LiveHubOptions {
   store: Store;
-  job?: AggregatorJob;
+  job?: JobView;
+  components?: () => ComponentsView;
   logger: Logger;
   healthIntervalMs?: number;
 }
@@ -150,7 +153,7 @@ export class LiveHub {
   }
 
   health(): HealthPayload {
-    return { pipeline: this.options.job?.metrics() ?? null, store: { ...this.counts } };
+    return { pipeline: this.options.job?.metrics() ?? null, store: { ...this.counts }, components: this.options.components?.() ?? {} };
   }
 
   private refreshCounts(): void {

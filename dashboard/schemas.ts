@@ -45,6 +45,13 @@ export const SHARED_SCHEMAS = [
     'liveSalesRow',
   ),
   object({ late: int, rejected: int }, 'sideOutputs'),
+  {
+    $id: 'componentStatus',
+    type: 'object',
+    properties: { state: { type: 'string', enum: ['running', 'retrying', 'failed'] }, since: time, reason: str },
+    required: ['state', 'since'],
+    additionalProperties: false,
+  },
   object(
     {
       consumerLag: { type: 'object', additionalProperties: num },
@@ -60,6 +67,8 @@ export const SHARED_SCHEMAS = [
       customers: int,
       latencyMs: object({ p50: nullableNum, p99: nullableNum, samples: int }),
       store: { $ref: 'sideOutputs#' },
+      // Keyed by component name (connector, aggregator, httpSource under start).
+      components: { type: 'object', additionalProperties: { $ref: 'componentStatus#' } },
     },
     'health',
   ),

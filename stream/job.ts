@@ -40,7 +40,13 @@ export interface EmissionUpdate {
 }
 export type EmissionListener = (update: EmissionUpdate) => void;
 
-export class AggregatorJob {
+/** What the dashboard needs of the aggregator: a job, or a supervisor that replaces failed jobs. */
+export interface JobView {
+  onEmission(listener: EmissionListener): () => void;
+  metrics(): PipelineMetrics;
+}
+
+export class AggregatorJob implements JobView {
   private readonly kafka: Kafka;
   private readonly group: string;
   private readonly consumer: Consumer;
@@ -170,8 +176,14 @@ export class AggregatorJob {
     }
   }
 
+  /**
+   * Stops ticking for good: a failed tick has taken its output out of the buffers, so no later
+   * checkpoint may be written past it. A new job restores from the last checkpoint instead.
+   */
   private fail(err: unknown): void {
+    if (this.failure) return;
     this.failure = err as Error;
+    clearInterval(this.timer);
     this.logger.error({ err }, 'aggregator failed');
     for (const notify of this.failureWaiters.splice(0)) notify(this.failure);
   }
@@ -268,12 +280,20 @@ export class AggregatorJob {
   /** One tick at a time: early firing, sink writes, then (when due) checkpoint and commit. */
   tick(forceCheckpoint: boolean): Promise<void> {
     this.tickRunning = true;
-    const run = this.ticking.catch(() => undefined).then(() => this.flush(forceCheckpoint));
+    // Whoever called it, a failed tick fails the job (see fail()).
+    const run = this.ticking
+      .catch(() => undefined)
+      .then(() => this.flush(forceCheckpoint))
+      .catch((err: unknown) => {
+        this.fail(err);
+        throw err;
+      });
     this.ticking = run.finally(() => (this.tickRunning = false));
     return this.ticking;
   }
 
   private async flush(forceCheckpoint: boolean): Promise<void> {
+    if (this.failure) throw this.failure;
     const now = this.options.clock.now();
     this.lastTickAt = now;
     const combined = this.tracker.combined();
@@ -433,12 +453,12 @@ export class AggregatorJob {
     };
   }
 
-  /** Clean shutdown: a final flush and checkpoint, then disconnect. */
+  /** Clean shutdown: a final flush and checkpoint (none after a failure), then disconnect. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.tick(true).catch((err) => this.logger.error({ err }, 'final flush failed'));
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
+    if (!this.failure) await this.tick(true).catch((err) => this.logger.error({ err }, 'final flush failed'));
+    await this.consumer.disconnect().catch((err: Error) => this.logger.warn({ err: err.message }, 'consumer disconnect failed'));
+    await this.producer.disconnect().catch((err: Error) => this.logger.warn({ err: err.message }, 'producer disconnect failed'));
   }
 }
 

@@ -131,7 +131,18 @@ function showSeries(productId) {
   refreshSeries();
 }
 
-function renderHealth({ pipeline: p, store }) {
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** One row per component; any not running is shown in red with since when and why. */
+function componentRows(components) {
+  return Object.entries(components ?? {}).map(([name, c]) => {
+    const since = new Date(c.since).toISOString().slice(5, 19).replace('T', ' ');
+    const text = c.state === 'running' ? 'running' : `${c.state} since ${since}${c.reason ? `: ${c.reason}` : ''}`;
+    return `<div class="component ${c.state}"><dt>${escapeHtml(name)}</dt><dd title="${escapeHtml(text)}">${escapeHtml(text)}</dd></div>`;
+  });
+}
+
+function renderHealth({ pipeline: p, store, components }) {
   const millis = (ms) => (ms === null ? '–' : `${fmtCount(Math.round(ms))} ms`);
   const watermark = !p || p.watermark === null ? '–' : new Date(p.watermark).toISOString().slice(5, 19).replace('T', ' ');
   const rows = p
@@ -153,7 +164,7 @@ function renderHealth({ pipeline: p, store }) {
         ['late events', fmtCount(store.late)],
         ['rejected rows', fmtCount(store.rejected)],
       ];
-  $('health').innerHTML = rows.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('');
+  $('health').innerHTML = [...componentRows(components), ...rows.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`)].join('');
   $('health-note').textContent = p ? 'every 2 s' : 'no aggregator in this process';
 }
 

@@ -1,17 +1,20 @@
-// Pipeline health: the job's metrics plus the store's late and rejected counts.
+// Pipeline health: the job's metrics, the store's late and rejected counts, and the state of
+// each component (running, retrying since when and why, failed) so that a stall is visible.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../../aggregates/store.ts';
-import type { AggregatorJob } from '../../stream/job.ts';
+import type { ComponentsView } from '../../src/component-status.ts';
+import type { JobView } from '../../stream/job.ts';
 import { sideOutputCounts } from '../../aggregates/dashboard-queries.ts';
 import { NoJobError } from '../errors.ts';
 import { errorReplies } from '../schemas.ts';
 
 export interface HealthRouteOptions {
   store: Store;
-  job?: AggregatorJob;
+  job?: JobView;
+  components?: () => ComponentsView;
 }
 
-const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, { store, job }) => {
+const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, { store, job, components }) => {
   app.get(
     '/health',
     {
@@ -22,7 +25,7 @@ const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, { store
     },
     async () => {
       if (!job) throw new NoJobError();
-      return { ...job.metrics(), store: await sideOutputCounts(store) };
+      return { ...job.metrics(), store: await sideOutputCounts(store), components: components?.() ?? {} };
     },
   );
 };

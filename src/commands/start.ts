@@ -1,5 +1,7 @@
 // start: everything on one machine. In embedded mode only one process may open the store, so
-// the connector, the aggregator and the dashboard share this process.
+// the connector, the aggregator and the dashboard share this process. Each component recovers
+// by itself (the aggregator through its supervisor); /api/health shows their states.
+import { ComponentStatus } from '../component-status.ts';
 import type { Config } from '../config.ts';
 import { createKafka } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
@@ -7,6 +9,7 @@ import { prepareRuntime } from '../runtime.ts';
 import { defaultInbox } from '../../ingest/index.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob } from '../../stream/job.ts';
+import { SupervisedJob } from '../../stream/supervisor.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 
 export interface StartOptions {
@@ -17,24 +20,28 @@ export interface StartOptions {
 
 export async function start(config: Config, logger: Logger, options: StartOptions): Promise<void> {
   const store = await prepareRuntime(config, logger);
-  const job = new AggregatorJob(config, store, logger);
+  // A failed job is replaced by a fresh one from the checkpoints; the dashboard stays up.
+  const aggregator = new SupervisedJob(() => new AggregatorJob(config, store, logger), logger);
   // The connector parses and encodes on its own thread, so the aggregator keeps a core.
   const inbox = options.inbox ?? defaultInbox(config);
   const connector = new ConnectorThread(config, { inbox });
+  const httpSource = new ComponentStatus();
+  const components = () => ({ connector: connector.status(), aggregator: aggregator.status.view(), httpSource: httpSource.view() });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
   try {
-    await job.start();
+    await aggregator.start();
     await connector.open();
     await connector.watch();
     dashboard = await startDashboard({
       config,
       store,
-      job,
+      job: aggregator,
+      components,
       logger,
       host: options.host,
       port: options.port,
       // POST /api/events: the HTTP source, its own transactional producer.
-      ingest: { kafka: createKafka(config, 'salesinsights-http-source') },
+      ingest: { kafka: createKafka(config, 'salesinsights-http-source'), status: httpSource, logger },
     });
     logger.info(
       { url: dashboard.url, inbox, token: config.dashboard.token ? 'required' : 'none' },
@@ -42,24 +49,19 @@ export async function start(config: Config, logger: Logger, options: StartOption
     );
     process.stdout.write(`dashboard: ${dashboard.url}\n`);
 
-    const failure = await Promise.race([
-      job.whenFailed(),
-      new Promise<undefined>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'shutting down after a final flush');
-          resolve(undefined);
-        };
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
-      }),
-    ]);
-    // A failed job exits non-zero; a supervisor's restart resumes from the last checkpoint.
-    if (failure) process.exitCode = 1;
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'shutting down after a final flush');
+        resolve();
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
   } finally {
     // The server first (it listens to the job), then the inputs, then the job's final flush.
     await dashboard?.app.close().catch((err) => logger.error({ err }, 'dashboard close failed'));
     await connector.close().catch((err) => logger.error({ err }, 'connector close failed'));
-    await job.stop();
+    await aggregator.stop();
     await store.close();
   }
 }

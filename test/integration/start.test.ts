@@ -71,6 +71,10 @@ describe('salesinsights start', () => {
     const early = await until('the first slice in the API', () => productIn(first.url));
     expect(early).toMatchObject({ revenue: 10, purchases: 1, views: 1 });
     await until('the slice moved to .done', async () => (existsSync(join(inbox, '.done', '2019-10-01.csv')) ? true : undefined));
+    // Each component's state is in the health answer, so that a stall would show.
+    const health = (await (await fetch(`${first.url}/api/health`)).json()) as { components: Record<string, { state: string; since: string }> };
+    expect(Object.keys(health.components).sort()).toEqual(['aggregator', 'connector', 'httpSource']);
+    for (const c of Object.values(health.components)) expect(c).toMatchObject({ state: 'running', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(await stop(first.child)).toBe(0);
 
     // The window [10:00, 10:01) is still open: the second run restores it from the checkpoint,

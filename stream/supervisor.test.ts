@@ -1,0 +1,101 @@
+// The supervision logic alone, with stand-in jobs: the real AggregatorJob runs in the
+// integration tests.
+import { describe, expect, it } from 'vitest';
+import { logger } from '../src/logger.ts';
+import type { EmissionListener, EmissionUpdate } from './job.ts';
+import type { PipelineMetrics } from './metrics.ts';
+import { SupervisedJob, type Supervisable } from './supervisor.ts';
+
+class StandInJob implements Supervisable {
+  started = false;
+  stopped = false;
+  private readonly listeners = new Set<EmissionListener>();
+  private failWith?: (err: Error) => void;
+  private readonly failed = new Promise<Error>((resolve) => (this.failWith = resolve));
+
+  constructor(
+    readonly id: number,
+    private readonly startError?: Error,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.startError) throw this.startError;
+    this.started = true;
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+  whenFailed(): Promise<Error> {
+    return this.failed;
+  }
+  fail(message: string): void {
+    this.failWith!(new Error(message));
+  }
+  emit(update: EmissionUpdate): void {
+    for (const l of this.listeners) l(update);
+  }
+  onEmission(listener: EmissionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  metrics(): PipelineMetrics {
+    return { eventsTotal: this.id } as PipelineMetrics;
+  }
+}
+
+async function until(probe: () => boolean): Promise<void> {
+  for (let i = 0; i < 2_000 && !probe(); i++) await new Promise((r) => setTimeout(r, 1));
+  expect(probe()).toBe(true);
+}
+
+describe('SupervisedJob', () => {
+  it('replaces a failed job with a fresh one and follows it for emissions and metrics', async () => {
+    const jobs: StandInJob[] = [];
+    const supervisor = new SupervisedJob(() => {
+      const job = new StandInJob(jobs.length + 1);
+      jobs.push(job);
+      return job;
+    }, logger, { initialMs: 1, maxMs: 2 });
+    const seen: number[] = [];
+    supervisor.onEmission((u) => seen.push(u.emittedAt));
+    await supervisor.start();
+    expect(supervisor.metrics().eventsTotal).toBe(1);
+    jobs[0]!.emit({ sales: [], customers: [], emittedAt: 1 });
+
+    jobs[0]!.fail('store away');
+    await until(() => jobs.length === 2 && supervisor.status.view().state === 'running');
+    expect(jobs[0]!.stopped).toBe(true);
+    expect(supervisor.current()).toBe(jobs[1]);
+    expect(supervisor.metrics().eventsTotal).toBe(2);
+    jobs[1]!.emit({ sales: [], customers: [], emittedAt: 2 });
+    expect(seen).toEqual([1, 2]);
+    await supervisor.stop();
+    expect(jobs[1]!.stopped).toBe(true);
+  });
+
+  it('shows retrying with the reason while a restart fails, and keeps trying', async () => {
+    let attempts = 0;
+    let failing = true;
+    const first = new StandInJob(0);
+    const supervisor = new SupervisedJob(() => {
+      attempts += 1;
+      if (attempts === 1) return first;
+      return new StandInJob(attempts, failing ? new Error('ClickHouse away') : undefined);
+    }, logger, { initialMs: 1, maxMs: 2 });
+    await supervisor.start();
+    first.fail('consumer crashed');
+    await until(() => attempts >= 3);
+    const view = supervisor.status.view();
+    expect(view.state).toBe('retrying');
+    expect(view.reason).toMatch(/ClickHouse away/);
+    failing = false;
+    await until(() => supervisor.status.view().state === 'running');
+    expect(supervisor.current()?.started).toBe(true);
+    await supervisor.stop();
+  });
+
+  it('throws when the first job cannot start', async () => {
+    const supervisor = new SupervisedJob(() => new StandInJob(1, new Error('bad config')), logger);
+    await expect(supervisor.start()).rejects.toThrow('bad config');
+  });
+});

@@ -1,0 +1,106 @@
+// Keeps an aggregator running under `start`: a failed job (a store away longer than its retry
+// budget, a crashed consumer) is stopped without a final flush and a fresh one is started from
+// the checkpoints, with backoff, so the process and its dashboard stay up. Exactly-once holds
+// because every new job restores state and offsets from the last checkpoint.
+import { RECOVERY_BACKOFF, backoffMs, sleep, type BackoffPolicy } from '../src/backoff.ts';
+import { ComponentStatus } from '../src/component-status.ts';
+import type { Logger } from '../src/logger.ts';
+import type { EmissionListener, JobView } from './job.ts';
+import type { PipelineMetrics } from './metrics.ts';
+
+/** What the supervisor needs of a job (AggregatorJob is one). */
+export interface Supervisable extends JobView {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  whenFailed(): Promise<Error>;
+}
+
+export class SupervisedJob<J extends Supervisable = Supervisable> implements JobView {
+  readonly status = new ComponentStatus();
+  private job?: J;
+  private readonly listeners = new Set<EmissionListener>();
+  private readonly stopping = new AbortController();
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly createJob: () => J,
+    private readonly logger: Logger,
+    private readonly backoff: BackoffPolicy = RECOVERY_BACKOFF,
+  ) {}
+
+  /** The job now running (or the failed one until its successor runs). */
+  current(): J | undefined {
+    return this.job;
+  }
+
+  /** Starts the first job (its failure to start is thrown), then supervises in the background. */
+  async start(): Promise<void> {
+    this.job = await this.launch();
+    this.loop = this.supervise();
+  }
+
+  private async launch(): Promise<J> {
+    const job = this.createJob();
+    // Listeners follow whichever job is current.
+    job.onEmission((update) => {
+      for (const listener of this.listeners) listener(update);
+    });
+    try {
+      await job.start();
+    } catch (err) {
+      await job.stop();
+      throw err;
+    }
+    return job;
+  }
+
+  private async supervise(): Promise<void> {
+    let failures = 0;
+    let startedAt = Date.now();
+    while (!this.stopping.signal.aborted) {
+      const failure = await Promise.race([
+        this.job!.whenFailed(),
+        new Promise<undefined>((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true })),
+      ]);
+      if (!failure) return;
+      let reason = failure.message;
+      // A job that ran a good while before failing starts the backoff afresh.
+      if (Date.now() - startedAt > this.backoff.maxMs) failures = 0;
+      this.status.retrying(`aggregator failed: ${failure.message}`);
+      await this.job!.stop();
+      for (;;) {
+        failures += 1;
+        const wait = backoffMs(failures, this.backoff);
+        this.logger.warn({ err: reason, attempt: failures, wait }, 'aggregator failed; a new job starts from the checkpoints');
+        await sleep(wait, this.stopping.signal);
+        if (this.stopping.signal.aborted) return;
+        try {
+          this.job = await this.launch();
+          startedAt = Date.now();
+          this.status.running();
+          this.logger.info('aggregator restarted from its checkpoints');
+          break;
+        } catch (err) {
+          reason = (err as Error).message;
+          this.status.retrying(`aggregator restart failed: ${reason}`);
+        }
+      }
+    }
+  }
+
+  onEmission(listener: EmissionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  metrics(): PipelineMetrics {
+    if (!this.job) throw new Error('SupervisedJob.start() must run first');
+    return this.job.metrics();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    await this.job?.stop();
+  }
+}

@@ -1,0 +1,161 @@
+// The connector and the supervised aggregator recover from a broker kill -9 and restart by
+// themselves: the connector's transactional producer is re-created and the interrupted file is
+// retried from the ledger, each line produced once; the aggregator's job comes back and stores
+// every event once.
+// The broker is this test's own (other ports, a temp data dir), never the shared one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { sleep } from '../../src/backoff.ts';
+import { topics } from '../../src/config.ts';
+import { createKafka } from '../../src/kafka.ts';
+import { logger } from '../../src/logger.ts';
+import { requireJava } from '../../src/services/java-runtime.ts';
+import { servicePaths } from '../../src/services/paths.ts';
+import { prepareRuntime } from '../../src/runtime.ts';
+import { Connector } from '../../ingest/index.ts';
+import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { SupervisedJob } from '../../stream/supervisor.ts';
+import type { Store } from '../../aggregates/store.ts';
+import { queryRows } from '../../aggregates/queries.ts';
+import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
+
+const CSV_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A single KRaft broker of this test: formatted once, started and kill -9'ed at will. */
+class OwnBroker {
+  private child?: ChildProcess;
+  private readonly dir = tempDir('own-broker');
+  private readonly props = join(this.dir, 'server.properties');
+  private readonly java = requireJava('kafka', 17).command;
+  private readonly classpath = `${servicePaths(isolatedConfig('paths').cacheDir).kafka.libs}/*`;
+
+  constructor(
+    readonly port: number,
+    controllerPort: number,
+  ) {
+    mkdirSync(join(this.dir, 'data'));
+    const settings = {
+      'process.roles': 'broker,controller',
+      'node.id': 1,
+      'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names': 'CONTROLLER',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'log.dirs': join(this.dir, 'data'),
+      'offsets.topic.replication.factor': 1,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
+      'share.coordinator.state.topic.replication.factor': 1,
+      'share.coordinator.state.topic.min.isr': 1,
+      'group.initial.rebalance.delay.ms': 0,
+    };
+    writeFileSync(this.props, Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''));
+    const id = randomBytes(16).toString('base64url');
+    const format = spawnSync(this.java, ['-Xmx256m', '-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', this.props], { encoding: 'utf8' });
+    if (format.status !== 0) throw new Error(`formatting the test broker failed: ${format.stderr}`);
+  }
+
+  start(): void {
+    const log = openSync(join(this.dir, 'broker.log'), 'a');
+    this.child = spawn(this.java, ['-Xmx512m', `-Dkafka.logs.dir=${this.dir}`, '-cp', this.classpath, 'kafka.Kafka', this.props], { stdio: ['ignore', log, log] });
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+let broker: OwnBroker | undefined;
+let connector: Connector | undefined;
+let aggregator: SupervisedJob | undefined;
+let store: Store | undefined;
+
+beforeAll(async () => {
+  broker = new OwnBroker(await freePort(), await freePort());
+  broker.start();
+}, 60_000);
+
+afterAll(async () => {
+  // Bounded: with the broker gone a close could wait on Kafka.
+  if (connector) await Promise.race([connector.close().catch(() => undefined), sleep(15_000)]);
+  if (aggregator) await Promise.race([aggregator.stop().catch(() => undefined), sleep(15_000)]);
+  await store?.close();
+  await broker?.kill();
+}, 60_000);
+
+describe('the connector after a broker kill -9 and restart', () => {
+  it('retries the interrupted file and ingests it once the broker is back, every line once, and the aggregator stores them', async () => {
+    const config = isolatedConfig('recovery', { KAFKA_BROKERS: `127.0.0.1:${broker!.port}` });
+    const kafka = createKafka(config, 'recovery-test');
+    await until('the test broker', async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.listTopics();
+        return true;
+      } catch {
+        return undefined;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    });
+    const inbox = tempDir('recovery-inbox');
+    connector = new Connector(config, logger, { inbox });
+    await connector.open();
+    await connector.watch();
+    store = await prepareRuntime(config, logger);
+    const jobStore = store;
+    aggregator = new SupervisedJob(() => new AggregatorJob(config, jobStore, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 }), logger);
+    await aggregator.start();
+    const storedUsers = async () => {
+      const rows = await queryRows<{ u: string }>(jobStore, `SELECT toString(user_id) AS u FROM ${jobStore.database}.events ORDER BY user_id`);
+      return rows.map((r) => r.u);
+    };
+    const rows = (day: string, users: number[]) =>
+      `${CSV_HEADER}\n${users.map((u) => `2019-10-${day} 10:00:00 UTC,view,5809910,1,,b,1.00,${u},s`).join('\n')}\n`;
+    const done = (name: string) => async () => (existsSync(join(inbox, '.done', name)) ? true : undefined);
+
+    dropIntoInbox(inbox, '2019-10-01.csv', rows('01', [1, 2, 3]));
+    await until('the first file ingested', done('2019-10-01.csv'));
+    await until('the first file stored', async () => ((await storedUsers()).length === 3 ? true : undefined));
+
+    await broker!.kill();
+    dropIntoInbox(inbox, '2019-10-02.csv', rows('02', [4, 5, 6]));
+    await until('the connector retrying', async () => (connector!.status.view().state === 'retrying' ? true : undefined), 120_000);
+    expect(existsSync(join(inbox, '2019-10-02.csv'))).toBe(true);
+
+    broker!.start();
+    await until('the second file ingested after the restart', done('2019-10-02.csv'), 180_000);
+    expect(connector.status.view().state).toBe('running');
+    dropIntoInbox(inbox, '2019-10-03.csv', rows('03', [7, 8]));
+    await until('a later file ingested', done('2019-10-03.csv'), 60_000);
+
+    const events = await readTopic(kafka, topics(config.namespace).events, 8);
+    expect(events.map((m) => String(m.key)).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    const all = await until('every event stored', async () => {
+      const users = await storedUsers();
+      return users.length >= 8 ? users : undefined;
+    }, 180_000);
+    expect(all).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+  }, 420_000);
+});
