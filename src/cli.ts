@@ -11,7 +11,7 @@ import { split } from '../ingest/tools/split.ts';
 import { parseDuration, replay } from '../ingest/tools/replay.ts';
 import { defaultInbox } from '../ingest/index.ts';
 import { backfill } from './commands/backfill.ts';
-import { runReadOnlyQuery } from './commands/sql.ts';
+import { ReadOnlyQueryError, runReadOnlyQuery } from './commands/sql.ts';
 import { reset } from './commands/reset.ts';
 import { start } from './commands/start.ts';
 import { connect } from './commands/connect.ts';
@@ -177,6 +177,10 @@ try {
   const err = (loaded && saslAuthFailure(loaded, caught)) ?? caught;
   if (err instanceof ConfigError) {
     process.stderr.write(`configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof ReadOnlyQueryError) {
+    process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
   logger.error({ err }, (err as Error).message);
