@@ -1,7 +1,8 @@
 // The connector and the supervised aggregator recover from a broker kill -9 and restart by
 // themselves: the connector's transactional producer is re-created and the interrupted file is
 // retried from the ledger, each line produced once; the aggregator's job comes back and stores
-// every event once.
+// every event once; POST /api/events answers 503 ING_ERR_PRODUCE while the broker is away and
+// takes events again once it is back.
 // The broker is this test's own (other ports, a temp data dir), never the shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import { sleep } from '../../src/backoff.ts';
 import { topics } from '../../src/config.ts';
 import { createKafka } from '../../src/kafka.ts';
+import type { FastifyInstance } from 'fastify';
+import { ComponentStatus } from '../../src/component-status.ts';
 import { logger } from '../../src/logger.ts';
 import { requireJava } from '../../src/services/java-runtime.ts';
 import { servicePaths } from '../../src/services/paths.ts';
@@ -22,6 +25,7 @@ import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
+import { buildApp } from '../../dashboard/app.ts';
 import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
 
 const CSV_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
@@ -89,6 +93,7 @@ let broker: OwnBroker | undefined;
 let connector: Connector | undefined;
 let aggregator: SupervisedJob | undefined;
 let store: Store | undefined;
+let app: FastifyInstance | undefined;
 
 beforeAll(async () => {
   broker = new OwnBroker(await freePort(), await freePort());
@@ -97,13 +102,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Bounded: with the broker gone a close could wait on Kafka.
+  if (app) await Promise.race([app.close().catch(() => undefined), sleep(15_000)]);
   if (connector) await Promise.race([connector.close().catch(() => undefined), sleep(15_000)]);
   if (aggregator) await Promise.race([aggregator.stop().catch(() => undefined), sleep(15_000)]);
   await store?.close();
   await broker?.kill();
 }, 60_000);
 
-describe('the connector after a broker kill -9 and restart', () => {
+describe('the connector, the HTTP source and the aggregator after a broker kill -9 and restart', () => {
   it('retries the interrupted file and ingests it once the broker is back, every line once, and the aggregator stores them', async () => {
     const config = isolatedConfig('recovery', { KAFKA_BROKERS: `127.0.0.1:${broker!.port}` });
     const kafka = createKafka(config, 'recovery-test');
@@ -127,6 +133,14 @@ describe('the connector after a broker kill -9 and restart', () => {
     const jobStore = store;
     aggregator = new SupervisedJob(() => new AggregatorJob(config, jobStore, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 }), logger);
     await aggregator.start();
+    const httpSource = new ComponentStatus();
+    app = await buildApp({ config, store, job: aggregator, logger, ingest: { kafka, status: httpSource, logger } });
+    const post = (user: number) =>
+      app!.inject({
+        method: 'POST',
+        url: '/api/events',
+        payload: [{ event_time: '2019-10-04 10:00:00 UTC', event_type: 'view', product_id: 5809910, category_id: 1, category_code: '', brand: 'b', price: '1.00', user_id: user, user_session: 's' }],
+      });
     const storedUsers = async () => {
       const rows = await queryRows<{ u: string }>(jobStore, `SELECT toString(user_id) AS u FROM ${jobStore.database}.events ORDER BY user_id`);
       return rows.map((r) => r.u);
@@ -143,19 +157,25 @@ describe('the connector after a broker kill -9 and restart', () => {
     dropIntoInbox(inbox, '2019-10-02.csv', rows('02', [4, 5, 6]));
     await until('the connector retrying', async () => (connector!.status.view().state === 'retrying' ? true : undefined), 120_000);
     expect(existsSync(join(inbox, '2019-10-02.csv'))).toBe(true);
+    const refused = await post(9);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json()).toMatchObject({ code: 'ING_ERR_PRODUCE', retriable: true });
+    expect(httpSource.view().state).toBe('retrying');
 
     broker!.start();
     await until('the second file ingested after the restart', done('2019-10-02.csv'), 180_000);
     expect(connector.status.view().state).toBe('running');
     dropIntoInbox(inbox, '2019-10-03.csv', rows('03', [7, 8]));
     await until('a later file ingested', done('2019-10-03.csv'), 60_000);
+    await until('the HTTP source taking events again', async () => ((await post(9)).statusCode === 200 ? true : undefined), 60_000);
+    expect(httpSource.view().state).toBe('running');
 
-    const events = await readTopic(kafka, topics(config.namespace).events, 8);
-    expect(events.map((m) => String(m.key)).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    const events = await readTopic(kafka, topics(config.namespace).events, 9);
+    expect(events.map((m) => String(m.key)).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
     const all = await until('every event stored', async () => {
       const users = await storedUsers();
-      return users.length >= 8 ? users : undefined;
+      return users.length >= 9 ? users : undefined;
     }, 180_000);
-    expect(all).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(all).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
   }, 420_000);
 });
