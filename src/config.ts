@@ -34,8 +34,29 @@ export interface Config {
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
-  };
+  } & ValidationLimits;
+  /** pino level, checked here so a typo fails fast instead of crashing the logger. */
+  logLevel: LogLevel;
 }
+
+/** What a row must satisfy beyond its format (DESIGN.md, "The event"). */
+export interface ValidationLimits {
+  /** Earliest plausible event time, epoch ms (default 2000-01-01T00:00:00Z). */
+  eventTimeMinMs: number;
+  /** Latest plausible event time is the clock plus this (default 1 day). */
+  eventTimeMaxAheadMs: number;
+  /** A CSV row (or JSON item) longer than this many bytes is rejected (default 64 KiB, far below Kafka's 1 MB). */
+  maxRowBytes: number;
+}
+
+export const VALIDATION_DEFAULTS: ValidationLimits = {
+  eventTimeMinMs: Date.UTC(2000, 0, 1),
+  eventTimeMaxAheadMs: 86_400_000,
+  maxRowBytes: 65_536,
+};
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -86,14 +107,39 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-function millis(env: Env, name: string, fallback: number): number {
+function millis(env: Env, name: string, fallback: number, max = 3_600_000): number {
+  return integer(env, name, fallback, 0, max, 'milliseconds');
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, unit: string): number {
   const v = nonEmpty(env, name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 3_600_000) {
-    throw new ConfigError(name, `"${v}" is not a duration; expected an integer number of milliseconds 0-3600000`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `"${v}" is not valid; expected an integer number of ${unit} ${min}-${max}`);
   }
   return n;
+}
+
+/** An instant given as a date (2000-01-01) or an ISO 8601 time with Z or an offset, in epoch ms. */
+function instant(env: Env, name: string, fallback: number): number {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return fallback;
+  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? Date.parse(v) : NaN;
+  // The store's DateTime holds 1970-01-01 .. 2106-02-07.
+  if (Number.isNaN(ms) || ms < 0 || ms > (2 ** 32 - 1) * 1000) {
+    throw new ConfigError(name, `"${v}" is not a date; expected for example 2000-01-01 or 2019-10-01T00:00:00Z (1970 .. 2106)`);
+  }
+  return ms;
+}
+
+export function logLevel(env: Env): LogLevel {
+  const v = nonEmpty(env, 'LOG_LEVEL')?.toLowerCase();
+  if (v === undefined) return env.VITEST ? 'warn' : 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) {
+    throw new ConfigError('LOG_LEVEL', `"${v}" is not a level; expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return v as LogLevel;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -186,7 +232,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
+      eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),
+      eventTimeMaxAheadMs: millis(env, 'SALESINSIGHTS_EVENT_TIME_MAX_AHEAD_MS', VALIDATION_DEFAULTS.eventTimeMaxAheadMs, 366 * 86_400_000),
+      maxRowBytes: integer(env, 'SALESINSIGHTS_MAX_ROW_BYTES', VALIDATION_DEFAULTS.maxRowBytes, 256, 900_000, 'bytes'),
     },
+    logLevel: logLevel(env),
   };
 }
 

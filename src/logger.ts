@@ -1,9 +1,20 @@
 // The one logger (pino, as fastify uses). Pretty output in a terminal, JSON lines otherwise.
 import { pino, type Logger } from 'pino';
+import { ConfigError, logLevel, type LogLevel } from './config.ts';
 
 export type { Logger };
 
-const level = process.env.LOG_LEVEL ?? (process.env.VITEST ? 'warn' : 'info');
+/** A bad LOG_LEVEL must not crash pino at import: the logger starts at `info` and loadConfig reports the setting. */
+function startLevel(): LogLevel {
+  try {
+    return logLevel(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) return 'info';
+    throw err;
+  }
+}
+
+const level = startLevel();
 
 export const logger: Logger = pino({
   level,
