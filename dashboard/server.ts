@@ -1,5 +1,7 @@
 // startDashboard: builds the app and listens (127.0.0.1:3000 unless configured otherwise).
 import type { FastifyInstance } from 'fastify';
+import { checkDashboardExposure, isLoopbackHost } from '../src/config.ts';
+import { logger as defaultLogger } from '../src/logger.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 
 export interface StartDashboardOptions extends BuildAppOptions {
@@ -13,8 +15,17 @@ export function dashboardUrl(host: string, port: number): string {
 }
 
 export async function startDashboard(opts: StartDashboardOptions): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildApp(opts);
   const host = opts.host ?? opts.config.dashboard.host;
+  // Beyond loopback only with a token or the explicit opt-in, which is announced loudly.
+  checkDashboardExposure({ ...opts.config.dashboard, host }, opts.host === undefined ? 'SALESINSIGHTS_HOST' : 'host');
+  if (!opts.config.dashboard.token && !isLoopbackHost(host)) {
+    (opts.logger ?? defaultLogger).warn(
+      { host, setting: 'SALESINSIGHTS_ALLOW_UNAUTHENTICATED' },
+      `WARNING: the dashboard listens on ${host} WITHOUT a token (SALESINSIGHTS_ALLOW_UNAUTHENTICATED=true): ` +
+        'anyone who can reach it reads every /api/* answer and may POST /api/events; set SALESINSIGHTS_DASHBOARD_TOKEN',
+    );
+  }
+  const app = await buildApp(opts);
   try {
     await app.listen({ host, port: opts.port ?? opts.config.dashboard.port });
   } catch (err) {

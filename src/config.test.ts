@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, LOCAL_KAFKA_PORT, topics } from './config.ts';
+import { ConfigError, isLoopbackHost, loadConfig, LOCAL_KAFKA_PORT, topics, withDashboardHost } from './config.ts';
 
 /** The ConfigError loadConfig throws for env (fails the test if it does not throw one). */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -167,5 +167,61 @@ describe('Kafka TLS settings', () => {
 
   it('KAFKA_SSL_REJECT_UNAUTHORIZED not a boolean', () => {
     expect(configError({ KAFKA_SSL: 'true', KAFKA_SSL_REJECT_UNAUTHORIZED: 'no' }).setting).toBe('KAFKA_SSL_REJECT_UNAUTHORIZED');
+  });
+});
+
+describe('the dashboard beyond loopback needs a token (or the explicit opt-in)', () => {
+  const TOKEN = 'a-token-of-16-chars-or-more';
+
+  it.each(['localhost', '127.0.0.1', '127.8.9.10', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])('%j is loopback: no token needed', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+    expect(loadConfig({ SALESINSIGHTS_HOST: host }).dashboard).toMatchObject({ host, allowUnauthenticated: false });
+  });
+
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'dashboard.example.com', '128.0.0.1'])('%j without a token is refused, naming the setting and what to set', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+    const e = configError({ SALESINSIGHTS_HOST: host });
+    expect(e.setting).toBe('SALESINSIGHTS_HOST');
+    expect(e.message).toMatch(/^SALESINSIGHTS_HOST: ".*" is beyond loopback and SALESINSIGHTS_DASHBOARD_TOKEN is not set; set SALESINSIGHTS_DASHBOARD_TOKEN/);
+    expect(e.message).toContain('SALESINSIGHTS_ALLOW_UNAUTHENTICATED=true');
+  });
+
+  it('is allowed with a token, or with SALESINSIGHTS_ALLOW_UNAUTHENTICATED=true', () => {
+    expect(loadConfig({ SALESINSIGHTS_HOST: '0.0.0.0', SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN }).dashboard).toMatchObject({ host: '0.0.0.0', token: TOKEN });
+    const open = loadConfig({ SALESINSIGHTS_HOST: '0.0.0.0', SALESINSIGHTS_ALLOW_UNAUTHENTICATED: 'true' }).dashboard;
+    expect(open).toMatchObject({ host: '0.0.0.0', allowUnauthenticated: true });
+    expect(open.token).toBeUndefined();
+    expect(configError({ SALESINSIGHTS_HOST: '0.0.0.0', SALESINSIGHTS_ALLOW_UNAUTHENTICATED: 'false' }).setting).toBe('SALESINSIGHTS_HOST');
+    expect(configError({ SALESINSIGHTS_ALLOW_UNAUTHENTICATED: 'yes' }).setting).toBe('SALESINSIGHTS_ALLOW_UNAUTHENTICATED');
+  });
+
+  it('start --host goes through the same check', () => {
+    const e = (() => {
+      try {
+        withDashboardHost(loadConfig({}), '0.0.0.0', '--host');
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).message).toMatch(/^--host: "0\.0\.0\.0" is beyond loopback and SALESINSIGHTS_DASHBOARD_TOKEN is not set/);
+    expect(withDashboardHost(loadConfig({ SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN }), '0.0.0.0', '--host').dashboard.host).toBe('0.0.0.0');
+    expect(withDashboardHost(loadConfig({ SALESINSIGHTS_ALLOW_UNAUTHENTICATED: 'true' }), '::', '--host').dashboard.host).toBe('::');
+    expect(withDashboardHost(loadConfig({}), 'localhost', '--host').dashboard.host).toBe('localhost');
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it('takes a pino level, in any case', () => {
+    expect(loadConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(loadConfig({ LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+  });
+
+  it.each(['loud', 'verbose', '10'])('%j is refused, naming LOG_LEVEL and the levels', (level) => {
+    const e = configError({ LOG_LEVEL: level });
+    expect(e.setting).toBe('LOG_LEVEL');
+    expect(e.message).toBe(`LOG_LEVEL: "${level}" is not a level; expected one of fatal, error, warn, info, debug, trace, silent`);
   });
 });

@@ -1,6 +1,7 @@
 // The one configuration module. Every setting of DESIGN.md is read here, validated once,
 // and a wrong value fails fast with a message naming the setting and what it expects.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { resolve, join } from 'node:path';
 
@@ -30,7 +31,13 @@ export interface Config {
   localServices: { kafka: boolean; registry: boolean };
   /** Downloaded jars and service logs, outside git. */
   cacheDir: string;
-  dashboard: { host: string; port: number; token?: string };
+  dashboard: {
+    host: string;
+    port: number;
+    token?: string;
+    /** SALESINSIGHTS_ALLOW_UNAUTHENTICATED=true: listening beyond loopback without a token is allowed (and warned about). */
+    allowUnauthenticated: boolean;
+  };
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
@@ -188,6 +195,38 @@ function kafkaSecurity(env: Env): KafkaSecurity {
   return { ...tls, sasl: { mechanism, username, password } };
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** localhost, 127.0.0.0/8 or ::1 (also written in full or IPv4-mapped); a name other than localhost is not resolved, so it counts as beyond loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost' || h === 'localhost.') return true;
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The dashboard may listen beyond loopback only with a token, or with the explicit opt-in
+ * (DESIGN.md, Security). `setting` names where the host came from (SALESINSIGHTS_HOST, --host).
+ */
+export function checkDashboardExposure(dashboard: Config['dashboard'], setting = 'SALESINSIGHTS_HOST'): void {
+  if (dashboard.token !== undefined || dashboard.allowUnauthenticated || isLoopbackHost(dashboard.host)) return;
+  throw new ConfigError(
+    setting,
+    `"${dashboard.host}" is beyond loopback and SALESINSIGHTS_DASHBOARD_TOKEN is not set; set SALESINSIGHTS_DASHBOARD_TOKEN (16+ characters), ` +
+      'listen on 127.0.0.1, or set SALESINSIGHTS_ALLOW_UNAUTHENTICATED=true to let anyone who reaches it read the data and post events',
+  );
+}
+
+/** The configuration with the dashboard on another host (start --host), checked like SALESINSIGHTS_HOST. */
+export function withDashboardHost(config: Config, host: string, setting: string): Config {
+  const dashboard = { ...config.dashboard, host };
+  checkDashboardExposure(dashboard, setting);
+  return { ...config, dashboard };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const home = resolve(nonEmpty(env, 'SALESINSIGHTS_HOME') ?? '.salesinsights');
   const namespace = nonEmpty(env, 'SALESINSIGHTS_NAMESPACE') ?? 'salesinsights';
@@ -213,6 +252,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (token !== undefined && token.length < 16) {
     throw new ConfigError('SALESINSIGHTS_DASHBOARD_TOKEN', 'must be at least 16 characters long');
   }
+  const dashboard = {
+    host: nonEmpty(env, 'SALESINSIGHTS_HOST') ?? '127.0.0.1',
+    port: port(env, 'SALESINSIGHTS_PORT', 3000),
+    token,
+    allowUnauthenticated: bool(env, 'SALESINSIGHTS_ALLOW_UNAUTHENTICATED', false),
+  };
+  checkDashboardExposure(dashboard);
 
   return {
     home,
@@ -225,11 +271,7 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: kafkaSecurity(env),
     localServices: { kafka: brokersRaw === undefined, registry: registryGiven === undefined },
     cacheDir: resolve(nonEmpty(env, 'SALESINSIGHTS_CACHE') ?? join(homedir(), '.cache', 'salesinsights')),
-    dashboard: {
-      host: nonEmpty(env, 'SALESINSIGHTS_HOST') ?? '127.0.0.1',
-      port: port(env, 'SALESINSIGHTS_PORT', 3000),
-      token,
-    },
+    dashboard,
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
       eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),

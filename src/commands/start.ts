@@ -2,7 +2,7 @@
 // the connector, the aggregator and the dashboard share this process. Each component recovers
 // by itself (the aggregator through its supervisor); /api/health shows their states.
 import { ComponentStatus } from '../component-status.ts';
-import type { Config } from '../config.ts';
+import { withDashboardHost, type Config } from '../config.ts';
 import { createKafka } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
 import { prepareRuntime } from '../runtime.ts';
@@ -18,7 +18,9 @@ export interface StartOptions {
   port?: number;
 }
 
-export async function start(config: Config, logger: Logger, options: StartOptions): Promise<void> {
+export async function start(given: Config, logger: Logger, options: StartOptions): Promise<void> {
+  // --host goes through the same check as SALESINSIGHTS_HOST, before anything starts.
+  const config = options.host === undefined ? given : withDashboardHost(given, options.host, '--host');
   const store = await prepareRuntime(config, logger);
   // A failed job is replaced by a fresh one from the checkpoints; the dashboard stays up.
   const aggregator = new SupervisedJob(() => new AggregatorJob(config, store, logger), logger);
@@ -38,7 +40,6 @@ export async function start(config: Config, logger: Logger, options: StartOption
       job: aggregator,
       components,
       logger,
-      host: options.host,
       port: options.port,
       // POST /api/events: the HTTP source, its own transactional producer.
       ingest: { kafka: createKafka(config, 'salesinsights-http-source'), status: httpSource, logger },
