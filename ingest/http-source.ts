@@ -6,7 +6,7 @@
 // unique id (dashboard/app.ts uses random UUIDs and ignores client-sent ids).
 // A plain (encapsulated) plugin: its content-type parsers and producer stay inside.
 import { Readable } from 'node:stream';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { Kafka, Message } from 'kafkajs';
 import type { ComponentStatus } from '../src/component-status.ts';
 import type { Config } from '../src/config.ts';
@@ -38,6 +38,9 @@ export interface HttpSourceOptions {
 
 export const HTTP_SOURCE_DEFAULTS = {
   bodyLimit: 5 << 20,
+  // Events are an array of flat objects (depth 2); deeper bodies are refused before JSON.parse,
+  // as 100k nested arrays would overflow the stack when an item is written as a rejection.
+  maxJsonDepth: 32,
   // Keeps one request's transaction small; larger loads belong in the inbox.
   maxTransactionBytes: 900_000,
 } as const;
@@ -61,12 +64,14 @@ class BodyError extends IngestError {
 
 /**
  * JSON.parse that keeps integers beyond 2^53 exact: integer literals of 16 or more digits
- * outside strings become strings before parsing (category ids are 19 digits).
+ * outside strings become strings before parsing (category ids are 19 digits). A body nested
+ * deeper than `maxDepth` arrays/objects is refused (400 ING_ERR_BODY) before it is parsed.
  */
-export function parseJsonKeepingBigIntegers(text: string): unknown {
+export function parseJsonKeepingBigIntegers(text: string, maxDepth: number = HTTP_SOURCE_DEFAULTS.maxJsonDepth): unknown {
   let out = '';
   let last = 0;
   let inString = false;
+  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (inString) {
@@ -75,6 +80,9 @@ export function parseJsonKeepingBigIntegers(text: string): unknown {
       continue;
     }
     if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > maxDepth) throw new BodyError(`JSON nested deeper than ${maxDepth} levels`);
+    } else if (c === ']' || c === '}') depth--;
     else if (c === '-' || (c! >= '0' && c! <= '9')) {
       const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
       if (!m) continue;
@@ -182,10 +190,22 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
     try {
       done(null, parseJsonKeepingBigIntegers(body as string));
     } catch (err) {
-      done(new BodyError(`unparsable JSON: ${(err as Error).message}`), undefined);
+      done(err instanceof BodyError ? err : new BodyError(`unparsable JSON: ${(err as Error).message}`), undefined);
     }
   });
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+  // fastify's own body errors (too large, another type, a bad content-length) answer the
+  // documented ING_ERR_BODY; the app's error handler writes the common error body.
+  app.setErrorHandler((err: FastifyError, req) => {
+    if (!err.code?.startsWith('FST_ERR_CTP_')) throw err;
+    const status = err.statusCode ?? 400;
+    if (status === 413) throw new BodyError(`the body is larger than ${bodyLimit} bytes: split it`, 413);
+    if (status === 415) {
+      const type = String(req.headers['content-type'] ?? '').slice(0, 100);
+      throw new BodyError(`content type "${type}" is not taken: send application/json or text/csv`, 415);
+    }
+    throw new BodyError(err.message, status);
+  });
 
   app.post(
     '/api/events',

@@ -237,8 +237,22 @@ describe('HTTP ingest and the live stream', () => {
     const missing = await post('event_time,event_type\n2019-10-03 00:00:00 UTC,view\n', 'text/csv');
     expect(missing.statusCode).toBe(400);
     expect(missing.json().message).toContain('lacks product_id, category_id');
-    expect((await post('a=b', 'application/x-www-form-urlencoded')).statusCode).toBe(415);
-    expect((await post('hello', 'text/plain')).statusCode).toBe(415);
+    // Deeply nested JSON: refused before parsing, not a stack overflow (500).
+    for (const payload of ['['.repeat(100_000) + ']'.repeat(100_000), `[{"event_time":${'['.repeat(100_000)}${']'.repeat(100_000)}}]`]) {
+      const deep = await post(payload, 'application/json');
+      expect(deep.statusCode).toBe(400);
+      expect(deep.json()).toMatchObject({ statusCode: 400, code: 'ING_ERR_BODY', error: 'Bad Request', retriable: false });
+      expect(deep.json().message).toContain('nested deeper than');
+    }
+    // fastify's own refusals answer the documented code in the same error body.
+    for (const [payload, type] of [['a=b', 'application/x-www-form-urlencoded'], ['hello', 'text/plain']]) {
+      const res = await post(payload!, type!);
+      expect(res.statusCode).toBe(415);
+      expect(res.json()).toEqual({ statusCode: 415, code: 'ING_ERR_BODY', error: 'Unsupported Media Type', message: expect.stringContaining('send application/json or text/csv'), retriable: false });
+    }
+    const tooLarge = await post('x'.repeat((5 << 20) + 1), 'text/csv');
+    expect(tooLarge.statusCode).toBe(413);
+    expect(tooLarge.json()).toEqual({ statusCode: 413, code: 'ING_ERR_BODY', error: 'Payload Too Large', message: expect.stringContaining('larger than 5242880 bytes'), retriable: false });
     expect((await app.inject({ method: 'POST', url: '/api/events', headers: { 'content-type': 'text/csv' }, payload: CSV_BODY })).statusCode).toBe(401);
 
     // More than one transaction may carry (one record batch per partition): 413, nothing sent.
