@@ -3,10 +3,13 @@ import type { Config } from '../config.ts';
 import { topics } from '../config.ts';
 import { createKafka } from '../kafka.ts';
 import type { Logger } from '../logger.ts';
+import { servicesUp } from '../services/index.ts';
 import { openStore } from '../../aggregates/store.ts';
 import { ledgerTopic } from '../../ingest/ledger.ts';
 
 export async function reset(config: Config, logger: Logger): Promise<void> {
+  // Local services come up; given ones must answer within seconds (one line naming the setting).
+  await servicesUp(config);
   const admin = createKafka(config, 'salesinsights-reset').admin();
   await admin.connect();
   try {

@@ -56,6 +56,7 @@ export async function waitUntilHealthy(spec: WaitSpec): Promise<HealthResult> {
     spec.service,
     `not healthy after ${Math.round(spec.timeoutMs / 1000)} s (last check: ${last?.detail ?? 'none ran'})`,
     await spec.tail(),
+    last?.detail,
   );
 }
 
@@ -72,4 +73,12 @@ export function portInUse(host: string, port: number, timeoutMs = 500): Promise<
     socket.once('error', () => done(false));
     socket.connect(port, host);
   });
+}
+
+/** A health check's detail in a few words, for a one-line message (connection refused, host not found…). */
+export function shortReason(detail: string): string {
+  if (/ECONNREFUSED/.test(detail)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/.test(detail)) return 'host not found';
+  if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed? ?out|no answer within/i.test(detail)) return 'no answer';
+  return detail;
 }

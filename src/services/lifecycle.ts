@@ -1,6 +1,7 @@
 // Up, down and status of one service.
+import { ConfigError } from '../config.ts';
 import { logger } from '../logger.ts';
-import { portInUse, waitUntilHealthy, withTimeout } from './health.ts';
+import { portInUse, shortReason, waitUntilHealthy, withTimeout } from './health.ts';
 import { processAlive, readPidFile, removePidFile, rssMb, stopProcess } from './process-control.ts';
 import type { ServiceSpec } from './service-specs.ts';
 import { ServiceError, type ServiceStatus } from './types.ts';
@@ -33,11 +34,26 @@ async function waitFor(spec: ServiceSpec, timeoutMs: number, pid?: number): Prom
   return status(spec, true, result.detail, pid);
 }
 
-export async function bringUp(spec: ServiceSpec, timeoutMs: number): Promise<ServiceStatus> {
-  if (!spec.local) {
-    logger.info(`${spec.name}: given in the environment, not started here; checking ${spec.address}`);
-    return waitFor(spec, timeoutMs);
+/**
+ * A service given in the environment must answer within `timeoutMs` (nothing here would start
+ * it): otherwise the command ends with one configuration error naming the setting and the address.
+ */
+export async function checkExternal(spec: ServiceSpec, timeoutMs: number): Promise<ServiceStatus> {
+  logger.info(`${spec.name}: given in the environment, not started here; checking ${spec.address}`);
+  try {
+    return await waitFor(spec, timeoutMs);
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    const reason = shortReason(err.lastCheck ?? err.message);
+    throw new ConfigError(
+      spec.setting,
+      `${spec.noAnswer} at ${spec.address} within ${Math.round(timeoutMs / 1000)} s (${reason}); check the address or unset ${spec.setting} to use the local services`,
+    );
   }
+}
+
+export async function bringUp(spec: ServiceSpec, timeoutMs: number): Promise<ServiceStatus> {
+  if (!spec.local) return checkExternal(spec, timeoutMs);
   const running = await livePid(spec);
   if (running !== undefined) {
     const quick = await withTimeout(spec.health, QUICK_CHECK_MS);

@@ -17,7 +17,7 @@ import { ServiceError } from './types.ts';
 const ARTIFACT = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
 
 /** Apicurio Registry 3.3 is compiled for Java 21 (class file version 65): Java 17 fails at start. */
-const REGISTRY_JAVA = 21;
+export const REGISTRY_JAVA = 21;
 
 /**
  * Runtime settings. Quarkus's management interface (health, metrics) is on by default on
@@ -26,8 +26,8 @@ const REGISTRY_JAVA = 21;
  * is NONE where Confluent's is BACKWARD: match Confluent (PUT /config and /config/{subject}
  * still set any level).
  */
-const SYSTEM_PROPERTIES = [
-  `-Dquarkus.http.port=${LOCAL_REGISTRY_PORT}`,
+const systemProperties = (port: number) => [
+  `-Dquarkus.http.port=${port}`,
   '-Dquarkus.http.host=127.0.0.1',
   '-Dquarkus.management.host=127.0.0.1',
   '-Dquarkus.management.port=0',
@@ -36,6 +36,11 @@ const SYSTEM_PROPERTIES = [
   '-Dapicurio.rest.deletion.artifact-version.enabled=true',
   '-Dapicurio.rules.global.compatibility=BACKWARD',
 ];
+
+/** The JVM arguments of a registry on `port`; `extra` system properties (e.g. a storage) go before the jar. */
+export function registryJavaArgs(quarkusRun: string, port: number, extra: string[] = []): string[] {
+  return ['-Xmx512m', ...systemProperties(port), ...extra, '-jar', quarkusRun];
+}
 
 /** Found in the registry's command line: tells our registry from an unrelated process with a reused pid. */
 export const registryMarker = (paths: ServicePaths) => paths.registry.home;
@@ -90,7 +95,7 @@ export async function startRegistry(paths: ServicePaths, quarkusRun: string): Pr
   const java = requireJava('schema-registry', REGISTRY_JAVA);
   const pid = await spawnDetached({
     command: java.command,
-    args: ['-Xmx512m', ...SYSTEM_PROPERTIES, '-jar', quarkusRun],
+    args: registryJavaArgs(quarkusRun, LOCAL_REGISTRY_PORT),
     cwd: paths.registry.home,
     logFile: paths.registry.stdoutLog,
     pidFile: paths.registry.pidFile,
@@ -99,12 +104,19 @@ export async function startRegistry(paths: ServicePaths, quarkusRun: string): Pr
   return pid;
 }
 
-/** Healthy when the Confluent API lists subjects. */
+/** Healthy when the Confluent API lists subjects (a JSON array: any web server may answer 200). */
 export async function registryHealth(schemaRegistryUrl: string): Promise<HealthResult> {
   try {
     const res = await fetch(`${schemaRegistryUrl}/subjects`, { signal: AbortSignal.timeout(3000) });
-    await res.body?.cancel();
-    return { healthy: res.status === 200, detail: `GET /subjects answered ${res.status}` };
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      return { healthy: false, detail: `GET /subjects answered ${res.status}` };
+    }
+    const body: unknown = await res.json().catch(() => undefined);
+    if (!Array.isArray(body)) {
+      return { healthy: false, detail: `GET /subjects answered 200 but not a JSON list of subjects (${res.headers.get('content-type') ?? 'no content type'})` };
+    }
+    return { healthy: true, detail: `GET /subjects answered 200` };
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
     return { healthy: false, detail: `GET /subjects failed: ${cause || String(err)}` };

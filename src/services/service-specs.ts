@@ -13,6 +13,9 @@ export interface ServiceSpec {
   address: string;
   /** True when this project starts the service; false when the environment names one. */
   local: boolean;
+  /** The setting that names an external one, and what did not answer there (for the start-up check). */
+  setting: 'KAFKA_BROKERS' | 'SCHEMA_REGISTRY_URL';
+  noAnswer: string;
   /** Loopback ports the local service binds. */
   ports: number[];
   pidFile: string;
@@ -31,6 +34,8 @@ export function serviceSpecs(config: Config): ServiceSpec[] {
     name: 'kafka',
     address: config.kafkaBrokers.join(','),
     local: config.localServices.kafka,
+    setting: 'KAFKA_BROKERS',
+    noAnswer: 'no broker answered',
     ports: [LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT],
     pidFile: paths.kafka.pidFile,
     marker: kafkaMarker(paths),
@@ -48,6 +53,8 @@ export function serviceSpecs(config: Config): ServiceSpec[] {
     name: 'schema-registry',
     address: config.schemaRegistryUrl,
     local: config.localServices.registry,
+    setting: 'SCHEMA_REGISTRY_URL',
+    noAnswer: 'no schema registry (Confluent API, GET /subjects) answered',
     ports: [LOCAL_REGISTRY_PORT],
     pidFile: paths.registry.pidFile,
     marker: registryMarker(paths),

@@ -22,6 +22,8 @@ export class ServiceError extends Error {
     message: string,
     /** The last lines of the service's log, when there is one. */
     readonly logTail?: string,
+    /** What the last health check said, when one ran. */
+    readonly lastCheck?: string,
   ) {
     super(logTail ? `${service}: ${message}\n${logTail}` : `${service}: ${message}`);
   }

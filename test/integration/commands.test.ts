@@ -1,7 +1,9 @@
-// The sql and reset commands on the real store and broker.
-import { describe, expect, it } from 'vitest';
+// The sql and reset commands on the real store and broker; the CLI's one-line configuration errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { topics } from '../../src/config.ts';
 import { createKafka } from '../../src/kafka.ts';
 import { logger } from '../../src/logger.ts';
@@ -10,7 +12,7 @@ import { runReadOnlyQuery } from '../../src/commands/sql.ts';
 import { reset } from '../../src/commands/reset.ts';
 import { openStore } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
-import { isolatedConfig } from '../helpers.ts';
+import { isolatedConfig, tempDir } from '../helpers.ts';
 
 const config = isolatedConfig('commands');
 
@@ -74,5 +76,74 @@ describe('reset', () => {
     } finally {
       await check.close();
     }
+  });
+});
+
+interface CliRun {
+  code: number | null;
+  signal: string | null;
+  stderr: string;
+}
+
+/** The CLI in this file's home and namespace; killed after `timeoutMs` (the failure mode, not a timing assertion). */
+function cli(args: string[], extraEnv: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
+  const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace, ...extraEnv };
+  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+/** Exit 2 with exactly one `configuration error:` line, no stack trace; returns that line. */
+function oneConfigLine(run: CliRun): string {
+  expect(run.signal, `still running at the test's bound:\n${run.stderr.slice(-2000)}`).toBeNull();
+  expect(run.code, run.stderr.slice(-2000)).toBe(2);
+  const lines = run.stderr.split('\n').filter((l) => l.startsWith('configuration error:'));
+  expect(lines, run.stderr.slice(-2000)).toHaveLength(1);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  return lines[0]!;
+}
+
+describe('configuration errors end a command with one line naming the setting', () => {
+  it('LOG_LEVEL=loud', async () => {
+    const line = oneConfigLine(await cli(['services', 'status'], { LOG_LEVEL: 'loud' }));
+    expect(line).toBe('configuration error: LOG_LEVEL: "loud" is not a level; expected one of fatal, error, warn, info, debug, trace, silent');
+  });
+
+  it('SALESINSIGHTS_HOST beyond loopback without a token, and start --host the same', async () => {
+    expect(oneConfigLine(await cli(['start'], { SALESINSIGHTS_HOST: '0.0.0.0' }))).toMatch(
+      /^configuration error: SALESINSIGHTS_HOST: "0\.0\.0\.0" is beyond loopback and SALESINSIGHTS_DASHBOARD_TOKEN is not set; set SALESINSIGHTS_DASHBOARD_TOKEN/,
+    );
+    expect(oneConfigLine(await cli(['start', '--host', '0.0.0.0', '--port', '0'], {}))).toMatch(/^configuration error: --host: "0\.0\.0\.0" is beyond loopback/);
+  });
+
+  describe('an external broker or registry that does not answer', () => {
+    const dir = tempDir('commands-empty');
+    /** An ordinary web server: 404 HTML for everything, like a wrong SCHEMA_REGISTRY_URL. */
+    let web: Server;
+    let webUrl = '';
+    beforeAll(async () => {
+      web = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'));
+      web.listen(0, '127.0.0.1');
+      await once(web, 'listening');
+      webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => web.close(() => resolve())));
+
+    it.each([['backfill'], ['reset']])('KAFKA_BROKERS=127.0.0.1:1: %s', async (command) => {
+      const line = oneConfigLine(await cli(command === 'backfill' ? ['backfill', dir] : [command], { KAFKA_BROKERS: '127.0.0.1:1' }));
+      expect(line).toMatch(
+        /^configuration error: KAFKA_BROKERS: no broker answered at 127\.0\.0\.1:1 within \d+ s \(connection refused\); check the address or unset KAFKA_BROKERS to use the local services$/,
+      );
+    });
+
+    it('SCHEMA_REGISTRY_URL at a web server that is not a registry: backfill', async () => {
+      const line = oneConfigLine(await cli(['backfill', dir], { SCHEMA_REGISTRY_URL: webUrl }));
+      expect(line).toContain(`configuration error: SCHEMA_REGISTRY_URL: no schema registry (Confluent API, GET /subjects) answered at ${webUrl} within`);
+      expect(line).toContain('(GET /subjects answered 404); check the address or unset SCHEMA_REGISTRY_URL');
+    });
   });
 });
