@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Message } from 'kafkajs';
+import type { ValidationLimits } from '../src/config.ts';
 import type { Logger } from '../src/logger.ts';
 import type { RejectedRow } from '../src/event.ts';
 import { encodeEvent } from './avro.ts';
@@ -34,6 +35,8 @@ export interface FileIngestorDeps {
   schemaId: number;
   logger: Logger;
   batchRows: number;
+  /** Event-time range and row size a row must keep to (config.ingest). */
+  limits: ValidationLimits;
 }
 
 /** The bytes [0, size) of a file as read in one pass, identified by their hash. */
@@ -206,7 +209,7 @@ async function readPass(
 
   let parseError: unknown;
   try {
-    for await (const row of parseRows(input, file)) {
+    for await (const row of parseRows(input, file, deps.limits)) {
       if ((row.ok ? row.event.source_line : row.source_line) <= resumeAfter) continue;
       if (held) take(held);
       held = row;

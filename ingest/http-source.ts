@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { Kafka, Message } from 'kafkajs';
 import type { ComponentStatus } from '../src/component-status.ts';
-import type { Config } from '../src/config.ts';
+import type { Config, ValidationLimits } from '../src/config.ts';
 import type { Logger } from '../src/logger.ts';
 import { createKafka } from '../src/kafka.ts';
 import type { RejectedRow, ShopEvent } from '../src/event.ts';
@@ -119,23 +119,23 @@ interface Outcome {
   rejected: RejectedRow[];
 }
 
-function fromJson(body: unknown, sourceFile: string): Outcome {
+function fromJson(body: unknown, sourceFile: string, limits: ValidationLimits): Outcome {
   if (!Array.isArray(body)) throw new BodyError('expected a JSON array of objects');
   const now = Date.now();
   const out: Outcome = { events: [], rejected: [] };
   body.forEach((item, i) => {
     const fields = itemFields(item);
-    const result = typeof fields === 'string' ? fields : validateFields(fields, sourceFile, i + 1, now);
+    const result = typeof fields === 'string' ? fields : validateFields(fields, sourceFile, i + 1, now, limits);
     if (typeof result !== 'string') out.events.push(result);
     else out.rejected.push({ source_file: sourceFile, source_line: i + 1, raw_line: JSON.stringify(item) ?? '', reason: result, rejected_at: now });
   });
   return out;
 }
 
-async function fromCsv(text: string, sourceFile: string): Promise<Outcome> {
+async function fromCsv(text: string, sourceFile: string, limits: ValidationLimits): Promise<Outcome> {
   const out: Outcome = { events: [], rejected: [] };
   try {
-    for await (const row of parseRows(Readable.from([text]), sourceFile)) {
+    for await (const row of parseRows(Readable.from([text]), sourceFile, limits)) {
       if (row.ok) out.events.push(row.event);
       else out.rejected.push({ source_file: sourceFile, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });
     }
@@ -237,8 +237,8 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
       const sourceFile = `http:${req.id}`;
       const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
       let outcome: Outcome;
-      if (type === 'text/csv') outcome = await fromCsv(String(req.body ?? ''), sourceFile);
-      else if (type === 'application/json') outcome = fromJson(req.body, sourceFile);
+      if (type === 'text/csv') outcome = await fromCsv(String(req.body ?? ''), sourceFile, config.ingest);
+      else if (type === 'application/json') outcome = fromJson(req.body, sourceFile, config.ingest);
       else throw new BodyError('send application/json or text/csv', 415);
 
       const events = outcome.events.map((e) => ({ key: String(e.user_id), value: encodeEvent(schemaId, e) }));

@@ -138,6 +138,7 @@ export class Connector {
         schemaId: this.schemaId,
         logger: this.logger,
         batchRows: this.options.batchRows ?? CONNECTOR_DEFAULTS.batchRows,
+        limits: this.config.ingest,
       });
       if (!inPlace) await rename(path, await this.asideName('.done', name));
       this.results.push(result);

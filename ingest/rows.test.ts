@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { VALIDATION_DEFAULTS, type ValidationLimits } from '../src/config.ts';
 import type { ShopEvent } from '../src/event.ts';
 import { MissingColumnsError } from './errors.ts';
 import { mapHeader, parseEventTime, parsePriceCents, parseRows, REQUIRED_COLUMNS, validateFields, type FieldValues, type ParsedRow } from './rows.ts';
@@ -8,6 +9,8 @@ const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand
 const ROW1 = '2020-01-01 00:00:00 UTC,view,5809910,1602943681873052386,,grattol,5.24,595414620,4adb70bb-edbd-4981-b60f-a05bfd32683a';
 const ROW2 = '2020-01-01 00:00:09 UTC,purchase,5844397,1487580006317032337,appliances.environment.vacuum,,2.38,462033176,09fafd6c-6c99-46b1-834f-33527f5de241';
 const ROW3 = '2020-01-01 00:01:30 UTC,remove_from_cart,5811596,1602943681873052386,,,0,410333972,';
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 type Fields = Partial<FieldValues>;
 const DEFAULT_FIELDS: FieldValues = {
@@ -24,9 +27,9 @@ const DEFAULT_FIELDS: FieldValues = {
 /** One CSV line in the standard column order. */
 const row = (f: Fields = {}) => REQUIRED_COLUMNS.map((c) => ({ ...DEFAULT_FIELDS, ...f })[c]).join(',');
 
-async function parseText(text: string | Buffer, file = 'day.csv'): Promise<ParsedRow[]> {
+async function parseText(text: string | Buffer, file = 'day.csv', limits: ValidationLimits = VALIDATION_DEFAULTS): Promise<ParsedRow[]> {
   const out: ParsedRow[] = [];
-  for await (const r of parseRows(Readable.from([text]), file)) out.push(r);
+  for await (const r of parseRows(Readable.from([text]), file, limits)) out.push(r);
   return out;
 }
 const events = (rows: ParsedRow[]): ShopEvent[] => rows.flatMap((r) => (r.ok ? [r.event] : []));
@@ -183,7 +186,7 @@ describe('parseRows: a header lacking a column rejects the whole file', () => {
     const seen: ParsedRow[] = [];
     let error: unknown;
     try {
-      for await (const r of parseRows(Readable.from([`${header}\n${line}\n${line}\n`]), 'short.csv')) seen.push(r);
+      for await (const r of parseRows(Readable.from([`${header}\n${line}\n${line}\n`]), 'short.csv', VALIDATION_DEFAULTS)) seen.push(r);
     } catch (e) {
       error = e;
     }
@@ -284,11 +287,11 @@ describe('parsePriceCents', () => {
 
 describe('validateFields', () => {
   it('keeps the identity and read time it is given', () => {
-    const e = validateFields(DEFAULT_FIELDS, 'a.csv', 42, 1234);
-    expect(e).toMatchObject({ source_file: 'a.csv', source_line: 42, ingested_at: 1234, price_cents: 524, user_session: 's1' });
+    const e = validateFields(DEFAULT_FIELDS, 'a.csv', 42, NOW, VALIDATION_DEFAULTS);
+    expect(e).toMatchObject({ source_file: 'a.csv', source_line: 42, ingested_at: NOW, price_cents: 524, user_session: 's1' });
   });
 
   it('returns the first failure as text', () => {
-    expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', 2, 0)).toMatch(/unknown event_type "nope"/);
+    expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', 2, NOW, VALIDATION_DEFAULTS)).toMatch(/unknown event_type "nope"/);
   });
 });

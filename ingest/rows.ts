@@ -1,9 +1,12 @@
-// CSV rows to shop events. Streaming (csv-parse), columns mapped by header name, every row
-// either a ShopEvent or a RowRejection with its reason: a bad row never throws and is never lost.
-// A header that lacks a required column rejects the whole file (MissingColumnsError).
+// CSV rows to shop events. Streaming (RecordReader frames the records, csv-parse splits quoted
+// ones), columns mapped by header name, every row either a ShopEvent or a RowRejection with its
+// reason: a bad row never throws and is never lost. A header that lacks a required column (or
+// cannot be read) rejects the whole file (MissingColumnsError).
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { ValidationLimits } from '../src/config.ts';
 import { EVENT_TYPES, type EventType, type ShopEvent } from '../src/event.ts';
+import { RecordReader, type CsvRecord, type Framed, type RowRejection } from './csv-records.ts';
 import { MissingColumnsError } from './errors.ts';
 
 export const REQUIRED_COLUMNS = [
@@ -20,11 +23,7 @@ export const REQUIRED_COLUMNS = [
 type Column = (typeof REQUIRED_COLUMNS)[number];
 export type FieldValues = Record<Column, string>;
 
-export interface RowRejection {
-  source_line: number;
-  raw_line: string;
-  reason: string;
-}
+export type { RowRejection };
 
 export type ParsedRow = { ok: true; event: ShopEvent } | ({ ok: false } & RowRejection);
 
@@ -40,8 +39,9 @@ export function parseEventTime(text: string): number | string {
   const m = UTC_TEXT.exec(text);
   if (m) {
     const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-    const ms = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
-    const back = new Date(ms);
+    const back = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
+    back.setUTCFullYear(y!, mo! - 1, d!); // Date.UTC reads years 0-99 as 1900-1999
+    const ms = back.getTime();
     if (back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || h! > 23 || mi! > 59 || s! > 59) {
       return `bad event_time "${text}": no such date or time`;
     }
@@ -76,16 +76,28 @@ function parseId(name: string, text: string): bigint | string {
 }
 
 const orNull = (s: string) => (s === '' ? null : s);
+const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-/** Validates one row's fields; the event or the reason it was refused. */
+/**
+ * Validates one row's fields; the event or the reason it was refused. `ingested_at` is also the
+ * "now" of the plausible event-time range [limits.eventTimeMinMs, now + limits.eventTimeMaxAheadMs].
+ */
 export function validateFields(
   f: FieldValues,
   source_file: string,
   source_line: number,
   ingested_at: number,
+  limits: ValidationLimits,
 ): ShopEvent | string {
   const event_time = parseEventTime(f.event_time);
   if (typeof event_time === 'string') return event_time;
+  const latest = ingested_at + limits.eventTimeMaxAheadMs;
+  if (event_time < limits.eventTimeMinMs || event_time > latest) {
+    return (
+      `event_time "${f.event_time}" is outside the plausible range ${isoSeconds(limits.eventTimeMinMs)} .. ${isoSeconds(latest)}; ` +
+      'set SALESINSIGHTS_EVENT_TIME_MIN / SALESINSIGHTS_EVENT_TIME_MAX_AHEAD_MS to widen it'
+    );
+  }
   if (!EVENT_TYPE_SET.has(f.event_type)) {
     return `unknown event_type "${f.event_type}": expected one of ${EVENT_TYPES.join(', ')}`;
   }
@@ -127,51 +139,90 @@ function rowToFields(cells: string[], index: Record<Column, number>): FieldValue
   return f;
 }
 
-const stripEol = (raw: string) => raw.replace(/[\r\n]+$/, '');
+/** Options for well-formed records joined by LF: RecordReader has dropped the BOM and framed them. */
+const CSV_OPTIONS = { record_delimiter: '\n', relax_column_count: true, bom: false } as const;
+
+/**
+ * The cells of records that hold quotes, with csv-parse, in one call for a run of them (a call
+ * costs far more than a record). Should csv-parse still refuse one, each record is parsed alone
+ * and the refused one gets csv-parse's reason.
+ */
+function quotedCells(records: readonly CsvRecord[]): Array<string[] | string> {
+  try {
+    const cells = parseCsv(records.map((r) => r.text).join('\n'), CSV_OPTIONS);
+    if (cells.length === records.length) return cells;
+  } catch {
+    // one of them: find it below
+  }
+  return records.map((r) => {
+    try {
+      const [cells, more] = parseCsv(r.text, CSV_OPTIONS);
+      return cells !== undefined && more === undefined ? cells : 'unparsable CSV: not one record';
+    } catch (err) {
+      return `unparsable CSV: ${(err as Error).message}`;
+    }
+  });
+}
 
 /**
  * Streams a CSV into parsed rows. `source_line` is the physical line on which a record ends
- * (the header is line 1), stable across runs, so it identifies the event.
+ * (the header is line 1), stable across runs, so it identifies the event. Every non-blank line
+ * after the header ends as one event or one rejection, or belongs to a record whose quoted field
+ * spans lines. Records without a quote are split on commas (exact for them, and far cheaper),
+ * the others by csv-parse.
  */
-export async function* parseRows(input: Readable, source_file: string): AsyncGenerator<ParsedRow> {
-  const skipped: RowRejection[] = [];
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      raw: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      on_skip: (err, raw) => {
-        skipped.push({
-          source_line: Number(err?.lines ?? 0),
-          raw_line: stripEol(raw ?? ''),
-          reason: `unparsable CSV: ${err?.message ?? 'unknown error'}`,
-        });
-        return undefined;
-      },
-    }),
-  );
+export async function* parseRows(input: Readable, source_file: string, limits: ValidationLimits): AsyncGenerator<ParsedRow> {
+  const reader = new RecordReader(limits.maxRowBytes);
   let index: Record<Column, number> | undefined;
   let width = 0;
-  for await (const rec of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
-    while (skipped.length > 0) yield { ok: false, ...skipped.shift()! };
+
+  const row = (record: CsvRecord, cells: string[] | string): ParsedRow | undefined => {
     if (index === undefined) {
-      index = mapHeader(rec.record, source_file);
-      width = rec.record.length;
-      continue;
+      if (typeof cells === 'string') throw new MissingColumnsError(source_file, [...REQUIRED_COLUMNS]);
+      index = mapHeader(cells, source_file);
+      width = cells.length;
+      return undefined;
     }
-    const line = rec.info.lines;
-    const raw_line = stripEol(rec.raw);
-    if (rec.record.length !== width) {
-      yield { ok: false, source_line: line, raw_line, reason: `wrong column count: expected ${width}, got ${rec.record.length}` };
-      continue;
+    const source_line = record.line;
+    const raw_line = record.text;
+    if (record.encodingError !== undefined) return { ok: false, source_line, raw_line, reason: record.encodingError };
+    if (typeof cells === 'string') return { ok: false, source_line, raw_line, reason: cells };
+    if (cells.length !== width) return { ok: false, source_line, raw_line, reason: `wrong column count: expected ${width}, got ${cells.length}` };
+    const result = validateFields(rowToFields(cells, index), source_file, source_line, Date.now(), limits);
+    return typeof result === 'string' ? { ok: false, source_line, raw_line, reason: result } : { ok: true, event: result };
+  };
+
+  /** The rows of framed items, in line order. */
+  const rows = (items: Framed[]): ParsedRow[] => {
+    const out: ParsedRow[] = [];
+    for (let i = 0; i < items.length; ) {
+      const item = items[i]!;
+      if (item.kind === 'rejected') {
+        if (index === undefined) throw new MissingColumnsError(source_file, [...REQUIRED_COLUMNS]);
+        out.push({ ok: false, source_line: item.source_line, raw_line: item.raw_line, reason: item.reason });
+        i++;
+      } else if (!item.quoted) {
+        const r = row(item, item.text.split(','));
+        if (r) out.push(r);
+        i++;
+      } else {
+        let j = i + 1;
+        while (j < items.length && items[j]!.kind === 'record' && (items[j] as CsvRecord).quoted) j++;
+        const run = items.slice(i, j) as CsvRecord[];
+        const cells = quotedCells(run);
+        run.forEach((record, k) => {
+          const r = row(record, cells[k]!);
+          if (r) out.push(r);
+        });
+        i = j;
+      }
     }
-    const result = validateFields(rowToFields(rec.record, index), source_file, line, Date.now());
-    if (typeof result === 'string') yield { ok: false, source_line: line, raw_line, reason: result };
-    else yield { ok: true, event: result };
+    return out;
+  };
+
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    yield* rows(reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
   }
-  while (skipped.length > 0) yield { ok: false, ...skipped.shift()! };
+  yield* rows(reader.end());
   if (index === undefined) throw new MissingColumnsError(source_file, [...REQUIRED_COLUMNS]);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VALIDATION_DEFAULTS } from '../../src/config.ts';
 import { parseRows, type ParsedRow } from '../rows.ts';
 import { CSV_HEADER, generate } from './generate.ts';
 
@@ -18,7 +19,7 @@ afterAll(() => {
 
 async function parseFile(path: string): Promise<ParsedRow[]> {
   const out: ParsedRow[] = [];
-  for await (const r of parseRows(Readable.from([readFileSync(path, 'utf8')]), basename(path))) out.push(r);
+  for await (const r of parseRows(Readable.from([readFileSync(path, 'utf8')]), basename(path), VALIDATION_DEFAULTS)) out.push(r);
   return out;
 }
 const dataLines = (path: string) => readFileSync(path, 'utf8').split('\n').slice(1).filter((l) => l !== '');

@@ -5,7 +5,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
+import type { Config, ValidationLimits } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { servicesStatus } from '../services/index.ts';
 import { encodeEvent } from '../../ingest/avro.ts';
@@ -32,11 +32,11 @@ export interface BenchResult {
 
 const DAY_ROWS = 136_000;
 
-async function bytesPerEvent(file: string): Promise<{ avro: number; json: number }> {
+async function bytesPerEvent(file: string, limits: ValidationLimits): Promise<{ avro: number; json: number }> {
   let avroBytes = 0;
   let jsonBytes = 0;
   let n = 0;
-  for await (const row of parseRows(createReadStream(file), 'sample.csv')) {
+  for await (const row of parseRows(createReadStream(file), 'sample.csv', limits)) {
     if (!row.ok) continue;
     avroBytes += encodeEvent(1, row.event).length;
     jsonBytes += Buffer.byteLength(JSON.stringify(row.event, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
@@ -79,7 +79,7 @@ export async function runBench(config: Config, logger: Logger, options: BenchOpt
     throughput,
     latency,
     peakRssMb,
-    bytesPerEvent: await bytesPerEvent(files[0]!),
+    bytesPerEvent: await bytesPerEvent(files[0]!, config.ingest),
   };
   await mkdir('bench-results', { recursive: true });
   await writeFile(join('bench-results', `${run}.json`), `${JSON.stringify(result, null, 2)}\n`);
