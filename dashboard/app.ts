@@ -12,7 +12,7 @@ import type { JobView } from '../stream/job.ts';
 import { httpSource, type HttpSourceOptions } from '../ingest/http-source.ts';
 import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';
 import { LiveHub } from './live.ts';
-import auth from './plugins/auth.ts';
+import auth, { takeQueryToken } from './plugins/auth.ts';
 import clvRoutes from './routes/clv.ts';
 import healthRoutes from './routes/health.ts';
 import pageRoutes from './routes/page.ts';
@@ -33,7 +33,7 @@ export interface BuildAppOptions {
   healthIntervalMs?: number;
 }
 
-/** Request log lines without query strings (the SSE token may travel there). */
+/** Request log lines without query strings (the SSE token is taken out before routing anyway). */
 class DashboardLogController extends LogController {
   override incomingRequest(request: FastifyRequest): void {
     request.log.debug({ method: request.method, path: request.url.split('?', 1)[0] }, 'incoming request');
@@ -62,6 +62,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     forceCloseConnections: true,
+    // The SSE stream's ?token= leaves the URL before anything (routing, hooks, logs) sees it.
+    rewriteUrl: (req) => takeQueryToken(req),
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 

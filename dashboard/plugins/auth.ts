@@ -1,11 +1,49 @@
 // Bearer-token guard. With a token configured, every /api/* request needs
 // `Authorization: Bearer <token>`; the SSE stream may carry it as ?token= instead, because
 // EventSource cannot set headers. The page and its assets stay loadable (they hold no data).
+// A query token is taken out of the URL before routing (takeQueryToken, the app's rewriteUrl),
+// so no log line, error message or handler ever sees it.
 // Wrapped with fp: the hook must reach the routes of the whole app.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../errors.ts';
+
+/** The query tokens taken out of request URLs, by raw request (one `token` parameter only). */
+const queryTokens = new WeakMap<IncomingMessage, string>();
+
+function decodeQueryPart(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * For fastify's `rewriteUrl`: the URL without its `token` query parameters (a reserved name on
+ * every path), keeping the token aside for the auth hook. Other parameters stay as they were.
+ */
+export function takeQueryToken(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const kept: string[] = [];
+  const tokens: string[] = [];
+  for (const part of url.slice(q + 1).split('&')) {
+    const eq = part.indexOf('=');
+    if (decodeQueryPart(eq < 0 ? part : part.slice(0, eq)) === 'token') tokens.push(decodeQueryPart(eq < 0 ? '' : part.slice(eq + 1)));
+    else kept.push(part);
+  }
+  if (tokens.length === 0) return url;
+  // Two tokens are none (as a repeated parameter was before): the request needs the header then.
+  if (tokens.length === 1) queryTokens.set(req, tokens[0]!);
+  const rewritten = kept.length > 0 ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
+  // fastify keeps the URL it was given as request.originalUrl: that one goes too.
+  (req as IncomingMessage & { originalUrl?: string }).originalUrl = rewritten;
+  return rewritten;
+}
 
 export interface AuthOptions {
   token?: string;
@@ -21,11 +59,7 @@ function presented(req: FastifyRequest, path: string, queryTokenPaths: string[])
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     return m?.[1];
   }
-  if (queryTokenPaths.includes(path)) {
-    const token = (req.query as Record<string, unknown> | undefined)?.token;
-    if (typeof token === 'string') return token;
-  }
-  return undefined;
+  return queryTokenPaths.includes(path) ? queryTokens.get(req.raw) : undefined;
 }
 
 const auth: FastifyPluginAsync<AuthOptions> = async (app, opts) => {

@@ -8,7 +8,8 @@ const streamRoutes: FastifyPluginAsync<{ hub: LiveHub }> = async (app, { hub }) 
     '/stream',
     {
       schema: {
-        // token: for EventSource, which cannot send an Authorization header (see plugins/auth.ts).
+        // token: for EventSource, which cannot send an Authorization header; plugins/auth.ts takes
+        // it out of the URL before routing, so the handler never sees it.
         querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 512 } } },
         response: { 200: { type: 'string', description: 'text/event-stream' }, ...errorReplies(401) },
       },
