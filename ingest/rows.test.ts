@@ -27,11 +27,20 @@ const DEFAULT_FIELDS: FieldValues = {
 /** One CSV line in the standard column order. */
 const row = (f: Fields = {}) => REQUIRED_COLUMNS.map((c) => ({ ...DEFAULT_FIELDS, ...f })[c]).join(',');
 
-async function parseText(text: string | Buffer, file = 'day.csv', limits: ValidationLimits = VALIDATION_DEFAULTS): Promise<ParsedRow[]> {
+/** Parses text, a buffer, or chunks (an iterable of buffers, as a file stream gives them). */
+async function parseText(
+  text: string | Buffer | Iterable<Buffer>,
+  file = 'day.csv',
+  limits: ValidationLimits = VALIDATION_DEFAULTS,
+): Promise<ParsedRow[]> {
   const out: ParsedRow[] = [];
-  for await (const r of parseRows(Readable.from([text]), file, limits)) out.push(r);
+  const chunks = typeof text === 'string' || Buffer.isBuffer(text) ? [text] : text;
+  for await (const r of parseRows(Readable.from(chunks, { objectMode: false }), file, limits)) out.push(r);
   return out;
 }
+/** A buffer cut into chunks of `size` bytes. */
+const chunked = (buf: Buffer, size: number) => Array.from({ length: Math.ceil(buf.length / size) }, (_, i) => buf.subarray(i * size, (i + 1) * size));
+const lineOf = (r: ParsedRow) => (r.ok ? r.event.source_line : r.source_line);
 const events = (rows: ParsedRow[]): ShopEvent[] => rows.flatMap((r) => (r.ok ? [r.event] : []));
 const rejections = (rows: ParsedRow[]) => rows.flatMap((r) => (r.ok ? [] : [r]));
 /** Events without the read time, for comparing two parses. */
@@ -167,9 +176,12 @@ describe('parseRows: rejections keep line, raw text and reason', () => {
   it('an unparsable CSV record is rejected, not thrown', async () => {
     const rows = await parseText(`${HEADER}\n${ROW1}\n${row({ brand: '"bad"x' })}\n`);
     expect(events(rows)).toHaveLength(1);
-    expect(rejections(rows).length).toBeGreaterThanOrEqual(1);
+    expect(rejections(rows)).toHaveLength(1);
     expect(rejections(rows)[0]).toMatchObject({ source_line: 3, reason: expect.stringMatching(/unparsable CSV/) });
   });
+  it('a closing quote followed by text', () => rejectOne(row({ brand: '"bad"x' }), /^unparsable CSV: the closing quote at column 63 is followed by "x"/));
+  it('a quote inside an unquoted field', () => rejectOne(row({ brand: 'ba"d' }), /^unparsable CSV: quote at column 61 inside a field that does not start with a quote$/));
+  it('a field with a space before its quote', () => rejectOne(row({ brand: ' "grattol"' }), /unparsable CSV: quote at column 60/));
 
   it('every data line ends as exactly one event or one rejection', async () => {
     const lines = [ROW1, row({ price: '-1' }), ROW2, row({ event_type: 'x' }), ROW3, `${ROW1},x`];
@@ -293,5 +305,232 @@ describe('validateFields', () => {
 
   it('returns the first failure as text', () => {
     expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', 2, NOW, VALIDATION_DEFAULTS)).toMatch(/unknown event_type "nope"/);
+  });
+});
+
+describe('plausible event time', () => {
+  const DAY = 86_400_000;
+  const utcText = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const rangeReason = /^event_time ".+" is outside the plausible range 2000-01-01T00:00:00Z \.\. \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ; set SALESINSIGHTS_EVENT_TIME_MIN \/ SALESINSIGHTS_EVENT_TIME_MAX_AHEAD_MS to widen it$/;
+
+  it.each([
+    '0000-01-01 00:00:00 UTC',
+    '0099-12-31 23:59:59 UTC',
+    '1969-12-31 23:59:59 UTC',
+    '1970-01-01 00:00:00 UTC',
+    '1999-12-31 23:59:59 UTC',
+    '2107-01-01 00:00:00 UTC',
+    '9999-12-31 23:59:59 UTC',
+    '1970-01-01T00:00:00Z',
+    '2107-01-01T00:00:00+01:00',
+  ])('rejects %s in the row of its own line', async (event_time) => {
+    const line = row({ event_time });
+    const rows = await parseText(`${HEADER}\n${ROW1}\n${line}\n${ROW2}\n`);
+    expect(rows.map(lineOf)).toEqual([2, 3, 4]);
+    expect(rejections(rows)).toEqual([{ ok: false, source_line: 3, raw_line: line, reason: expect.stringMatching(rangeReason) }]);
+  });
+
+  it('rejects now + 2 days, takes now + 1 day - 1 minute and 2000-01-01 00:00:00', async () => {
+    const now = Date.now();
+    const rows = await parseText(
+      `${HEADER}\n${row({ event_time: utcText(now + 2 * DAY) })}\n${row({ event_time: utcText(now + DAY - 60_000) })}\n${row({ event_time: '2000-01-01 00:00:00 UTC' })}\n`,
+    );
+    expect(rows.map((r) => r.ok)).toEqual([false, true, true]);
+    expect(rejections(rows)[0]!.reason).toMatch(rangeReason);
+  });
+
+  it('names the range from the limits and the read time', () => {
+    const limits = { ...VALIDATION_DEFAULTS, eventTimeMinMs: Date.UTC(2019, 9, 1), eventTimeMaxAheadMs: 0 };
+    const at = (event_time: string) => validateFields({ ...DEFAULT_FIELDS, event_time }, 'a.csv', 2, NOW + 999, limits);
+    expect(at('2019-09-30 23:59:59 UTC')).toBe(
+      'event_time "2019-09-30 23:59:59 UTC" is outside the plausible range 2019-10-01T00:00:00Z .. 2026-01-15T12:00:00Z; ' +
+        'set SALESINSIGHTS_EVENT_TIME_MIN / SALESINSIGHTS_EVENT_TIME_MAX_AHEAD_MS to widen it',
+    );
+    expect(at('2026-01-15 12:00:01 UTC')).toMatch(/outside the plausible range/);
+    expect(at('2026-01-15 12:00:00 UTC')).toMatchObject({ event_time: NOW });
+    expect(at('2019-10-01 00:00:00 UTC')).toMatchObject({ event_time: Date.UTC(2019, 9, 1) });
+  });
+
+  it('parseEventTime reads years 0000-0099 as such, not as 1900-1999', () => {
+    expect(parseEventTime('0050-03-01 00:00:00 UTC')).toBe(Date.parse('0050-03-01T00:00:00Z'));
+    expect(parseEventTime('0000-01-01 00:00:00 UTC')).toBe(Date.parse('0000-01-01T00:00:00Z'));
+    expect(parseEventTime('0001-02-29 00:00:00 UTC')).toMatch(/no such date/); // 1901 is no leap year either, 0004 is
+    expect(parseEventTime('0004-02-29 00:00:00 UTC')).toBe(Date.parse('0004-02-29T00:00:00Z'));
+  });
+});
+
+describe('rows over the size limit', () => {
+  const LIMIT = `row of 52428800 bytes is longer than the limit of 65536 (SALESINSIGHTS_MAX_ROW_BYTES)`;
+
+  it('a 50 MB line between good rows is rejected with its first 1024 bytes; the next rows and lines follow', async () => {
+    const big = Buffer.alloc(50 * 1024 * 1024, 'x');
+    big.write('2020-01-01 00:00:00 UTC,view,');
+    const input = Buffer.concat([Buffer.from(`${HEADER}\n${ROW1}\n`), big, Buffer.from(`\n${ROW2}\n${ROW3}\n`)]);
+    const rows = await parseText(chunked(input, 65_536));
+    expect(rows.map(lineOf)).toEqual([2, 3, 4, 5]);
+    expect(rows.map((r) => r.ok)).toEqual([true, false, true, true]);
+    const rej = rejections(rows)[0]!;
+    expect(rej.reason).toBe(LIMIT);
+    expect(rej.raw_line).toBe(`${big.toString('latin1', 0, 1024)}…[truncated, 52428800 bytes]`);
+  });
+
+  it('the same 50 MB line in one chunk, with CRLF', async () => {
+    const big = Buffer.alloc(50 * 1024 * 1024, 'y');
+    const rows = await parseText(Buffer.concat([Buffer.from(`${HEADER}\r\n${ROW1}\r\n`), big, Buffer.from(`\r\n${ROW2}\r\n`)]));
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, true], [3, false], [4, true]]);
+    expect(rejections(rows)[0]!.reason).toBe(LIMIT);
+  });
+
+  it('maxRowBytes is the limit in bytes without the line end, also across chunk ends', async () => {
+    const limits = { ...VALIDATION_DEFAULTS, maxRowBytes: 256 };
+    const sized = (bytes: number) => row({ user_session: 's'.repeat(bytes - row({ user_session: '' }).length) });
+    const lines = [sized(256), sized(257), sized(256), sized(300)];
+    for (const eol of ['\n', '\r\n']) {
+      const input = Buffer.from(`${HEADER}${eol}${lines.join(eol)}${eol}`);
+      for (const size of [7, 64, 1 << 16]) {
+        const rows = await parseText(chunked(input, size), 'day.csv', limits);
+        expect(rows.map((r) => [lineOf(r), r.ok ? 'ok' : r.reason])).toEqual([
+          [2, 'ok'],
+          [3, 'row of 257 bytes is longer than the limit of 256 (SALESINSIGHTS_MAX_ROW_BYTES)'],
+          [4, 'ok'],
+          [5, 'row of 300 bytes is longer than the limit of 256 (SALESINSIGHTS_MAX_ROW_BYTES)'],
+        ]);
+      }
+    }
+  });
+
+  it('the kept bytes of a rejected line end at a character boundary', async () => {
+    const line = `${'é'.repeat(511)}x${'é'.repeat(2000)}`; // 'é' is 2 bytes: byte 1024 is inside one
+    const [rej] = rejections(await parseText(`${HEADER}\n${line}\n`, 'day.csv', { ...VALIDATION_DEFAULTS, maxRowBytes: 4096 }));
+    expect(rej!.raw_line).toBe(`${'é'.repeat(511)}x…[truncated, 5023 bytes]`);
+  });
+
+  it('an over-long header rejects the file', async () => {
+    await expect(parseText(`${HEADER},${'x'.repeat(70_000)}\n${ROW1}\n`)).rejects.toBeInstanceOf(MissingColumnsError);
+  });
+});
+
+describe('bytes that are not UTF-8', () => {
+  it('a latin-1 row between good rows is rejected naming the byte and its column', async () => {
+    const latin1 = Buffer.from(row({ brand: 'café', user_session: 'naïve' }), 'latin1');
+    const column = latin1.indexOf(0xe9) + 1;
+    const rows = await parseText(Buffer.concat([Buffer.from(`${HEADER}\n${ROW1}\n`), latin1, Buffer.from(`\n${ROW2}\n`)]));
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, true], [3, false], [4, true]]);
+    expect(rejections(rows)[0]).toMatchObject({
+      reason: `not valid UTF-8 (byte 0xE9 at column ${column}); re-encode the file as UTF-8`,
+      raw_line: row({ brand: 'caf\uFFFD', user_session: 'na\uFFFDve' }),
+    });
+  });
+
+  it('a U+FFFD written as UTF-8 is a valid character', async () => {
+    const [e] = events(await parseText(`${HEADER}\n${row({ brand: 'x\uFFFDy' })}\n`));
+    expect(e!.brand).toBe('x\uFFFDy');
+  });
+
+  it.each([
+    ['a surrogate', [0xed, 0xa0, 0x80], 0xed],
+    ['an overlong slash', [0xc0, 0xaf], 0xc0],
+    ['a cut sequence', [0xe2, 0x82], 0xe2],
+    ['a lone continuation byte', [0x80], 0x80],
+    ['a UTF-16BE fragment', [0xd8, 0x3d, 0xde, 0x00], 0xd8],
+  ])('%s is rejected', async (_, bytes, byte) => {
+    const prefix = row({ brand: '' }).slice(0, 58);
+    const line = Buffer.concat([Buffer.from(prefix), Buffer.from(bytes), Buffer.from(row().slice(58))]);
+    const rows = await parseText(Buffer.concat([Buffer.from(`${HEADER}\n`), line, Buffer.from(`\n${ROW2}\n`)]));
+    expect(rows.map((r) => r.ok)).toEqual([false, true]);
+    expect(rejections(rows)[0]!.reason).toBe(`not valid UTF-8 (byte 0x${byte.toString(16).toUpperCase()} at column 59); re-encode the file as UTF-8`);
+  });
+
+  it('a UTF-16LE file with its BOM reads as before', async () => {
+    const text = `${HEADER}\r\n${ROW1}\r\n${row({ brand: 'café' })}\r\n`;
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const rows = await parseText(chunked(utf16, 5));
+    expect(comparable(rows)).toEqual(comparable(await parseText(text)));
+    expect(events(rows)[1]!.brand).toBe('café');
+  });
+});
+
+describe('unterminated quotes', () => {
+  const stray = row({ brand: '"grattol' });
+
+  it('rejects the line where the quote opened and parses the rows after it', async () => {
+    const rows = await parseText(`${HEADER}\n${ROW1}\n${stray}\n${ROW2}\n${ROW3}\n`);
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, true], [3, false], [4, true], [5, true]]);
+    expect(rejections(rows)[0]).toEqual({
+      ok: false,
+      source_line: 3,
+      raw_line: stray,
+      reason:
+        'unterminated quote: the quoted field opened at column 59 is not closed into a row of 9 fields within 65536 bytes ' +
+        '(SALESINSIGHTS_MAX_ROW_BYTES); the lines after it are read as rows of their own',
+    });
+  });
+
+  it('on the last line, without a final newline', async () => {
+    const rows = await parseText(`${HEADER}\n${ROW1}\n${stray}`);
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, true], [3, false]]);
+  });
+
+  it('a later line that closes the quote into the wrong number of fields gets its own result', async () => {
+    const rows = await parseText(`${HEADER}\n${stray}\n${ROW1}\nend",x\n${ROW2}\n`);
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, false], [3, true], [4, false], [5, true]]);
+    expect(rejections(rows)[1]!.reason).toMatch(/^unparsable CSV: quote at column 4/);
+  });
+
+  it('a later line with quoted fields does not close it', async () => {
+    const quoted = REQUIRED_COLUMNS.map((c) => `"${DEFAULT_FIELDS[c]}"`).join(',');
+    const rows = await parseText(`${HEADER}\n${stray}\n${quoted}\n${quoted}\n`);
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, false], [3, true], [4, true]]);
+  });
+
+  it('a quoted field spanning lines is one record when it closes into a whole row', async () => {
+    const rows = await parseText(`${HEADER}\r\n${row({ brand: '"two\r\n\r\nlines, ""quoted"""' })}\r\n${ROW1}\r\n`);
+    expect(rows.map(lineOf)).toEqual([4, 5]);
+    expect(events(rows)[0]!.brand).toBe('two\r\n\r\nlines, "quoted"');
+  });
+
+  it('a quoted field spanning more than maxRowBytes is unterminated', async () => {
+    const [head, tail] = [row().slice(0, 58), row().slice(row().indexOf(',5.24,'))];
+    const lines = [`${head}"a`, ...Array.from({ length: 3 }, () => 'x'.repeat(100)), `end"${tail}`, ROW1];
+    const text = `${HEADER}\n${lines.join('\n')}\n`;
+    const whole = await parseText(text);
+    expect(whole.map((r) => [lineOf(r), r.ok])).toEqual([[6, true], [7, true]]);
+    expect(events(whole)[0]!.brand).toBe(`a\n${'x'.repeat(100)}\n${'x'.repeat(100)}\n${'x'.repeat(100)}\nend`);
+    const rows = await parseText(text, 'day.csv', { ...VALIDATION_DEFAULTS, maxRowBytes: 256 });
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, false], [3, false], [4, false], [5, false], [6, false], [7, true]]);
+    expect(rejections(rows).map((r) => r.reason.split(':')[0])).toEqual(['unterminated quote', 'wrong column count', 'wrong column count', 'wrong column count', 'unparsable CSV']);
+  });
+
+  it('a header with an unterminated quote rejects the file', async () => {
+    await expect(parseText(`"${HEADER}\n${ROW1}\n`)).rejects.toBeInstanceOf(MissingColumnsError);
+  });
+});
+
+describe('line ends, BOM and chunks', () => {
+  const text = `${HEADER}\n${ROW1}\r\n\r\n${row({ brand: '"a,b"' })}\n${ROW2}\r\n${row({ category_code: '"x\ny"' })}\r\n${ROW3}`;
+
+  it('mixed LF and CRLF, blank lines and a missing final newline', async () => {
+    const rows = await parseText(text);
+    expect(rejections(rows)).toEqual([]);
+    expect(rows.map(lineOf)).toEqual([2, 4, 5, 7, 8]);
+    expect(events(rows).map((e) => [e.brand, e.category_code, e.user_session])).toEqual([
+      ['grattol', null, '4adb70bb-edbd-4981-b60f-a05bfd32683a'],
+      ['a,b', null, 's1'],
+      [null, 'appliances.environment.vacuum', '09fafd6c-6c99-46b1-834f-33527f5de241'],
+      ['grattol', 'x\ny', 's1'],
+      [null, null, null],
+    ]);
+  });
+
+  it('any chunking gives the same rows, a BOM and characters cut in two included', async () => {
+    const input = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('grattol', 'grättol'))]);
+    const whole = comparable(await parseText(input));
+    expect(whole[0]!.brand).toBe('grättol');
+    for (const size of [1, 2, 3, 5, 64]) expect(comparable(await parseText(chunked(input, size)))).toEqual(whole);
+  });
+
+  it('rejections come in line order with the events', async () => {
+    const rows = await parseText(`${HEADER}\n${ROW1}\n${row({ brand: '"bad"x' })}\n${row({ brand: '"ok"' })}\n${row({ price: 'x' })}\n${ROW2}\n`);
+    expect(rows.map((r) => [lineOf(r), r.ok])).toEqual([[2, true], [3, false], [4, true], [5, false], [6, true]]);
   });
 });
