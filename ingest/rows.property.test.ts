@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VALIDATION_DEFAULTS, type ValidationLimits } from '../src/config.ts';
 import { EVENT_TYPES } from '../src/event.ts';
-import { firstInvalidUtf8, RecordReader, type Framed } from './csv-records.ts';
+import { RecordReader, type Framed } from './csv-records.ts';
+import { firstInvalidUtf8 } from './csv-scan.ts';
 import { parseRows, REQUIRED_COLUMNS, type FieldValues, type ParsedRow } from './rows.ts';
 
 const SEED = 2026_01_09;
