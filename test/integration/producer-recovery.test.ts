@@ -5,11 +5,7 @@
 // takes events again once it is back.
 // The broker is this test's own (other ports, a temp data dir), never the shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '../../src/backoff.ts';
 import { topics } from '../../src/config.ts';
@@ -17,8 +13,6 @@ import { createKafka } from '../../src/kafka.ts';
 import type { FastifyInstance } from 'fastify';
 import { ComponentStatus } from '../../src/component-status.ts';
 import { logger } from '../../src/logger.ts';
-import { requireJava } from '../../src/services/java-runtime.ts';
-import { servicePaths } from '../../src/services/paths.ts';
 import { prepareRuntime } from '../../src/runtime.ts';
 import { Connector } from '../../ingest/index.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
@@ -27,67 +21,9 @@ import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
+import { OwnBroker } from '../own-services.ts';
 
 const CSV_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** A single KRaft broker of this test: formatted once, started and kill -9'ed at will. */
-class OwnBroker {
-  private child?: ChildProcess;
-  private readonly dir = tempDir('own-broker');
-  private readonly props = join(this.dir, 'server.properties');
-  private readonly java = requireJava('kafka', 17).command;
-  private readonly classpath = `${servicePaths(isolatedConfig('paths').cacheDir).kafka.libs}/*`;
-
-  constructor(
-    readonly port: number,
-    controllerPort: number,
-  ) {
-    mkdirSync(join(this.dir, 'data'));
-    const settings = {
-      'process.roles': 'broker,controller',
-      'node.id': 1,
-      'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names': 'CONTROLLER',
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-      'log.dirs': join(this.dir, 'data'),
-      'offsets.topic.replication.factor': 1,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'share.coordinator.state.topic.replication.factor': 1,
-      'share.coordinator.state.topic.min.isr': 1,
-      'group.initial.rebalance.delay.ms': 0,
-    };
-    writeFileSync(this.props, Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''));
-    const id = randomBytes(16).toString('base64url');
-    const format = spawnSync(this.java, ['-Xmx256m', '-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', this.props], { encoding: 'utf8' });
-    if (format.status !== 0) throw new Error(`formatting the test broker failed: ${format.stderr}`);
-  }
-
-  start(): void {
-    const log = openSync(join(this.dir, 'broker.log'), 'a');
-    this.child = spawn(this.java, ['-Xmx512m', `-Dkafka.logs.dir=${this.dir}`, '-cp', this.classpath, 'kafka.Kafka', this.props], { stdio: ['ignore', log, log] });
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 let broker: OwnBroker | undefined;
 let connector: Connector | undefined;
@@ -96,7 +32,7 @@ let store: Store | undefined;
 let app: FastifyInstance | undefined;
 
 beforeAll(async () => {
-  broker = new OwnBroker(await freePort(), await freePort());
+  broker = await OwnBroker.create();
   broker.start();
 }, 60_000);
 
@@ -111,20 +47,9 @@ afterAll(async () => {
 
 describe('the connector, the HTTP source and the aggregator after a broker kill -9 and restart', () => {
   it('retries the interrupted file and ingests it once the broker is back, every line once, and the aggregator stores them', async () => {
-    const config = isolatedConfig('recovery', { KAFKA_BROKERS: `127.0.0.1:${broker!.port}` });
+    const config = isolatedConfig('recovery', { KAFKA_BROKERS: broker!.address });
     const kafka = createKafka(config, 'recovery-test');
-    await until('the test broker', async () => {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        await admin.listTopics();
-        return true;
-      } catch {
-        return undefined;
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    });
+    await broker!.ready();
     const inbox = tempDir('recovery-inbox');
     connector = new Connector(config, logger, { inbox });
     await connector.open();

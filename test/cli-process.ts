@@ -1,0 +1,41 @@
+// The salesinsights command line in a child process, as users run it: the environment says the
+// test config's home, namespace and (when the config names them) its own broker and registry;
+// stdout and stderr go to `<home>/<name>.log`, kept for a post-mortem.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../src/config.ts';
+
+export function cliEnv(c: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SALESINSIGHTS_HOME: c.home,
+    SALESINSIGHTS_NAMESPACE: c.namespace,
+    LOG_LEVEL: 'info',
+    ...(c.localServices.kafka ? {} : { KAFKA_BROKERS: c.kafkaBrokers.join(',') }),
+    ...(c.localServices.registry ? {} : { SCHEMA_REGISTRY_URL: c.schemaRegistryUrl }),
+    ...extra,
+  };
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** The exit code; null when a signal ended it. */
+  exited: Promise<number | null>;
+  log: string;
+}
+
+export function spawnCli(c: Config, args: string[], name: string, extraEnv: Record<string, string> = {}): CliProcess {
+  const log = join(c.home, `${name}.log`);
+  const fd = openSync(log, 'w');
+  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env: cliEnv(c, extraEnv), stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, log };
+}
+
+/** Sends `signal` (unless the process has ended) and resolves with its exit code. */
+export async function stopCli(run: CliProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill(signal);
+  return run.exited;
+}

@@ -1,0 +1,41 @@
+// Every row of every public table of a namespace, for comparing a faulty run with an
+// uninterrupted one. Read with `salesinsights sql` once no process holds the embedded store.
+import { spawnSync } from 'node:child_process';
+import type { Config } from '../src/config.ts';
+import { cliEnv } from './cli-process.ts';
+
+/** Dumps of every public table without the columns that record when a run happened. */
+export function dump(c: Config): Record<string, string> {
+  const db = c.namespace;
+  const queries: Record<string, string> = {
+    sales_per_product: `SELECT * FROM ${db}.sales_per_product ORDER BY window_start, product_id`,
+    customer_lifetime_value: `SELECT * FROM ${db}.customer_lifetime_value ORDER BY user_id`,
+    late_events: `SELECT * FROM ${db}.late_events ORDER BY source_file, source_line`,
+    rejected_events: `SELECT * EXCEPT rejected_at FROM ${db}.rejected_events ORDER BY source_file, source_line`,
+    events: `SELECT * EXCEPT ingested_at FROM ${db}.events ORDER BY source_file, source_line`,
+  };
+  return Object.fromEntries(
+    Object.entries(queries).map(([table, query]) => {
+      const r = spawnSync(process.execPath, ['bin/salesinsights.js', 'sql', query], { env: cliEnv(c), maxBuffer: 1 << 30, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`sql failed for ${table}: ${r.stderr}`);
+      return [table, r.stdout];
+    }),
+  );
+}
+
+/** The rows of a dump (JSONEachRow lines). */
+export function rows(table: string): string[] {
+  return table.split('\n').filter((line) => line !== '');
+}
+
+/**
+ * Rows of the uninterrupted run missing after the faults, and rows only the faulty run has (first
+ * 10 each); a row twice where the other run has it once counts as extra (missing) too.
+ */
+export function difference(want: string, got: string): { missing: string[]; extra: string[] } {
+  const count = new Map<string, number>();
+  for (const row of want.split('\n')) count.set(row, (count.get(row) ?? 0) + 1);
+  for (const row of got.split('\n')) count.set(row, (count.get(row) ?? 0) - 1);
+  const differing = (sign: number) => [...count].filter(([, n]) => Math.sign(n) === sign).map(([row]) => row).slice(0, 10);
+  return { missing: differing(1), extra: differing(-1) };
+}
