@@ -103,7 +103,9 @@ describe('WatermarkTracker', () => {
     t.report('0', sec(100), true);
     t.report('1', NO_WATERMARK, false);
     expect(t.combined()).toBe(NO_WATERMARK);
-    clock.advance(30_000);
+    clock.advance(15_000);
+    t.report('0', sec(115), true);
+    clock.advance(15_000);
     t.report('0', sec(130), true);
     expect(t.combined()).toBe(sec(130));
   });
@@ -134,7 +136,9 @@ describe('WatermarkTracker', () => {
     const t = new WatermarkTracker(clock, 10_000);
     t.report('a', sec(100), true);
     t.report('b', sec(20), true);
-    clock.advance(10_000);
+    clock.advance(5_000);
+    t.report('a', sec(105), true);
+    clock.advance(5_000);
     t.report('a', sec(110), true);
     expect(t.combined()).toBe(sec(110));
     t.report('b', sec(60), true);
@@ -151,6 +155,28 @@ describe('WatermarkTracker', () => {
     expect(t.isIdle('a')).toBe(true);
     expect(t.isIdle('b')).toBe(true);
     expect(t.combined()).toBe(sec(40));
+  });
+
+  it('after a pause of every partition, the first to resume leaves the others a fresh idle timeout', () => {
+    // A broker outage or a gap between files: the others' data follows in the same fetch or the next.
+    const clock = new ManualClock();
+    const t = new WatermarkTracker(clock, 10_000);
+    t.report('a', sec(100), true);
+    t.report('b', sec(95), true);
+    clock.advance(60_000);
+    t.report('a', sec(3_000), true);
+    expect(t.isIdle('b')).toBe(false);
+    expect(t.combined()).toBe(sec(95));
+    clock.advance(5_000);
+    t.report('b', sec(2_990), true);
+    expect(t.combined()).toBe(sec(2_990));
+    // One that stays without events while the other goes on is idle after the timeout.
+    clock.advance(5_000);
+    t.report('a', sec(3_010), true);
+    clock.advance(5_000);
+    t.report('a', sec(3_020), true);
+    expect(t.isIdle('b')).toBe(true);
+    expect(t.combined()).toBe(sec(3_020));
   });
 
   it('an idle timeout of 0 disables idleness', () => {
