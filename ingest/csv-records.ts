@@ -54,8 +54,16 @@ const CR = 13;
 /** raw_line of a line over the limit keeps this many bytes. */
 export const PREVIEW_BYTES = 1024;
 
+/** The rejection of a row over the limit: its reason, and its first bytes as raw_line. */
+export function overlongRow(preview: string, bytes: number, maxRowBytes: number): Omit<RowRejection, 'source_line'> {
+  return {
+    raw_line: `${preview}…[truncated, ${bytes} bytes]`,
+    reason: `row of ${bytes} bytes is longer than the limit of ${maxRowBytes} (SALESINSIGHTS_MAX_ROW_BYTES)`,
+  };
+}
+
 /** The first bytes of a line, cut at a character boundary. */
-function preview(line: Buffer): string {
+export function preview(line: Buffer): string {
   let stop = Math.min(line.length, PREVIEW_BYTES);
   if (stop < line.length) {
     const floor = Math.max(0, stop - 3);
@@ -214,8 +222,7 @@ export class RecordReader {
   private fresh(line: Line): void {
     const { text } = line;
     if (text === undefined) {
-      const reason = `row of ${line.bytes} bytes is longer than the limit of ${this.maxRowBytes} (SALESINSIGHTS_MAX_ROW_BYTES)`;
-      this.reject(line.no, `${line.preview}…[truncated, ${line.bytes} bytes]`, reason);
+      this.out.push({ kind: 'rejected', source_line: line.no, ...overlongRow(line.preview, line.bytes, this.maxRowBytes) });
       return;
     }
     if (text === '') return;

@@ -5,6 +5,7 @@
 // (http:<request id>, item number or physical CSV line), so the app must give every request a
 // unique id (dashboard/app.ts uses random UUIDs and ignores client-sent ids).
 // A plain (encapsulated) plugin: its content-type parsers and producer stay inside.
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { Kafka, Message } from 'kafkajs';
@@ -14,6 +15,7 @@ import type { Logger } from '../src/logger.ts';
 import { createKafka } from '../src/kafka.ts';
 import type { RejectedRow, ShopEvent } from '../src/event.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from './avro.ts';
+import { overlongRow, preview } from './csv-records.ts';
 import { IngestError, MissingColumnsError } from './errors.ts';
 import { EventProducer, rejectedMessage } from './producer.ts';
 import { REQUIRED_COLUMNS, parseRows, validateFields, type FieldValues } from './rows.ts';
@@ -124,18 +126,24 @@ function fromJson(body: unknown, sourceFile: string, limits: ValidationLimits): 
   const now = Date.now();
   const out: Outcome = { events: [], rejected: [] };
   body.forEach((item, i) => {
+    const raw = Buffer.from(JSON.stringify(item) ?? '');
+    if (raw.length > limits.maxRowBytes) {
+      out.rejected.push({ source_file: sourceFile, source_line: i + 1, ...overlongRow(preview(raw), raw.length, limits.maxRowBytes), rejected_at: now });
+      return;
+    }
     const fields = itemFields(item);
     const result = typeof fields === 'string' ? fields : validateFields(fields, sourceFile, i + 1, now, limits);
     if (typeof result !== 'string') out.events.push(result);
-    else out.rejected.push({ source_file: sourceFile, source_line: i + 1, raw_line: JSON.stringify(item) ?? '', reason: result, rejected_at: now });
+    else out.rejected.push({ source_file: sourceFile, source_line: i + 1, raw_line: raw.toString(), reason: result, rejected_at: now });
   });
   return out;
 }
 
-async function fromCsv(text: string, sourceFile: string, limits: ValidationLimits): Promise<Outcome> {
+/** The CSV body as bytes: the parser itself rejects the rows that are not UTF-8. */
+async function fromCsv(body: Buffer, sourceFile: string, limits: ValidationLimits): Promise<Outcome> {
   const out: Outcome = { events: [], rejected: [] };
   try {
-    for await (const row of parseRows(Readable.from([text]), sourceFile, limits)) {
+    for await (const row of parseRows(Readable.from([body]), sourceFile, limits)) {
       if (row.ok) out.events.push(row.event);
       else out.rejected.push({ source_file: sourceFile, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });
     }
@@ -186,14 +194,16 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
 
   // Only these two body types; fastify answers 415 for any other.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
     try {
-      done(null, parseJsonKeepingBigIntegers(body as string));
+      // JSON is UTF-8 (RFC 8259): other bytes would be stored as U+FFFD without a word.
+      if (!isUtf8(body as Buffer)) throw new BodyError('the JSON body is not valid UTF-8: re-encode it');
+      done(null, parseJsonKeepingBigIntegers((body as Buffer).toString('utf8')));
     } catch (err) {
       done(err instanceof BodyError ? err : new BodyError(`unparsable JSON: ${(err as Error).message}`), undefined);
     }
   });
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
   // fastify's own body errors (too large, another type, a bad content-length) answer the
   // documented ING_ERR_BODY; the app's error handler writes the common error body.
   app.setErrorHandler((err: FastifyError, req) => {
@@ -237,7 +247,7 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
       const sourceFile = `http:${req.id}`;
       const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
       let outcome: Outcome;
-      if (type === 'text/csv') outcome = await fromCsv(String(req.body ?? ''), sourceFile, config.ingest);
+      if (type === 'text/csv') outcome = await fromCsv(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), sourceFile, config.ingest);
       else if (type === 'application/json') outcome = fromJson(req.body, sourceFile, config.ingest);
       else throw new BodyError('send application/json or text/csv', 415);
 

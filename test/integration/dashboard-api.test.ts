@@ -360,6 +360,30 @@ describe('HTTP ingest and the live stream', () => {
     }
   });
 
+  it('judges the body by its bytes: a latin-1 CSV row and an over-long JSON item are rejected rows, a JSON body that is not UTF-8 is refused', async () => {
+    // Views a month before the data: late, so no window of the other tests changes.
+    const post = (payload: string | Buffer, type: string) => app.inject({ method: 'POST', url: '/api/events', headers: { ...AUTH, 'content-type': type }, payload });
+    const header = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
+    const csv = Buffer.concat([
+      Buffer.from(`${header}\n`),
+      Buffer.from('2019-09-03 00:01:00 UTC,view,9000009,1,,caf', 'latin1'),
+      Buffer.from([0xe9]),
+      Buffer.from(',1.00,500000009,s\n2019-09-03 00:01:01 UTC,view,9000009,1,,plain,1.00,500000009,s\n'),
+    ]);
+    const csvReply = await post(csv, 'text/csv');
+    expect(csvReply.statusCode).toBe(200);
+    expect(csvReply.json()).toMatchObject({ accepted: 1, rejected: 1, rejections: [{ line: 2, reason: expect.stringContaining('not valid UTF-8 (byte 0xE9') }] });
+
+    const item = (brand: string) => ({ event_time: '2019-09-03 00:01:02 UTC', event_type: 'view', product_id: 9000009, category_id: 1, category_code: '', brand, price: '1.00', user_id: 500000009, user_session: 's' });
+    const jsonReply = await post(JSON.stringify([item('x'.repeat(config.ingest.maxRowBytes)), item('ok')]), 'application/json');
+    expect(jsonReply.statusCode).toBe(200);
+    expect(jsonReply.json()).toMatchObject({ accepted: 1, rejected: 1, rejections: [{ line: 1, reason: expect.stringContaining('longer than the limit of 65536') }] });
+
+    const latin1Json = await post(Buffer.from(JSON.stringify([item('caf\u00e9')]), 'latin1'), 'application/json');
+    expect(latin1Json.statusCode).toBe(400);
+    expect(latin1Json.json()).toMatchObject({ code: 'ING_ERR_BODY', message: expect.stringContaining('not valid UTF-8') });
+  });
+
   it('takes JSON and CSV, answers the counts, and the events reach the store and the SSE clients', async () => {
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     expect((await SseReader.open(`${base}/api/stream`)).status).toBe(401);
