@@ -179,6 +179,19 @@ describe('WatermarkTracker', () => {
     expect(t.combined()).toBe(sec(3_020));
   });
 
+  it('a partition resuming after idleness leaves the other idle ones a fresh idle timeout, also when one was not idle', () => {
+    const clock = new ManualClock();
+    const t = new WatermarkTracker(clock, 10_000);
+    t.report('a', sec(100), true);
+    t.report('b', sec(95), true);
+    clock.advance(5_000);
+    t.report('c', sec(98), true);
+    clock.advance(7_000);
+    t.report('a', sec(3_000), true);
+    expect(t.isIdle('b')).toBe(false);
+    expect(t.combined()).toBe(sec(95));
+  });
+
   it('an idle timeout of 0 disables idleness', () => {
     const clock = new ManualClock();
     const t = new WatermarkTracker(clock, 0);

@@ -49,8 +49,8 @@ interface PartitionProgress {
 
 /**
  * The combined view over partitions: minimum of the active partitions' watermarks. Partitions
- * report after every batch; one that has not seen an event for `idleTimeoutMs` while others
- * did is idle (after a pause of all of them, the timeout starts again when one resumes).
+ * report after every batch; one that has not seen an event for `idleTimeoutMs` is idle (and
+ * starts that timeout again when another idle partition sees events).
  */
 export class WatermarkTracker {
   private readonly partitions = new Map<string, PartitionProgress>();
@@ -61,11 +61,12 @@ export class WatermarkTracker {
   ) {}
 
   report(partition: string, watermark: Watermark, sawEvents: boolean): void {
-    // After a pause of every partition (a broker outage, a gap between files) the first one to
-    // resume must not find the others idle: their data, read in the same fetch or the next, would
-    // then be late behind its watermark. Each gets a fresh idle timeout instead.
-    if (sawEvents && this.partitions.size > 0 && [...this.partitions.keys()].every((name) => this.isIdle(name))) {
-      for (const other of this.partitions.values()) other.lastEventAt = this.clock.now();
+    // A partition that sees events after being idle means data flows again (after a broker
+    // outage, a gap between files): the other idle partitions' data may come in the same fetch or
+    // the next, and floored to this one's watermark meanwhile it would be late. They get a fresh
+    // idle timeout instead; one that stays without events is idle again after it.
+    if (sawEvents && this.isIdle(partition)) {
+      for (const [name, other] of this.partitions) if (this.isIdle(name)) other.lastEventAt = this.clock.now();
     }
     const p = this.partitions.get(partition);
     if (!p) this.partitions.set(partition, { watermark, lastEventAt: this.clock.now() });
