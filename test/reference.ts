@@ -1,6 +1,9 @@
 // An independent answer: a straightforward reducer over the CSV text, written without the
 // engine's code, to check what the pipeline put into ClickHouse.
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { Store } from '../aggregates/store.ts';
+import { queryRows } from '../aggregates/queries.ts';
 
 export interface ExpectedSales {
   revenueCents: number;
@@ -79,3 +82,50 @@ export function reduceCsv(files: string[], late: Set<string>, windowMs = 60_000)
 }
 
 export const cents = (decimal: string | number) => Math.round(Number(decimal) * 100);
+
+/**
+ * sales_per_product (1-minute windows) and customer_lifetime_value of the store equal the
+ * reference, row by row; with `final`, every window must be closed.
+ */
+export async function expectAggregatesMatchReference(store: Store, reference: Reference, options: { final: boolean }): Promise<void> {
+  const db = store.database;
+  const sales = await queryRows<{ ws: string; pid: string; revenue: string; purchases: string; views: string; carts: string; removals: string; is_final: number; we: string }>(
+    store,
+    `SELECT toUnixTimestamp(window_start) AS ws, toUnixTimestamp(window_end) AS we, toString(product_id) AS pid,
+            toString(revenue) AS revenue, purchases, views, carts, removals, is_final FROM ${db}.sales_per_product`,
+  );
+  expect(sales.length).toBe(reference.sales.size);
+  for (const row of sales) {
+    if (options.final) expect(row.is_final).toBe(1);
+    expect(Number(row.we) - Number(row.ws)).toBe(60);
+    const want = reference.sales.get(`${row.ws}|${row.pid}`);
+    expect(want, `${row.ws}|${row.pid}`).toBeDefined();
+    expect({
+      revenueCents: cents(row.revenue),
+      purchases: Number(row.purchases),
+      views: Number(row.views),
+      carts: Number(row.carts),
+      removals: Number(row.removals),
+    }).toEqual(want);
+  }
+
+  const customers = await queryRows<{ uid: string; revenue: string; purchases: string; orders: string; first: string; last: string; aov: string }>(
+    store,
+    `SELECT toString(user_id) AS uid, toString(revenue) AS revenue, purchases, orders, toUnixTimestamp(first_purchase_at) AS first,
+            toUnixTimestamp(last_purchase_at) AS last, toString(avg_order_value) AS aov FROM ${db}.customer_lifetime_value`,
+  );
+  expect(customers.length).toBe(reference.customers.size);
+  for (const c of customers) {
+    const want = reference.customers.get(c.uid)!;
+    expect(want, c.uid).toBeDefined();
+    expect({
+      revenueCents: cents(c.revenue),
+      purchases: Number(c.purchases),
+      orders: Number(c.orders),
+      first: Number(c.first) * 1000,
+      last: Number(c.last) * 1000,
+      avgCents: cents(c.aov),
+    }).toEqual(want);
+  }
+
+}

@@ -17,7 +17,7 @@ import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
-import { cents, reduceCsv, type Reference } from '../reference.ts';
+import { expectAggregatesMatchReference, reduceCsv, type Reference } from '../reference.ts';
 
 const dataDir = tempDir('backfill-data');
 // Purchases stamped a day before the last file's rows, appended at its end: every partition's
@@ -47,44 +47,7 @@ beforeAll(async () => {
 
 async function expectStoreMatchesReference(store: Store): Promise<void> {
   const db = store.database;
-  const sales = await queryRows<{ ws: string; pid: string; revenue: string; purchases: string; views: string; carts: string; removals: string; is_final: number; we: string }>(
-    store,
-    `SELECT toUnixTimestamp(window_start) AS ws, toUnixTimestamp(window_end) AS we, toString(product_id) AS pid,
-            toString(revenue) AS revenue, purchases, views, carts, removals, is_final FROM ${db}.sales_per_product`,
-  );
-  expect(sales.length).toBe(reference.sales.size);
-  for (const row of sales) {
-    expect(row.is_final).toBe(1);
-    expect(Number(row.we) - Number(row.ws)).toBe(60);
-    const want = reference.sales.get(`${row.ws}|${row.pid}`);
-    expect(want, `${row.ws}|${row.pid}`).toBeDefined();
-    expect({
-      revenueCents: cents(row.revenue),
-      purchases: Number(row.purchases),
-      views: Number(row.views),
-      carts: Number(row.carts),
-      removals: Number(row.removals),
-    }).toEqual(want);
-  }
-
-  const customers = await queryRows<{ uid: string; revenue: string; purchases: string; orders: string; first: string; last: string; aov: string }>(
-    store,
-    `SELECT toString(user_id) AS uid, toString(revenue) AS revenue, purchases, orders, toUnixTimestamp(first_purchase_at) AS first,
-            toUnixTimestamp(last_purchase_at) AS last, toString(avg_order_value) AS aov FROM ${db}.customer_lifetime_value`,
-  );
-  expect(customers.length).toBe(reference.customers.size);
-  for (const c of customers) {
-    const want = reference.customers.get(c.uid)!;
-    expect(want, c.uid).toBeDefined();
-    expect({
-      revenueCents: cents(c.revenue),
-      purchases: Number(c.purchases),
-      orders: Number(c.orders),
-      first: Number(c.first) * 1000,
-      last: Number(c.last) * 1000,
-      avgCents: cents(c.aov),
-    }).toEqual(want);
-  }
+  await expectAggregatesMatchReference(store, reference, { final: true });
 
   const late = await queryRows<{ line: string; ws: string }>(
     store,
