@@ -1,0 +1,280 @@
+// Faults under `salesinsights start`, with files arriving in its inbox before, during and after
+// each: a broker kill -9 and restart, the schema registry down for 30 s, and a kill -9 of `start`
+// itself under a backfill-sized load. After each, `start` must by itself ingest and aggregate
+// every file (its dashboard shows the uninterrupted run's totals and every component running:
+// nobody intervened). It is then stopped with SIGTERM, and a `backfill` of an empty folder on the
+// same namespace closes the windows `start` still holds open (the watermark of a live run stays
+// behind its newest events), as a backfill does at the end of its input. Then every row of every
+// public table equals an uninterrupted backfill of the same files, and the events topic holds
+// each valid line once.
+// `start` runs as users run it, in its own process, against this file's own broker and registry
+// (restarted from here), never the shared ones; the uninterrupted reference runs on the shared ones.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { generate } from '../../ingest/tools/generate.ts';
+import { topics, type Config } from '../../src/config.ts';
+import { createKafka } from '../../src/kafka.ts';
+import { cliEnv, spawnCli, stopCli, type CliProcess } from '../cli-process.ts';
+import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
+import { freePort, OwnBroker, OwnRegistry } from '../own-services.ts';
+import { difference, dump, rows } from '../table-dump.ts';
+
+let broker: OwnBroker | undefined;
+let registry: OwnRegistry | undefined;
+const started: CliProcess[] = [];
+
+beforeAll(async () => {
+  [broker, registry] = await Promise.all([OwnBroker.create(), OwnRegistry.create()]);
+  broker.start();
+  registry.start();
+  await Promise.all([broker.ready(), registry.ready()]);
+}, 240_000);
+
+afterAll(async () => {
+  for (const run of started) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+  await Promise.all([broker?.kill(), registry?.kill()]);
+}, 60_000);
+
+/** A namespace and home of its own, on this file's broker and registry. */
+const ownConfig = (prefix: string) => isolatedConfig(prefix, { KAFKA_BROKERS: broker!.address, SCHEMA_REGISTRY_URL: registry!.url });
+
+interface Input {
+  dir: string;
+  files: string[];
+}
+
+/**
+ * Generated daily slices, each ending in two rows every run rejects and a purchase from the
+ * first day, twice, late in every run from the second file on (so that rejected_events and
+ * late_events have rows to compare, and lifetime value counts a late purchase once).
+ */
+async function input(days: number, rowsPerDay: number, seed: number): Promise<Input> {
+  const dir = tempDir('start-faults-data');
+  const paths = await generate({ days, rowsPerDay, out: dir, seed });
+  const first = basename(paths[0]!, '.csv');
+  paths.forEach((path, i) => {
+    const day = basename(path, '.csv');
+    const late = `${first} 00:00:30 UTC,purchase,5809910,1,,b,9.99,${990_001 + i},late-${i}`;
+    appendFileSync(path, `${day} 12:00:00 UTC,refund,5809910,1,,b,1.00,1,s\n${day} 12:00:01 UTC,view,5809910,1,,b,-1.00,1,s\n${late}\n${late}\n`);
+  });
+  return { dir, files: paths.map((p) => basename(p)) };
+}
+
+/** One read-only query against a stopped run's store; its JSONEachRow rows. */
+function query<T>(c: Config, sql: string): T[] {
+  const r = spawnSync(process.execPath, ['bin/salesinsights.js', 'sql', sql], { env: cliEnv(c), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sql failed: ${r.stderr}`);
+  return rows(r.stdout).map((line) => JSON.parse(line) as T);
+}
+
+interface Totals {
+  views: number;
+  carts: number;
+  purchases: number;
+  late: number;
+  rejected: number;
+}
+
+/** The uninterrupted run: a backfill of the same files, on the shared services. */
+async function reference(data: Input): Promise<{ config: Config; totals: Totals }> {
+  const config = isolatedConfig('startref');
+  const code = await spawnCli(config, ['backfill', data.dir], 'reference').exited;
+  if (code !== 0) throw new Error(`the reference backfill exited with ${code}; its log is in ${config.home}`);
+  const db = config.namespace;
+  const [t] = query<Record<keyof Totals, string>>(
+    config,
+    `SELECT sum(views) AS views, sum(carts) AS carts, sum(purchases) AS purchases,
+            (SELECT count() FROM ${db}.late_events) AS late, (SELECT count() FROM ${db}.rejected_events) AS rejected
+     FROM ${db}.sales_per_product`,
+  );
+  const totals = Object.fromEntries(Object.entries(t!).map(([k, v]) => [k, Number(v)])) as unknown as Totals;
+  return { config, totals };
+}
+
+/** Starts the reference at once, beside the faulty run (which mostly waits); awaited at the comparison. */
+function referenceBeside(data: Input): Promise<{ config: Config; totals: Totals }> {
+  const pending = reference(data);
+  pending.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
+  return pending;
+}
+
+/** `salesinsights start` in its own process on a free port; its inbox is `<home>/inbox`. */
+class StartRun {
+  private constructor(
+    readonly proc: CliProcess,
+    readonly url: string,
+  ) {}
+
+  static async spawn(c: Config, name: string): Promise<StartRun> {
+    const port = await freePort();
+    const proc = spawnCli(c, ['start'], name, { SALESINSIGHTS_PORT: String(port) });
+    started.push(proc);
+    return new StartRun(proc, `http://127.0.0.1:${port}`);
+  }
+
+  /** Throws when the process has ended: nothing may need a human to start it again. */
+  alive(): void {
+    const { exitCode, signalCode } = this.proc.child;
+    if (exitCode !== null || signalCode !== null) throw new Error(`start ended (${exitCode ?? signalCode}); see ${this.proc.log}`);
+  }
+
+  async get<T>(path: string): Promise<T | undefined> {
+    this.alive();
+    try {
+      const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+      return res.ok ? ((await res.json()) as T) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async ready(): Promise<void> {
+    await until(`the dashboard of ${this.proc.log}`, () => this.get('/api/health'), 240_000);
+  }
+}
+
+interface Health {
+  store: { late: number; rejected: number };
+  components: Record<string, { state: string; reason?: string }>;
+}
+
+const inboxOf = (c: Config) => join(c.home, 'inbox');
+
+function drop(c: Config, data: Input, ...names: string[]): void {
+  mkdirSync(inboxOf(c), { recursive: true });
+  for (const name of names) dropIntoInbox(inboxOf(c), name, readFileSync(join(data.dir, name), 'utf8'));
+}
+
+const isDone = (c: Config, name: string) => existsSync(join(inboxOf(c), '.done', name));
+
+async function done(c: Config, run: StartRun, names: string[], timeoutMs = 180_000): Promise<void> {
+  await until(`${names.join(', ')} in .done`, async () => {
+    run.alive();
+    return names.every((n) => isDone(c, n)) ? true : undefined;
+  }, timeoutMs);
+}
+
+/**
+ * Waits until `start` shows the reference's totals (the funnel over every window, the late and
+ * rejected counts) with every component running, then stops it with SIGTERM.
+ */
+async function caughtUpAndStopped(run: StartRun, want: Totals): Promise<void> {
+  let seen: unknown;
+  await until('start to have aggregated every file', async () => {
+    const [funnel, health] = await Promise.all([run.get<Totals>('/api/funnel'), run.get<Health>('/api/health')]);
+    if (!funnel || !health) return undefined;
+    const got = { views: funnel.views, carts: funnel.carts, purchases: funnel.purchases, late: health.store.late, rejected: health.store.rejected };
+    seen = { got, components: health.components };
+    // Every total only grows: one past the reference's will never come back (a double count, an event wrongly late).
+    const keys = Object.keys(want) as Array<keyof Totals>;
+    if (keys.some((k) => got[k] > want[k])) throw new Error(`start's totals went past the reference's: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}; see ${run.proc.log}`);
+    const same = keys.every((k) => got[k] === want[k]);
+    return same && Object.values(health.components).every((s) => s.state === 'running') ? true : undefined;
+  }, 180_000).catch((err: Error) => {
+    if (err.message.startsWith("start's totals")) throw err;
+    throw new Error(`${err.message}: want ${JSON.stringify(want)}, last seen ${JSON.stringify(seen)}; see ${run.proc.log}`);
+  });
+  expect(await stopCli(run.proc), `start's exit code after SIGTERM (${run.proc.log})`).toBe(0);
+}
+
+/**
+ * Closes the windows the stopped `start` left open, then compares every public table row by
+ * row with the reference, and counts the records of the faulty run's topics.
+ */
+async function closeAndCompare(faulty: Config, want: Config, faults: string): Promise<void> {
+  const close = spawnCli(faulty, ['backfill', tempDir('no-files')], 'close-windows');
+  expect(await close.exited, `the closing backfill (${close.log})`).toBe(0);
+  const [w, g] = [dump(want), dump(faulty)];
+  expect(rows(w.sales_per_product!).length).toBeGreaterThan(1000);
+  expect(rows(w.customer_lifetime_value!).length).toBeGreaterThan(100);
+  expect(rows(w.rejected_events!).length).toBeGreaterThan(0);
+  expect(rows(w.late_events!).length).toBeGreaterThan(0);
+  for (const table of Object.keys(w)) {
+    expect(difference(w[table]!, g[table]!), `${table} differs (${faults}; logs in ${faulty.home})`).toEqual({ missing: [], extra: [] });
+  }
+  // The tables hide a line produced twice (an exact duplicate counts once): the topics do not.
+  const kafka = createKafka(faulty, 'start-faults-check');
+  const t = topics(faulty.namespace);
+  expect((await readTopic(kafka, t.events, rows(w.events!).length)).length, `records in ${t.events}`).toBe(rows(w.events!).length);
+  expect((await readTopic(kafka, t.rejected, rows(w.rejected_events!).length)).length, `records in ${t.rejected}`).toBe(rows(w.rejected_events!).length);
+}
+
+describe('salesinsights start under faults', () => {
+  it('recovers from a broker kill -9 and restart by itself, and ends with the tables of an uninterrupted run', async () => {
+    const data = await input(6, 8000, 11);
+    const want = referenceBeside(data);
+    const c = ownConfig('brokerkill');
+    const run = await StartRun.spawn(c, 'start');
+    await run.ready();
+    const [f1, f2, f3, f4, f5, f6] = data.files as [string, string, string, string, string, string];
+
+    drop(c, data, f1, f2);
+    await done(c, run, [f1]);
+    await broker!.kill();
+    const during = isDone(c, f2) ? 'after the second file' : 'while the second file was ingested';
+    drop(c, data, f3, f4);
+    // Longer than the aggregator's 30 s idle timeout, as a broker restart may well be.
+    await sleep(35_000);
+    broker!.start();
+    await broker!.ready();
+    drop(c, data, f5, f6);
+    await done(c, run, data.files);
+
+    const { config, totals } = await want;
+    await caughtUpAndStopped(run, totals);
+    await closeAndCompare(c, config, `broker killed ${during}`);
+  }, 420_000);
+
+  it('rides out the registry down for 30 s while files arrive, and ends with the tables of an uninterrupted run', async () => {
+    const data = await input(6, 8000, 12);
+    const want = referenceBeside(data);
+    const c = ownConfig('registrydown');
+    const run = await StartRun.spawn(c, 'start');
+    await run.ready();
+    const [f1, f2, f3, f4, f5, f6] = data.files as [string, string, string, string, string, string];
+
+    // `start` has registered the schema, but its aggregator has not yet decoded a record, so it
+    // needs the registry for the first ones: they arrive while the registry is down. It comes
+    // back with its storage (see OwnRegistry): the schema keeps its id.
+    await registry!.kill();
+    const killedAt = Date.now();
+    drop(c, data, f1, f2);
+    await done(c, run, [f1, f2]);
+    drop(c, data, f3);
+    await sleep(Math.max(0, killedAt + 30_000 - Date.now()));
+    run.alive();
+    registry!.start();
+    await registry!.ready();
+    drop(c, data, f4, f5, f6);
+    await done(c, run, data.files);
+
+    const { config, totals } = await want;
+    await caughtUpAndStopped(run, totals);
+    await closeAndCompare(c, config, 'registry down for 30 s');
+  }, 420_000);
+
+  it('after a kill -9 of start under a backfill-sized load, a new start finishes the files and the tables equal an uninterrupted run', async () => {
+    const data = await input(2, 100_000, 13);
+    const want = referenceBeside(data);
+    const c = ownConfig('startkill');
+    const first = await StartRun.spawn(c, 'start-killed');
+    await first.ready();
+
+    drop(c, data, ...data.files);
+    // Anywhere from the first rows to past the ingestion (the aggregator may still be behind).
+    const delay = 500 + Math.floor(Math.random() * 20_000);
+    await sleep(delay);
+    const landed = `${delay} ms after the drop, ${data.files.filter((n) => isDone(c, n)).length} of ${data.files.length} files done`;
+    expect(await stopCli(first.proc, 'SIGKILL')).toBeNull();
+    const second = await StartRun.spawn(c, 'start-after-kill');
+    await second.ready();
+    await done(c, second, data.files);
+
+    const { config, totals } = await want;
+    await caughtUpAndStopped(second, totals);
+    await closeAndCompare(c, config, `start killed ${landed}`);
+  }, 420_000);
+});
