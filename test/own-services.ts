@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { waitUntilHealthy, type HealthCheck } from '../src/services/health.ts';
+import { propertiesText, singleNodeSettings } from '../src/services/kafka-files.ts';
 import { kafkaHealth } from '../src/services/kafka-health.ts';
 import { requireJava } from '../src/services/java-runtime.ts';
 import { servicePaths } from '../src/services/paths.ts';
@@ -91,23 +92,7 @@ export class OwnBroker extends OwnJavaService {
   ) {
     super('kafka', 'own-broker');
     mkdirSync(join(this.dir, 'data'));
-    const settings = {
-      'process.roles': 'broker,controller',
-      'node.id': 1,
-      'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names': 'CONTROLLER',
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-      'log.dirs': join(this.dir, 'data'),
-      'offsets.topic.replication.factor': 1,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'share.coordinator.state.topic.replication.factor': 1,
-      'share.coordinator.state.topic.min.isr': 1,
-      'group.initial.rebalance.delay.ms': 0,
-    };
-    writeFileSync(this.props, Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''));
+    writeFileSync(this.props, propertiesText(singleNodeSettings(port, controllerPort, join(this.dir, 'data'))));
     const id = randomBytes(16).toString('base64url');
     const format = spawnSync(this.java, ['-Xmx256m', '-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', this.props], { encoding: 'utf8' });
     if (format.status !== 0) throw new Error(`formatting the test broker failed: ${format.stderr}`);

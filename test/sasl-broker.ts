@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config.ts';
 import { portInUse, waitUntilHealthy } from '../src/services/health.ts';
 import { javaArgs, kafkaLogTail } from '../src/services/kafka-broker.ts';
-import { log4jProperties } from '../src/services/kafka-files.ts';
+import { log4jProperties, propertiesText, singleNodeSettings } from '../src/services/kafka-files.ts';
 import { kafkaHealth } from '../src/services/kafka-health.ts';
 import { requireJava } from '../src/services/java-runtime.ts';
 import { servicePaths, type ServicePaths } from '../src/services/paths.ts';
@@ -74,13 +74,10 @@ function scramLogin(user: { name: string; password: string }): string {
 }
 
 function serverProperties(paths: ServicePaths, keystore: string, truststore: string): string {
-  const settings: Record<string, string | number> = {
-    'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${SASL_CONTROLLER_PORT}`,
+  return propertiesText({
+    ...singleNodeSettings(SASL_SSL_PORT, SASL_CONTROLLER_PORT, paths.kafka.dataDir),
     listeners: `SASL_SSL://127.0.0.1:${SASL_SSL_PORT},CONTROLLER://127.0.0.1:${SASL_CONTROLLER_PORT}`,
     'advertised.listeners': `SASL_SSL://127.0.0.1:${SASL_SSL_PORT}`,
-    'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'SASL_SSL',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL',
     'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
@@ -92,17 +89,7 @@ function serverProperties(paths: ServicePaths, keystore: string, truststore: str
     'ssl.truststore.type': 'PKCS12',
     'ssl.truststore.location': truststore,
     'ssl.truststore.password': STORE_PASSWORD,
-    'log.dirs': paths.kafka.dataDir,
-    'num.partitions': 4,
-    'offsets.topic.replication.factor': 1,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
-    'share.coordinator.state.topic.replication.factor': 1,
-    'share.coordinator.state.topic.min.isr': 1,
-    'group.initial.rebalance.delay.ms': 0,
-    'auto.create.topics.enable': 'true',
-  };
-  return `${Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n')}\n`;
+  });
 }
 
 /**

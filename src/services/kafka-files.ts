@@ -37,17 +37,22 @@ ${dep('org.apache.logging.log4j', 'log4j-slf4j-impl', LOG4J_VERSION)}
 `;
 }
 
-export function serverProperties(paths: ServicePaths): string {
-  const settings: Record<string, string | number> = {
+/**
+ * One KRaft broker+controller on 127.0.0.1: clients on `port` (PLAINTEXT), the quorum on
+ * `controllerPort`; internal topics with one replica. A listener of another kind overrides
+ * listeners, advertised.listeners, inter.broker.listener.name and the protocol map.
+ */
+export function singleNodeSettings(port: number, controllerPort: number, dataDir: string): Record<string, string | number> {
+  return {
     'process.roles': 'broker,controller',
     'node.id': 1,
-    'controller.quorum.voters': `1@127.0.0.1:${LOCAL_CONTROLLER_PORT}`,
-    listeners: `PLAINTEXT://127.0.0.1:${LOCAL_KAFKA_PORT},CONTROLLER://127.0.0.1:${LOCAL_CONTROLLER_PORT}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${LOCAL_KAFKA_PORT}`,
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    'log.dirs': paths.kafka.dataDir,
+    'log.dirs': dataDir,
     'num.partitions': 4,
     'offsets.topic.replication.factor': 1,
     'transaction.state.log.replication.factor': 1,
@@ -57,8 +62,16 @@ export function serverProperties(paths: ServicePaths): string {
     'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': 'true',
   };
-  const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}`);
-  return `# Written by salesinsights services up; rewritten at each start.\n${lines.join('\n')}\n`;
+}
+
+/** `key=value` lines of a Java properties file. */
+export function propertiesText(settings: Record<string, string | number>): string {
+  return `${Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n')}\n`;
+}
+
+export function serverProperties(paths: ServicePaths): string {
+  const settings = singleNodeSettings(LOCAL_KAFKA_PORT, LOCAL_CONTROLLER_PORT, paths.kafka.dataDir);
+  return `# Written by salesinsights services up; rewritten at each start.\n${propertiesText(settings)}`;
 }
 
 export function log4jProperties(paths: ServicePaths): string {

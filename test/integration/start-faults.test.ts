@@ -94,13 +94,6 @@ async function reference(data: Input): Promise<{ config: Config; totals: Totals 
   return { config, totals };
 }
 
-/** Starts the reference at once, beside the faulty run (which mostly waits); awaited at the comparison. */
-function referenceBeside(data: Input): Promise<{ config: Config; totals: Totals }> {
-  const pending = reference(data);
-  pending.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
-  return pending;
-}
-
 /** `salesinsights start` in its own process on a free port; its inbox is `<home>/inbox`. */
 class StartRun {
   private constructor(
@@ -139,22 +132,6 @@ class StartRun {
 interface Health {
   store: { late: number; rejected: number };
   components: Record<string, { state: string; reason?: string }>;
-}
-
-const inboxOf = (c: Config) => join(c.home, 'inbox');
-
-function drop(c: Config, data: Input, ...names: string[]): void {
-  mkdirSync(inboxOf(c), { recursive: true });
-  for (const name of names) dropIntoInbox(inboxOf(c), name, readFileSync(join(data.dir, name), 'utf8'));
-}
-
-const isDone = (c: Config, name: string) => existsSync(join(inboxOf(c), '.done', name));
-
-async function done(c: Config, run: StartRun, names: string[], timeoutMs = 180_000): Promise<void> {
-  await until(`${names.join(', ')} in .done`, async () => {
-    run.alive();
-    return names.every((n) => isDone(c, n)) ? true : undefined;
-  }, timeoutMs);
 }
 
 /**
@@ -202,79 +179,115 @@ async function closeAndCompare(faulty: Config, want: Config, faults: string): Pr
   expect((await readTopic(kafka, t.rejected, rows(w.rejected_events!).length)).length, `records in ${t.rejected}`).toBe(rows(w.rejected_events!).length);
 }
 
+/** One fault case: its input, the reference started beside it, and `start` on a namespace of this file's services. */
+class Scenario {
+  readonly config: Config;
+  readonly inbox: string;
+  private readonly want: Promise<{ config: Config; totals: Totals }>;
+  run!: StartRun;
+
+  private constructor(
+    prefix: string,
+    readonly data: Input,
+  ) {
+    this.config = ownConfig(prefix);
+    this.inbox = join(this.config.home, 'inbox');
+    mkdirSync(this.inbox, { recursive: true });
+    this.want = reference(data);
+    this.want.catch(() => undefined); // awaited in finish(); not an unhandled rejection meanwhile
+  }
+
+  /** Generates the input, starts its reference and a serving `start`. */
+  static async begin(prefix: string, days: number, rowsPerDay: number, seed: number): Promise<Scenario> {
+    const scenario = new Scenario(prefix, await input(days, rowsPerDay, seed));
+    await scenario.start('start');
+    return scenario;
+  }
+
+  /** A `start` (the first, or the next after a kill), serving once this resolves. */
+  async start(name: string): Promise<void> {
+    this.run = await StartRun.spawn(this.config, name);
+    await this.run.ready();
+  }
+
+  get files(): [string, string, string, string, string, string] {
+    return this.data.files as [string, string, string, string, string, string];
+  }
+
+  drop(...names: string[]): void {
+    for (const name of names) dropIntoInbox(this.inbox, name, readFileSync(join(this.data.dir, name), 'utf8'));
+  }
+
+  isDone(name: string): boolean {
+    return existsSync(join(this.inbox, '.done', name));
+  }
+
+  async done(names: string[] = this.data.files): Promise<void> {
+    await until(`${names.join(', ')} in .done`, async () => {
+      this.run.alive();
+      return names.every((n) => this.isDone(n)) ? true : undefined;
+    }, 180_000);
+  }
+
+  /** `start` catches up by itself and stops; the windows are closed; everything is compared. */
+  async finish(faults: string): Promise<void> {
+    const { config, totals } = await this.want;
+    await caughtUpAndStopped(this.run, totals);
+    await closeAndCompare(this.config, config, faults);
+  }
+}
+
 describe('salesinsights start under faults', () => {
   it('recovers from a broker kill -9 and restart by itself, and ends with the tables of an uninterrupted run', async () => {
-    const data = await input(6, 8000, 11);
-    const want = referenceBeside(data);
-    const c = ownConfig('brokerkill');
-    const run = await StartRun.spawn(c, 'start');
-    await run.ready();
-    const [f1, f2, f3, f4, f5, f6] = data.files as [string, string, string, string, string, string];
+    const s = await Scenario.begin('brokerkill', 6, 8000, 11);
+    const [f1, f2, f3, f4, f5, f6] = s.files;
 
-    drop(c, data, f1, f2);
-    await done(c, run, [f1]);
+    s.drop(f1, f2);
+    await s.done([f1]);
     await broker!.kill();
-    const during = isDone(c, f2) ? 'after the second file' : 'while the second file was ingested';
-    drop(c, data, f3, f4);
+    const during = s.isDone(f2) ? 'after the second file' : 'while the second file was ingested';
+    s.drop(f3, f4);
     // Longer than the aggregator's 30 s idle timeout, as a broker restart may well be.
     await sleep(35_000);
     broker!.start();
     await broker!.ready();
-    drop(c, data, f5, f6);
-    await done(c, run, data.files);
-
-    const { config, totals } = await want;
-    await caughtUpAndStopped(run, totals);
-    await closeAndCompare(c, config, `broker killed ${during}`);
+    s.drop(f5, f6);
+    await s.done();
+    await s.finish(`broker killed ${during}`);
   }, 420_000);
 
   it('rides out the registry down for 30 s while files arrive, and ends with the tables of an uninterrupted run', async () => {
-    const data = await input(6, 8000, 12);
-    const want = referenceBeside(data);
-    const c = ownConfig('registrydown');
-    const run = await StartRun.spawn(c, 'start');
-    await run.ready();
-    const [f1, f2, f3, f4, f5, f6] = data.files as [string, string, string, string, string, string];
+    const s = await Scenario.begin('registrydown', 6, 8000, 12);
+    const [f1, f2, f3, f4, f5, f6] = s.files;
 
     // `start` has registered the schema, but its aggregator has not yet decoded a record, so it
     // needs the registry for the first ones: they arrive while the registry is down. It comes
     // back with its storage (see OwnRegistry): the schema keeps its id.
     await registry!.kill();
     const killedAt = Date.now();
-    drop(c, data, f1, f2);
-    await done(c, run, [f1, f2]);
-    drop(c, data, f3);
+    s.drop(f1, f2);
+    await s.done([f1, f2]);
+    s.drop(f3);
     await sleep(Math.max(0, killedAt + 30_000 - Date.now()));
-    run.alive();
+    s.run.alive();
     registry!.start();
     await registry!.ready();
-    drop(c, data, f4, f5, f6);
-    await done(c, run, data.files);
-
-    const { config, totals } = await want;
-    await caughtUpAndStopped(run, totals);
-    await closeAndCompare(c, config, 'registry down for 30 s');
+    s.drop(f4, f5, f6);
+    await s.done();
+    await s.finish('registry down for 30 s');
   }, 420_000);
 
   it('after a kill -9 of start under a backfill-sized load, a new start finishes the files and the tables equal an uninterrupted run', async () => {
-    const data = await input(2, 100_000, 13);
-    const want = referenceBeside(data);
-    const c = ownConfig('startkill');
-    const first = await StartRun.spawn(c, 'start-killed');
-    await first.ready();
+    const s = await Scenario.begin('startkill', 2, 100_000, 13);
 
-    drop(c, data, ...data.files);
+    s.drop(...s.data.files);
     // Anywhere from the first rows to past the ingestion (the aggregator may still be behind).
     const delay = 500 + Math.floor(Math.random() * 20_000);
     await sleep(delay);
-    const landed = `${delay} ms after the drop, ${data.files.filter((n) => isDone(c, n)).length} of ${data.files.length} files done`;
-    expect(await stopCli(first.proc, 'SIGKILL')).toBeNull();
-    const second = await StartRun.spawn(c, 'start-after-kill');
-    await second.ready();
-    await done(c, second, data.files);
-
-    const { config, totals } = await want;
-    await caughtUpAndStopped(second, totals);
-    await closeAndCompare(c, config, `start killed ${landed}`);
+    const landed = `${delay} ms after the drop, ${s.data.files.filter((n) => s.isDone(n)).length} of ${s.data.files.length} files done`;
+    expect(await stopCli(s.run.proc, 'SIGKILL')).toBeNull();
+    await s.start('start-after-kill');
+    await s.done();
+    await s.finish(`start killed ${landed}`);
   }, 420_000);
 });
