@@ -4,8 +4,8 @@
 // Rows go out as one TabSeparated text per insert, built directly from the engine's rows: no
 // per-row objects or JSON on the hot path (measured: see BENCHMARKS.md).
 import { Readable } from 'node:stream';
-import { formatCents, type RejectedRow, type ShopEvent } from '../src/event.ts';
-import type { CustomerRow, LateRow, SalesRow } from '../stream/partition-pipeline.ts';
+import { formatCents, type RejectedRow, type ShopEvent } from '../core/event.ts';
+import type { CustomerRow, LateRow, SalesRow } from './table-rows.ts';
 import type { Store } from './store.ts';
 
 /** DateTime columns take epoch seconds; DateTime64(3) takes them with a fraction. */

@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Config } from '../src/config.ts';
-import { logger as defaultLogger, type Logger } from '../src/logger.ts';
+import type { Config } from '../core/config.ts';
+import { logger as defaultLogger, type Logger } from '../core/logger.ts';
 import type { Store } from '../aggregates/store.ts';
-import type { ComponentsView } from '../src/component-status.ts';
+import type { ComponentsView } from '../core/component-status.ts';
 import type { JobView } from '../stream/job.ts';
 import { httpSource, type HttpSourceOptions } from '../ingest/http-source.ts';
 import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';

@@ -6,12 +6,12 @@
 // from the clock), so a client's Last-Event-ID is always older than what it gets next.
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../src/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Store } from '../aggregates/store.ts';
-import type { ComponentsView } from '../src/component-status.ts';
+import type { ComponentsView } from '../core/component-status.ts';
 import type { EmissionUpdate, JobView } from '../stream/job.ts';
 import type { PipelineMetrics } from '../stream/metrics.ts';
-import type { SalesRow } from '../stream/partition-pipeline.ts';
+import type { SalesRow } from '../aggregates/table-rows.ts';
 import { isoSeconds, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
 import { DASHBOARD_DEFAULTS } from './defaults.ts';
 

@@ -1,7 +1,7 @@
 // startDashboard: builds the app and listens (127.0.0.1:3000 unless configured otherwise).
 import type { FastifyInstance } from 'fastify';
-import { checkDashboardExposure, isLoopbackHost } from '../src/config.ts';
-import { logger as defaultLogger } from '../src/logger.ts';
+import { checkDashboardExposure, isLoopbackHost } from '../core/config.ts';
+import { logger as defaultLogger } from '../core/logger.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 
 export interface StartDashboardOptions extends BuildAppOptions {

@@ -1,8 +1,8 @@
 // The connector on a worker thread: parsing, validation and Avro encoding take the second core
 // while the aggregator keeps the first. Same methods as Connector, answered by message passing.
 import { Worker } from 'node:worker_threads';
-import { ComponentStatus, type ComponentStatusView } from '../src/component-status.ts';
-import type { Config } from '../src/config.ts';
+import { ComponentStatus, type ComponentStatusView } from '../core/component-status.ts';
+import type { Config } from '../core/config.ts';
 import type { ConnectorOptions } from './index.ts';
 import type { FileResult } from './file-ingestor.ts';
 

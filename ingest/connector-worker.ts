@@ -1,6 +1,6 @@
 // The worker side of ConnectorThread: one Connector, driven by messages.
 import { parentPort, workerData } from 'node:worker_threads';
-import { logger } from '../src/logger.ts';
+import { logger } from '../core/logger.ts';
 import { Connector } from './index.ts';
 import type { ConnectorCall, ConnectorReply, ConnectorStatusMessage, ConnectorThreadData } from './connector-thread.ts';
 

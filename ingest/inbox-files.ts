@@ -3,7 +3,7 @@
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../src/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export const TAKEN_NAMES = '*.csv, *.csv.gz';
 /** Names of files still being written under the write-then-rename convention. */

@@ -2,12 +2,12 @@
 // Composes the pieces; each lives in its own module.
 import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { backoffMs, sleep } from '../src/backoff.ts';
-import { ComponentStatus } from '../src/component-status.ts';
-import type { Config } from '../src/config.ts';
-import { createKafka } from '../src/kafka.ts';
-import type { Logger } from '../src/logger.ts';
-import { createSchemaRegistry, registerEventSchema } from './avro.ts';
+import { backoffMs, sleep } from '../core/backoff.ts';
+import { ComponentStatus } from '../core/component-status.ts';
+import type { Config } from '../core/config.ts';
+import { createKafka } from '../core/kafka.ts';
+import type { Logger } from '../core/logger.ts';
+import { createSchemaRegistry, registerEventSchema } from '../core/avro.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
 import { IngestError } from './errors.ts';
 import { ingestFile, type FileResult } from './file-ingestor.ts';

@@ -3,7 +3,7 @@
 // the rows it describes, so rows and ledger can never disagree: a crash at any moment leaves
 // either both or neither, and a restart resumes right after the last committed line.
 import type { Consumer, Kafka } from 'kafkajs';
-import { fetchEndOffsets } from '../src/kafka.ts';
+import { fetchEndOffsets } from '../core/kafka.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
 import { IngestError } from './errors.ts';
 

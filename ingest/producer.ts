@@ -1,11 +1,11 @@
 // Produces encoded events, rejected rows and the ledger entry describing them in one Kafka
 // transaction (idempotent, transactional producer): all of a batch lands, or none of it.
 import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { backoffMs, sleep, type BackoffPolicy } from '../src/backoff.ts';
-import type { ComponentStatus } from '../src/component-status.ts';
-import { topics } from '../src/config.ts';
-import type { Logger } from '../src/logger.ts';
-import type { RejectedRow } from '../src/event.ts';
+import { backoffMs, sleep, type BackoffPolicy } from '../core/backoff.ts';
+import type { ComponentStatus } from '../core/component-status.ts';
+import { topics } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+import type { RejectedRow } from '../core/event.ts';
 import { ledgerTopic, type IngestLedger, type LedgerEntry } from './ledger.ts';
 
 export interface EventBatch {

@@ -1,6 +1,6 @@
 // Progress of one file: a bar in a terminal, a periodic log line otherwise.
 import cliProgress from 'cli-progress';
-import type { Logger } from '../src/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
 
 export interface Progress {

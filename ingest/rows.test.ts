@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { VALIDATION_DEFAULTS, type ValidationLimits } from '../src/config.ts';
-import type { ShopEvent } from '../src/event.ts';
+import { VALIDATION_DEFAULTS, type ValidationLimits } from '../core/config.ts';
+import type { ShopEvent } from '../core/event.ts';
 import { MissingColumnsError } from './errors.ts';
 import { mapHeader, parseEventTime, parsePriceCents, parseRows, REQUIRED_COLUMNS, validateFields, type FieldValues, type ParsedRow } from './rows.ts';
 

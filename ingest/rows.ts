@@ -4,8 +4,8 @@
 // cannot be read) rejects the whole file (MissingColumnsError).
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { ValidationLimits } from '../src/config.ts';
-import { EVENT_TYPES, type EventType, type ShopEvent } from '../src/event.ts';
+import type { ValidationLimits } from '../core/config.ts';
+import { EVENT_TYPES, type EventType, type ShopEvent } from '../core/event.ts';
 import { RecordReader, type CsvRecord, type Framed, type RowRejection } from './csv-records.ts';
 import { MissingColumnsError } from './errors.ts';
 

@@ -5,7 +5,7 @@
 import chokidar, { type FSWatcher } from 'chokidar';
 import { lstat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Logger } from '../src/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { heldOpen, nameRule, notRegular, observe, warnNotTaken, type Observation } from './inbox-files.ts';
 
 export type FileHandler = (path: string) => Promise<void>;

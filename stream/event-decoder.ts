@@ -3,8 +3,8 @@
 // Writer schemas are fetched once per id, so decoding a batch is synchronous.
 import avro from 'avsc';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { ShopEvent } from '../src/event.ts';
-import { avroOptions, shopEventType } from '../ingest/avro.ts';
+import type { ShopEvent } from '../core/event.ts';
+import { avroOptions, shopEventType } from '../core/avro.ts';
 
 export class EventDecoder {
   private readonly resolvers = new Map<number, avro.Resolver>();

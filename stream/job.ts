@@ -6,18 +6,19 @@
 // offsets. After a crash each partition restores its checkpoint and re-reads from its offset;
 // replay is deterministic and every table is a versioned upsert, so no number changes.
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { topics, type Config } from '../src/config.ts';
-import { createKafka } from '../src/kafka.ts';
-import type { Logger } from '../src/logger.ts';
-import type { RejectedRow } from '../src/event.ts';
-import { createSchemaRegistry } from '../ingest/avro.ts';
+import { topics, type Config } from '../core/config.ts';
+import { createKafka } from '../core/kafka.ts';
+import type { Logger } from '../core/logger.ts';
+import type { RejectedRow } from '../core/event.ts';
+import { createSchemaRegistry } from '../core/avro.ts';
 import type { Store } from '../aggregates/store.ts';
 import { CheckpointStore, type Checkpoint } from '../aggregates/checkpoints.ts';
 import { RETRY, STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
 import { EventDecoder, unprocessableReason } from './event-decoder.ts';
 import { eventRejection, jsonBigInt, writeOutputs } from './sink.ts';
 import { LatencySamples, RateMeter, type PipelineMetrics } from './metrics.ts';
-import { Emissions, PartitionPipeline, type CustomerRow, type PartitionSnapshot, type SalesRow } from './partition-pipeline.ts';
+import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
+import { Emissions, PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
 import { systemClock, type Clock } from './time.ts';
 import { WatermarkTracker } from './watermark.ts';
 

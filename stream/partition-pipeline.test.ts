@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ShopEvent } from '../src/event.ts';
+import type { ShopEvent } from '../core/event.ts';
 import type { EngineOptions } from './defaults.ts';
-import { Emissions, PartitionPipeline, type CustomerRow, type PartitionSnapshot, type SalesRow } from './partition-pipeline.ts';
+import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
+import { Emissions, PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
 import { NO_WATERMARK } from './time.ts';
 import { eventFactory } from '../test/fixtures.ts';
 

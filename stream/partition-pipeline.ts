@@ -2,36 +2,14 @@
 // lifetime-value operator. Pure: events in, rows out, state snapshotted with the next offset.
 // A user's events all arrive on one partition (key = user_id), so dedup and lifetime value are
 // complete here; sales rows are partial per partition and merged by the store.
-import type { ShopEvent } from '../src/event.ts';
-import type { CustomerValueResult } from './aggregations/customer-value.ts';
-import type { ProductSales } from './aggregations/product-sales.ts';
+import type { ShopEvent } from '../core/event.ts';
+import type { CustomerRow, LateRow, SalesRow } from '../aggregates/table-rows.ts';
 import type { EngineOptions } from './defaults.ts';
 import { CustomerValueOperator, type CustomerValueSnapshot } from './operators/customer-value-operator.ts';
 import { WindowOperator, type WindowOperatorSnapshot, type WindowResult } from './operators/window-operator.ts';
 import { earlyAndOnWatermark } from './trigger.ts';
 import { BoundedOutOfOrdernessWatermarks } from './watermark.ts';
 import { hopping, tumbling } from './window.ts';
-
-export interface SalesRow extends ProductSales {
-  windowStart: number;
-  windowEnd: number;
-  productId: bigint;
-  partition: number;
-  isFinal: boolean;
-  /** Grows with the partition offset; a final row outranks an early one at the same offset. */
-  version: number;
-}
-
-export interface CustomerRow extends CustomerValueResult {
-  userId: bigint;
-  version: number;
-}
-
-export interface LateRow {
-  event: ShopEvent;
-  windowStart: number;
-  watermark: number;
-}
 
 /** Output collector shared by the partitions of one job between two flushes. */
 export class Emissions {

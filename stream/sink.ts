@@ -1,8 +1,8 @@
 // The ClickHouse sink of the job: one tick's output into the public tables. A row the store
 // refuses for its data becomes a rejected row (the store's message as reason) instead of
 // failing the job; other errors propagate to the job's retry.
-import type { Logger } from '../src/logger.ts';
-import type { RejectedRow, ShopEvent } from '../src/event.ts';
+import type { Logger } from '../core/logger.ts';
+import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import type { Store } from '../aggregates/store.ts';
 import { writeBisecting, writeCustomers, writeEvents, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
 import type { Emissions } from './partition-pipeline.ts';

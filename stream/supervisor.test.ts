@@ -1,7 +1,7 @@
 // The supervision logic alone, with stand-in jobs: the real AggregatorJob runs in the
 // integration tests.
 import { describe, expect, it } from 'vitest';
-import { logger } from '../src/logger.ts';
+import { logger } from '../core/logger.ts';
 import type { EmissionListener, EmissionUpdate } from './job.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { SupervisedJob, type Supervisable } from './supervisor.ts';

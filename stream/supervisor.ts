@@ -2,9 +2,9 @@
 // budget, a crashed consumer) is stopped without a final flush and a fresh one is started from
 // the checkpoints, with backoff, so the process and its dashboard stay up. Exactly-once holds
 // because every new job restores state and offsets from the last checkpoint.
-import { RECOVERY_BACKOFF, backoffMs, sleep, type BackoffPolicy } from '../src/backoff.ts';
-import { ComponentStatus } from '../src/component-status.ts';
-import type { Logger } from '../src/logger.ts';
+import { RECOVERY_BACKOFF, backoffMs, sleep, type BackoffPolicy } from '../core/backoff.ts';
+import { ComponentStatus } from '../core/component-status.ts';
+import type { Logger } from '../core/logger.ts';
 import type { EmissionListener, JobView } from './job.ts';
 import type { PipelineMetrics } from './metrics.ts';
 

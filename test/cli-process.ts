@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../src/config.ts';
+import type { Config } from '../core/config.ts';
 
 export function cliEnv(c: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {

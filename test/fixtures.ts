@@ -1,4 +1,4 @@
-import type { ShopEvent } from '../src/event.ts';
+import type { ShopEvent } from '../core/event.ts';
 
 export function shopEvent(overrides: Partial<ShopEvent> = {}): ShopEvent {
   return {

@@ -3,9 +3,9 @@
 // groups of this run's throwaway namespaces, so the broker does not pile up partitions run after run. Only this run's: another test run may share the
 // broker, and its namespaces are still in use.
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../src/config.ts';
-import { createKafka } from '../src/kafka.ts';
-import { servicesUp } from '../src/services/index.ts';
+import { loadConfig } from '../core/config.ts';
+import { createKafka } from '../core/kafka.ts';
+import { servicesUp } from '../cli/services/index.ts';
 import { ensureSystemPackages } from './setup/system-packages.ts';
 
 const config = loadConfig({ ...process.env, SALESINSIGHTS_HOME: undefined });

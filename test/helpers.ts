@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { loadConfig, type Config } from '../src/config.ts';
+import { loadConfig, type Config } from '../core/config.ts';
 
 export function isolatedConfig(prefix: string, extra: Record<string, string> = {}): Config {
   // global-setup names this run's namespaces so that it deletes only those at the end.

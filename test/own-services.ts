@@ -7,14 +7,14 @@ import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config.ts';
-import { waitUntilHealthy, type HealthCheck } from '../src/services/health.ts';
-import { propertiesText, singleNodeSettings } from '../src/services/kafka-files.ts';
-import { kafkaHealth } from '../src/services/kafka-health.ts';
-import { requireJava } from '../src/services/java-runtime.ts';
-import { servicePaths } from '../src/services/paths.ts';
-import { ensureRegistryDistribution, REGISTRY_JAVA, registryHealth, registryJavaArgs } from '../src/services/schema-registry.ts';
-import type { ServiceName } from '../src/services/types.ts';
+import { loadConfig } from '../core/config.ts';
+import { waitUntilHealthy, type HealthCheck } from '../cli/services/health.ts';
+import { propertiesText, singleNodeSettings } from '../cli/services/kafka-files.ts';
+import { kafkaHealth } from '../cli/services/kafka-health.ts';
+import { requireJava } from '../cli/services/java-runtime.ts';
+import { servicePaths } from '../cli/services/paths.ts';
+import { ensureRegistryDistribution, REGISTRY_JAVA, registryHealth, registryJavaArgs } from '../cli/services/schema-registry.ts';
+import type { ServiceName } from '../cli/services/types.ts';
 import { tempDir } from './helpers.ts';
 
 export function freePort(): Promise<number> {

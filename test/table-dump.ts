@@ -1,7 +1,7 @@
 // Every row of every public table of a namespace, for comparing a faulty run with an
 // uninterrupted one. Read with `salesinsights sql` once no process holds the embedded store.
 import { spawnSync } from 'node:child_process';
-import type { Config } from '../src/config.ts';
+import type { Config } from '../core/config.ts';
 import { cliEnv } from './cli-process.ts';
 
 /** Dumps of every public table without the columns that record when a run happened. */

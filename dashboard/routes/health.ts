@@ -2,7 +2,7 @@
 // each component (running, retrying since when and why, failed) so that a stall is visible.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../../aggregates/store.ts';
-import type { ComponentsView } from '../../src/component-status.ts';
+import type { ComponentsView } from '../../core/component-status.ts';
 import type { JobView } from '../../stream/job.ts';
 import { sideOutputCounts } from '../../aggregates/dashboard-queries.ts';
 import { NoJobError } from '../errors.ts';

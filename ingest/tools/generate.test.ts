@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VALIDATION_DEFAULTS } from '../../src/config.ts';
+import { VALIDATION_DEFAULTS } from '../../core/config.ts';
 import { parseRows, type ParsedRow } from '../rows.ts';
 import { CSV_HEADER, generate } from './generate.ts';
 

@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { EVENT_TYPES, formatCents } from '../../src/event.ts';
+import { EVENT_TYPES, formatCents } from '../../core/event.ts';
 import { SeededRandom } from './random.ts';
 
 export const CSV_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logger } from '../../src/logger.ts';
+import { logger } from '../../core/logger.ts';
 import { parseDuration, replay } from './replay.ts';
 
 describe('parseDuration', () => {

@@ -3,7 +3,7 @@
 import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../../src/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 
 export interface ReplayOptions {
   from: string;

@@ -1,7 +1,7 @@
 // Customer lifetime value: revenue, purchases, orders, first and last purchase, average order
 // value. An order is a distinct non-empty session with a purchase; a purchase without a session
 // is an order of its own. No window: late purchases count too.
-import type { ShopEvent } from '../../src/event.ts';
+import type { ShopEvent } from '../../core/event.ts';
 
 export interface CustomerValue {
   revenueCents: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventType } from '../../src/event.ts';
+import type { EventType } from '../../core/event.ts';
 import { addEvent, emptyProductSales } from './product-sales.ts';
 import { eventFactory } from '../../test/fixtures.ts';
 

@@ -1,6 +1,6 @@
 // Sales of one product in one window: an incremental aggregate (create / add). Partitions'
 // partial results are merged by the store's view, not here.
-import type { ShopEvent } from '../../src/event.ts';
+import type { ShopEvent } from '../../core/event.ts';
 
 export interface ProductSales {
   revenueCents: number;

@@ -1,5 +1,5 @@
 // Keyed state of lifetime value per user, emitted for users changed since the last firing.
-import type { ShopEvent } from '../../src/event.ts';
+import type { ShopEvent } from '../../core/event.ts';
 import {
   addPurchase,
   customerValueResult,

@@ -1,6 +1,6 @@
 // The only module that combines assigner, trigger, window state, dedup and lateness, as Flink's
 // WindowOperator does: sales per product per event-time window, keyed by product.
-import { contentKey, type ShopEvent } from '../../src/event.ts';
+import { contentKey, type ShopEvent } from '../../core/event.ts';
 import { addEvent, emptyProductSales, type ProductSales } from '../aggregations/product-sales.ts';
 import type { Trigger } from '../trigger.ts';
 import { isWindowFinal, type Window, type WindowAssigner } from '../window.ts';

@@ -6,11 +6,11 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, rename
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { topics } from '../../src/config.ts';
-import { createKafka } from '../../src/kafka.ts';
-import { logger } from '../../src/logger.ts';
-import type { RejectedRow, ShopEvent } from '../../src/event.ts';
-import { createSchemaRegistry } from '../../ingest/avro.ts';
+import { topics } from '../../core/config.ts';
+import { createKafka } from '../../core/kafka.ts';
+import { logger } from '../../core/logger.ts';
+import type { RejectedRow, ShopEvent } from '../../core/event.ts';
+import { createSchemaRegistry } from '../../core/avro.ts';
 import { Connector } from '../../ingest/index.ts';
 import { IngestLedger, ledgerTopic, type LedgerEntry } from '../../ingest/ledger.ts';
 import { EventProducer } from '../../ingest/producer.ts';

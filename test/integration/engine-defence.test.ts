@@ -3,13 +3,13 @@
 // must neither fail nor checkpoint a watermark derived from them, and a row the store refuses
 // becomes a rejected row rather than a crash loop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logger } from '../../src/logger.ts';
-import { topics } from '../../src/config.ts';
-import { createKafka } from '../../src/kafka.ts';
-import type { ShopEvent } from '../../src/event.ts';
-import { endOffsets } from '../../src/commands/backfill.ts';
-import { prepareRuntime } from '../../src/runtime.ts';
-import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../ingest/avro.ts';
+import { logger } from '../../core/logger.ts';
+import { topics } from '../../core/config.ts';
+import { createKafka } from '../../core/kafka.ts';
+import type { ShopEvent } from '../../core/event.ts';
+import { endOffsets } from '../../cli/commands/backfill.ts';
+import { prepareRuntime } from '../../cli/runtime.ts';
+import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { Emissions } from '../../stream/partition-pipeline.ts';

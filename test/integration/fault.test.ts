@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generate } from '../../ingest/tools/generate.ts';
-import type { Config } from '../../src/config.ts';
+import type { Config } from '../../core/config.ts';
 import { spawnCli } from '../cli-process.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 import { difference, dump } from '../table-dump.ts';

@@ -3,16 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import avro from 'avsc';
 import type { Kafka } from 'kafkajs';
-import { topics } from '../../src/config.ts';
-import { createKafka } from '../../src/kafka.ts';
-import { avroOptions, createSchemaRegistry, encodeEvent, registerEventSchema, SHOP_EVENT_SCHEMA } from '../../ingest/avro.ts';
+import { topics } from '../../core/config.ts';
+import { createKafka } from '../../core/kafka.ts';
+import { avroOptions, createSchemaRegistry, encodeEvent, registerEventSchema, SHOP_EVENT_SCHEMA } from '../../core/avro.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
 import { migrate } from '../../aggregates/migrate.ts';
 import { writeEvents } from '../../aggregates/writers.ts';
 import { queryRows } from '../../aggregates/queries.ts';
-import type { ShopEvent } from '../../src/event.ts';
+import type { ShopEvent } from '../../core/event.ts';
 import { isolatedConfig } from '../helpers.ts';
 import { shopEvent } from '../fixtures.ts';
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { loadConfig, topics } from '../../src/config.ts';
-import { createKafka } from '../../src/kafka.ts';
+import { loadConfig, topics } from '../../core/config.ts';
+import { createKafka } from '../../core/kafka.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { reduceCsv } from '../reference.ts';
 import { SASL_USER, startSaslBroker, type SaslBroker } from '../sasl-broker.ts';

@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { logger } from '../../src/logger.ts';
-import { prepareRuntime } from '../../src/runtime.ts';
-import { ReadOnlyQueryError, runReadOnlyQuery } from '../../src/commands/sql.ts';
+import { logger } from '../../core/logger.ts';
+import { prepareRuntime } from '../../cli/runtime.ts';
+import { ReadOnlyQueryError, runReadOnlyQuery } from '../../cli/commands/sql.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 

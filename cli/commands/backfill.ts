@@ -1,10 +1,10 @@
 // backfill <dir>: every CSV (and .csv.gz) of dir through the whole pipeline (connector, Kafka, aggregator,
 // ClickHouse); at the end of input every window becomes final; a summary; exit 0.
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
-import { topics } from '../config.ts';
-import { createKafka, fetchEndOffsets } from '../kafka.ts';
-import type { Logger } from '../logger.ts';
+import type { Config } from '../../core/config.ts';
+import { topics } from '../../core/config.ts';
+import { createKafka, fetchEndOffsets } from '../../core/kafka.ts';
+import type { Logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { selectFiles } from '../../ingest/inbox-files.ts';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { logger } from '../logger.ts';
+import { logger } from '../../core/logger.ts';
 import { kafkaPom, log4jProperties, serverProperties } from './kafka-files.ts';
 import { labelledTails } from './log-tail.ts';
 import { DEPENDENCY_PLUGIN, runMaven } from './maven.ts';

@@ -1,6 +1,6 @@
 // Up, down and status of one service.
-import { ConfigError } from '../config.ts';
-import { logger } from '../logger.ts';
+import { ConfigError } from '../../core/config.ts';
+import { logger } from '../../core/logger.ts';
 import { portInUse, shortReason, waitUntilHealthy, withTimeout } from './health.ts';
 import { processAlive, readPidFile, removePidFile, rssMb, stopProcess } from './process-control.ts';
 import type { ServiceSpec } from './service-specs.ts';

@@ -1,7 +1,7 @@
 // connect: only the connector, as its own process (the store is not opened, so this works next
 // to an embedded-mode aggregator). With `once`, ingest what the inbox holds, then exit.
-import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import type { Config } from '../../core/config.ts';
+import type { Logger } from '../../core/logger.ts';
 import { servicesUp } from '../services/index.ts';
 import { Connector } from '../../ingest/index.ts';
 

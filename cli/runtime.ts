@@ -1,8 +1,8 @@
 // Brings up what every long-running command needs: the local services when none are
 // configured, the store with its migrations, and the namespace's topics.
-import type { Config } from './config.ts';
-import { createKafka } from './kafka.ts';
-import type { Logger } from './logger.ts';
+import type { Config } from '../core/config.ts';
+import { createKafka } from '../core/kafka.ts';
+import type { Logger } from '../core/logger.ts';
 import { servicesUp } from './services/index.ts';
 import { openStore, type Store } from '../aggregates/store.ts';
 import { migrate } from '../aggregates/migrate.ts';

@@ -1,6 +1,6 @@
 // The files the local Kafka broker runs from: the Maven pom of its jars, server.properties
 // (single KRaft broker+controller on 127.0.0.1) and the log4j2 configuration.
-import { LOCAL_CONTROLLER_PORT, LOCAL_KAFKA_PORT } from '../config.ts';
+import { LOCAL_CONTROLLER_PORT, LOCAL_KAFKA_PORT } from '../../core/config.ts';
 import { KAFKA_VERSION, type ServicePaths } from './paths.ts';
 
 const LOG4J_VERSION = '2.24.3';

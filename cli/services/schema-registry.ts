@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LOCAL_REGISTRY_PORT } from '../config.ts';
-import { logger } from '../logger.ts';
+import { LOCAL_REGISTRY_PORT } from '../../core/config.ts';
+import { logger } from '../../core/logger.ts';
 import type { HealthResult } from './health.ts';
 import { labelledTails } from './log-tail.ts';
 import { DEPENDENCY_PLUGIN, runMaven } from './maven.ts';

@@ -1,6 +1,6 @@
 // The two services as the lifecycle sees them: where they answer, how to check and start them.
-import type { Config } from '../config.ts';
-import { LOCAL_CONTROLLER_PORT, LOCAL_KAFKA_PORT, LOCAL_REGISTRY_PORT } from '../config.ts';
+import type { Config } from '../../core/config.ts';
+import { LOCAL_CONTROLLER_PORT, LOCAL_KAFKA_PORT, LOCAL_REGISTRY_PORT } from '../../core/config.ts';
 import type { HealthResult } from './health.ts';
 import { kafkaHealth } from './kafka-health.ts';
 import { ensureKafkaJars, formatKafkaStorage, kafkaLogTail, kafkaMarker, startKafka, writeKafkaConfig } from './kafka-broker.ts';

@@ -1,9 +1,9 @@
 // The command line of DESIGN.md. Each command is a thin wrapper over a module.
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, ConfigError, type Config } from './config.ts';
-import { saslAuthFailure } from './kafka.ts';
-import { logger } from './logger.ts';
+import { loadConfig, ConfigError, type Config } from '../core/config.ts';
+import { saslAuthFailure } from '../core/kafka.ts';
+import { logger } from '../core/logger.ts';
 import { servicesDown, servicesStatus, servicesUp, type ServiceStatus } from './services/index.ts';
 import { openStore } from '../aggregates/store.ts';
 import { generate } from '../ingest/tools/generate.ts';

@@ -1,8 +1,8 @@
 // reset: drops the namespace's topics, consumer groups, tables and the registry subject.
-import type { Config } from '../config.ts';
-import { topics } from '../config.ts';
-import { createKafka } from '../kafka.ts';
-import type { Logger } from '../logger.ts';
+import type { Config } from '../../core/config.ts';
+import { topics } from '../../core/config.ts';
+import { createKafka } from '../../core/kafka.ts';
+import type { Logger } from '../../core/logger.ts';
 import { servicesUp } from '../services/index.ts';
 import { openStore } from '../../aggregates/store.ts';
 import { ledgerTopic } from '../../ingest/ledger.ts';

@@ -1,10 +1,10 @@
 // start: everything on one machine. In embedded mode only one process may open the store, so
 // the connector, the aggregator and the dashboard share this process. Each component recovers
 // by itself (the aggregator through its supervisor); /api/health shows their states.
-import { ComponentStatus } from '../component-status.ts';
-import { withDashboardHost, type Config } from '../config.ts';
-import { createKafka } from '../kafka.ts';
-import type { Logger } from '../logger.ts';
+import { ComponentStatus } from '../../core/component-status.ts';
+import { withDashboardHost, type Config } from '../../core/config.ts';
+import { createKafka } from '../../core/kafka.ts';
+import type { Logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { defaultInbox } from '../../ingest/index.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';

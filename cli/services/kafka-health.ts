@@ -1,7 +1,7 @@
 // Kafka health: a kafkajs admin client fetches cluster metadata and the topic list.
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import type { Config } from '../config.ts';
-import { kafkaSecurityOptions, saslAuthFailure } from '../kafka.ts';
+import type { Config } from '../../core/config.ts';
+import { kafkaSecurityOptions, saslAuthFailure } from '../../core/kafka.ts';
 import type { HealthResult } from './health.ts';
 
 function clientConfig(config: Config): KafkaConfig {

@@ -1,7 +1,7 @@
 // The local services manager: Kafka and the schema registry run natively (no Docker here).
 // See DESIGN.md, "Real components on this machine".
-import { ConfigError, type Config } from '../config.ts';
-import { logger } from '../logger.ts';
+import { ConfigError, type Config } from '../../core/config.ts';
+import { logger } from '../../core/logger.ts';
 import { bringDown, bringUp, describe } from './lifecycle.ts';
 import { serviceSpecs, type ServiceSpec } from './service-specs.ts';
 import { ServiceError, type ServiceStatus } from './types.ts';

@@ -1,0 +1,39 @@
+// The rows the engine hands to the store, one type per public table (DESIGN.md, "Public tables").
+// They are the store's contract: the engine produces them, writers.ts turns them into ClickHouse
+// rows, and the live dashboard pushes SalesRow as it is.
+import type { ShopEvent } from '../core/event.ts';
+
+/** A partial sales_per_product row: one product in one window, from one source partition. */
+export interface SalesRow {
+  windowStart: number;
+  windowEnd: number;
+  productId: bigint;
+  partition: number;
+  revenueCents: number;
+  purchases: number;
+  views: number;
+  carts: number;
+  removals: number;
+  isFinal: boolean;
+  /** Grows with the partition offset; a final row outranks an early one at the same offset. */
+  version: number;
+}
+
+/** A customer_lifetime_value row; the newest version replaces the older ones. */
+export interface CustomerRow {
+  userId: bigint;
+  revenueCents: number;
+  purchases: number;
+  orders: number;
+  firstPurchaseAt: number;
+  lastPurchaseAt: number;
+  avgOrderValueCents: number;
+  version: number;
+}
+
+/** A late_events row: the event, the window it missed and the watermark that had passed it. */
+export interface LateRow {
+  event: ShopEvent;
+  windowStart: number;
+  watermark: number;
+}
