@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VALIDATION_DEFAULTS, type ValidationLimits } from '../core/config.ts';
-import { EVENT_TYPES } from '../core/event.ts';
+import { EVENT_TYPES, type ShopEvent } from '../core/event.ts';
 import { RecordReader, type Framed } from './csv-records.ts';
 import { firstInvalidUtf8 } from './csv-scan.ts';
 import { parseRows, REQUIRED_COLUMNS, type FieldValues, type ParsedRow } from './rows.ts';
@@ -18,17 +18,8 @@ const LIMITS: ValidationLimits = { ...VALIDATION_DEFAULTS, maxRowBytes: 512 };
 const MAX_LONG = (1n << 63n) - 1n;
 
 type Column = (typeof REQUIRED_COLUMNS)[number];
-interface Expected {
-  event_time: number;
-  event_type: string;
-  product_id: bigint;
-  category_id: bigint;
-  category_code: string | null;
-  brand: string | null;
-  price_cents: number;
-  user_id: bigint;
-  user_session: string | null;
-}
+/** An event's fields as parsed from its row (identity and ingest time aside). */
+type Expected = Omit<ShopEvent, 'source_file' | 'source_line' | 'ingested_at'>;
 type Outcome = { event: Expected } | { reason: string | RegExp };
 /** One generated piece of a file: its bytes (without the final line end) and what each of its records must give. */
 interface Segment {

@@ -2,6 +2,7 @@
 // value. An order is a distinct non-empty session with a purchase; a purchase without a session
 // is an order of its own. No window: late purchases count too.
 import type { ShopEvent } from '../../core/event.ts';
+import type { CustomerRow } from '../../aggregates/table-rows.ts';
 
 export interface CustomerValue {
   revenueCents: number;
@@ -12,14 +13,8 @@ export interface CustomerValue {
   lastPurchaseAt: number;
 }
 
-export interface CustomerValueResult {
-  revenueCents: number;
-  purchases: number;
-  orders: number;
-  firstPurchaseAt: number;
-  lastPurchaseAt: number;
-  avgOrderValueCents: number;
-}
+/** What a customer's value reads as: the customer_lifetime_value row without its key and version. */
+export type CustomerValueResult = Omit<CustomerRow, 'userId' | 'version'>;
 
 export function emptyCustomerValue(): CustomerValue {
   return {
