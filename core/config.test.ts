@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackHost, loadConfig, LOCAL_KAFKA_PORT, topics, withDashboardHost } from './config.ts';
+import { ConfigError, isLoopbackHost, loadConfig, LOCAL_KAFKA_PORT, logFormat, topics, withDashboardHost } from './config.ts';
 
 /** The ConfigError loadConfig throws for env (fails the test if it does not throw one). */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -223,5 +223,25 @@ describe('LOG_LEVEL', () => {
     const e = configError({ LOG_LEVEL: level });
     expect(e.setting).toBe('LOG_LEVEL');
     expect(e.message).toBe(`LOG_LEVEL: "${level}" is not a level; expected one of fatal, error, warn, info, debug, trace, silent`);
+  });
+});
+
+describe('LOG_FORMAT', () => {
+  it('defaults to pretty in a terminal and json lines otherwise', () => {
+    expect(logFormat({}, true)).toBe('pretty');
+    expect(logFormat({}, false)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: ' ' }, true)).toBe('pretty');
+  });
+
+  it('takes pretty or json, in any case, whatever stderr is', () => {
+    expect(logFormat({ LOG_FORMAT: 'json' }, true)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: 'PRETTY' }, false)).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+  });
+
+  it.each(['text', 'yaml', 'ndjson'])('%j is refused, naming LOG_FORMAT and the formats', (format) => {
+    const e = configError({ LOG_FORMAT: format });
+    expect(e.setting).toBe('LOG_FORMAT');
+    expect(e.message).toBe(`LOG_FORMAT: "${format}" is not a format; expected pretty or json (default: pretty in a terminal, json otherwise)`);
   });
 });

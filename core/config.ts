@@ -44,6 +44,8 @@ export interface Config {
   } & ValidationLimits;
   /** pino level, checked here so a typo fails fast instead of crashing the logger. */
   logLevel: LogLevel;
+  /** LOG_FORMAT: coloured human lines (`pretty`, the default in a terminal) or JSON lines (`json`, otherwise). */
+  logFormat: LogFormat;
 }
 
 /** What a row must satisfy beyond its format (DESIGN.md, "The event"). */
@@ -64,6 +66,8 @@ export const VALIDATION_DEFAULTS: ValidationLimits = {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -147,6 +151,16 @@ export function logLevel(env: Env): LogLevel {
     throw new ConfigError('LOG_LEVEL', `"${v}" is not a level; expected one of ${LOG_LEVELS.join(', ')}`);
   }
   return v as LogLevel;
+}
+
+/** LOG_FORMAT, or by default `pretty` when stderr is a terminal and `json` lines when it is not. */
+export function logFormat(env: Env, stderrIsTTY = process.stderr.isTTY === true): LogFormat {
+  const v = nonEmpty(env, 'LOG_FORMAT')?.toLowerCase();
+  if (v === undefined) return stderrIsTTY ? 'pretty' : 'json';
+  if (!(LOG_FORMATS as readonly string[]).includes(v)) {
+    throw new ConfigError('LOG_FORMAT', `"${v}" is not a format; expected pretty or json (default: pretty in a terminal, json otherwise)`);
+  }
+  return v as LogFormat;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -279,6 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxRowBytes: integer(env, 'SALESINSIGHTS_MAX_ROW_BYTES', VALIDATION_DEFAULTS.maxRowBytes, 256, 900_000, 'bytes'),
     },
     logLevel: logLevel(env),
+    logFormat: logFormat(env),
   };
 }
 

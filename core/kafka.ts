@@ -1,7 +1,10 @@
-// The one place that builds kafkajs clients from the configuration (brokers, TLS, SASL).
+// The one place that builds kafkajs clients from the configuration (brokers, TLS, SASL), and
+// routes their log entries through the project's logger.
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { createRequire } from 'node:module';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type logCreator, type SASLOptions } from 'kafkajs';
 import { ConfigError, type Config } from './config.ts';
+import { logger as processLogger, type Logger } from './logger.ts';
 
 /** kafkajs' `ssl` and `sasl` settings; a given CA file replaces Node's built-in CAs (a private CA signs the brokers). */
 export function kafkaSecurityOptions(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'> {
@@ -28,12 +31,120 @@ export function saslAuthFailure(config: Config, err: unknown): ConfigError | und
   );
 }
 
+/**
+ * The server's retriable errors by message, from kafkajs' own code table (`src/protocol/error.js`,
+ * a data table with a `retriable` column); a few well-known ones if that file ever moves.
+ */
+function retriableServerMessages(): string[] {
+  try {
+    const table = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ retriable: boolean; message: string }> };
+    return table.errorCodes.filter((e) => e.retriable).map((e) => e.message);
+  } catch {
+    return [
+      "The coordinator is loading and hence can't process requests for this group",
+      'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+      'This server is not the leader for that topic-partition',
+      'There is no leader for this topic-partition as we are in the middle of a leadership election',
+    ];
+  }
+}
+
+const RETRIABLE_SERVER_MESSAGES = retriableServerMessages();
+/** The client's own retriable failures (KafkaJSConnectionError, KafkaJSRequestTimeoutError), logged by message only. */
+const RETRIABLE_CLIENT_MESSAGES = [/^Connection error: /, /^Connection timeout$/, /^Closed connection$/, /^Failed to connect to (seed )?broker/, /^Request .* timed out$/];
+
+/**
+ * Whether a kafkajs entry reports a failure kafkajs retries by itself (a broker restarting, a
+ * leader moving, a coordinator loading). The error's own `retriable` decides when the entry
+ * carries the error; otherwise its message (or its `error` text) is looked up. A consumer's crash
+ * (`Crash: …`, retries exhausted) is never chatter.
+ */
+export function isRetriableKafkaEntry(entry: LogEntry['log']): boolean {
+  const fields = entry as Record<string, unknown>;
+  for (const value of [fields.error, fields.message]) {
+    if (value instanceof Error || (typeof value === 'object' && value !== null)) {
+      const retriable = (value as { retriable?: unknown }).retriable;
+      if (typeof retriable === 'boolean') return retriable;
+    }
+  }
+  if (typeof entry.message === 'string' && entry.message.startsWith('Crash: ')) return false;
+  const texts = [fields.error, entry.message].filter((t): t is string => typeof t === 'string');
+  return texts.some((t) => RETRIABLE_CLIENT_MESSAGES.some((re) => re.test(t)) || RETRIABLE_SERVER_MESSAGES.some((m) => t.includes(m)));
+}
+
+/**
+ * Warnings about choices this project makes on purpose, at debug: the default partitioner it has
+ * always used, and the transactional producer's bounded retries (a failed transaction aborts
+ * whole, and the producer is re-created; see ingest/producer.ts).
+ */
+const DELIBERATE = [/^KafkaJS v2\.0\.0 switched default partitioner/, /^Limiting retries for the idempotent producer/];
+
+/**
+ * kafkajs' levels on pino's, one step finer: its errors and warnings are ours; its info entries
+ * (a consumer starting, joining its group) are lifecycle detail the project logs itself, at
+ * debug; its debug entries (one per request and response) at trace.
+ */
+const PINO_LEVELS: Record<number, 'error' | 'warn' | 'debug' | 'trace'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'debug',
+  [logLevel.DEBUG]: 'trace',
+};
+
+/** The pino level of a kafkajs entry: its own, mapped; at most debug for retriable failures and deliberate choices. */
+export function kafkaEntryLevel(level: logLevel, entry: LogEntry['log']): 'error' | 'warn' | 'debug' | 'trace' {
+  const mapped = PINO_LEVELS[level] ?? 'error';
+  if (mapped === 'debug' || mapped === 'trace') return mapped;
+  const deliberate = typeof entry.message === 'string' && DELIBERATE.some((re) => re.test(entry.message));
+  return deliberate || isRetriableKafkaEntry(entry) ? 'debug' : mapped;
+}
+
+/** kafkajs' own threshold for a pino level, so it builds no entry that pino would drop (kafkajs' debug entries are costly). */
+export function kafkaLogLevel(level: string): logLevel {
+  switch (level) {
+    case 'trace':
+      return logLevel.DEBUG;
+    case 'debug':
+      return logLevel.INFO;
+    case 'info':
+    case 'warn':
+      return logLevel.WARN;
+    case 'silent':
+      return logLevel.NOTHING;
+    default:
+      return logLevel.ERROR;
+  }
+}
+
+/**
+ * kafkajs' log entries as the project's log lines (same logger, same format), marked
+ * `logger: 'kafkajs'` with kafkajs' namespace (Connection, Consumer, …), at the level
+ * kafkaEntryLevel gives.
+ */
+export function kafkaLogCreator(log: Logger = processLogger): logCreator {
+  return () =>
+    ({ namespace, level, log: entry }) => {
+      const pinoLevel = kafkaEntryLevel(level, entry);
+      if (!log.isLevelEnabled(pinoLevel)) return;
+      const { message, error, ...extra }: Record<string, unknown> = entry;
+      // pino stamps its own time; `logger: 'kafkajs'` is set below.
+      delete extra.timestamp;
+      delete extra.logger;
+      // An Error goes under `err`, where pino serializes it (type, message, stack).
+      const thrown: unknown = message;
+      const err = error instanceof Error ? error : thrown instanceof Error ? thrown : undefined;
+      const text = thrown instanceof Error ? thrown.message : String(message);
+      log[pinoLevel]({ logger: 'kafkajs', namespace, ...extra, ...(err ? { err } : error !== undefined ? { error } : {}) }, text);
+    };
+}
+
 export function createKafka(config: Config, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId,
     brokers: config.kafkaBrokers,
     ...kafkaSecurityOptions(config),
-    logLevel: logLevel.ERROR,
+    logLevel: kafkaLogLevel(processLogger.level),
+    logCreator: kafkaLogCreator(processLogger),
     ...overrides,
   });
 }

@@ -1,8 +1,9 @@
 // The connector on a worker thread: parsing, validation and Avro encoding take the second core
 // while the aggregator keeps the first. Same methods as Connector, answered by message passing.
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { ComponentStatus, type ComponentStatusView } from '../core/component-status.ts';
 import type { Config } from '../core/config.ts';
+import { logPortForWorker } from '../core/logger.ts';
 import type { ConnectorOptions } from './index.ts';
 import type { FileResult } from './file-ingestor.ts';
 
@@ -22,6 +23,8 @@ export interface ConnectorStatusMessage {
 
 export interface ConnectorThreadData {
   config: Config;
+  /** The worker's log lines go to this thread's logger (one writer, one format on stderr). */
+  logPort: MessagePort;
   inbox?: string;
   batchRows?: number;
 }
@@ -38,8 +41,9 @@ export class ConnectorThread {
   private closing = false;
 
   constructor(config: Config, options: ConnectorOptions = {}) {
-    const data: ConnectorThreadData = { config, inbox: options.inbox, batchRows: options.batchRows };
-    this.worker = new Worker(BOOT, { workerData: data });
+    const logPort = logPortForWorker();
+    const data: ConnectorThreadData = { config, logPort, inbox: options.inbox, batchRows: options.batchRows };
+    this.worker = new Worker(BOOT, { workerData: data, transferList: [logPort] });
     this.worker.on('message', (message: ConnectorReply | ConnectorStatusMessage) => {
       if ('status' in message) {
         this.statusView = message.status;
