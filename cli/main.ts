@@ -64,8 +64,9 @@ program
   .option('--inbox <dir>', 'the inbox folder (default $SALESINSIGHTS_HOME/inbox)')
   .option('--host <host>', 'dashboard address')
   .option('--port <port>', 'dashboard port')
-  .action(async (opts: { inbox?: string; host?: string; port?: string }) => {
-    await start(config(), logger, { inbox: opts.inbox, host: opts.host, port: opts.port ? Number(opts.port) : undefined });
+  .option('--demo', 'generate a realistic week on first use and replay it into the inbox at one day per minute')
+  .action(async (opts: { inbox?: string; host?: string; port?: string; demo?: boolean }) => {
+    await start(config(), logger, { inbox: opts.inbox, host: opts.host, port: opts.port ? Number(opts.port) : undefined, demo: opts.demo === true });
   });
 
 program

@@ -11,11 +11,14 @@ import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import { startDashboard } from '../../dashboard/server.ts';
+import { runDemo } from './demo.ts';
 
 export interface StartOptions {
   inbox?: string;
   host?: string;
   port?: number;
+  /** Generate a realistic week on first use and replay it into the inbox at one day per minute. */
+  demo?: boolean;
 }
 
 export async function start(given: Config, logger: Logger, options: StartOptions): Promise<void> {
@@ -30,6 +33,8 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   const httpSource = new ComponentStatus();
   const components = () => ({ connector: connector.status(), aggregator: aggregator.status.view(), httpSource: httpSource.view() });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  const demoStop = new AbortController();
+  let demo: Promise<void> | undefined;
   try {
     await aggregator.start();
     await connector.open();
@@ -49,6 +54,8 @@ export async function start(given: Config, logger: Logger, options: StartOptions
       'salesinsights running; drop daily CSV slices into the inbox',
     );
     process.stdout.write(`dashboard: ${dashboard.url}\n`);
+    // A demo that fails (a full disk) is logged; start keeps running.
+    if (options.demo) demo = runDemo(config, store, inbox, logger, demoStop.signal).catch((err) => logger.error({ err }, 'demo failed'));
 
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
@@ -59,6 +66,8 @@ export async function start(given: Config, logger: Logger, options: StartOptions
       process.once('SIGTERM', shutdown);
     });
   } finally {
+    demoStop.abort();
+    await demo;
     // The server first (it listens to the job), then the inputs, then the job's final flush.
     await dashboard?.app.close().catch((err) => logger.error({ err }, 'dashboard close failed'));
     await connector.close().catch((err) => logger.error({ err }, 'connector close failed'));

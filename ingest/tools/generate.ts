@@ -27,6 +27,8 @@ export interface GenerateOptions {
   seed?: number;
   /** First day, YYYY-MM-DD (the dataset starts on 2019-10-01). */
   startDay?: string;
+  /** One file per hour of event time (YYYY-MM-DD-HH.csv; hours without rows have none) instead of per day. */
+  hourly?: boolean;
 }
 
 interface Product {
@@ -105,7 +107,17 @@ export function generateSpan(rng: SeededRandom, startMs: number, spanMs: number,
   return sessionRows(rng, rows, sessionStart, startMs + spanMs, spanCatalogue, 50_000);
 }
 
-/** Writes `days` files named YYYY-MM-DD.csv; returns their paths. */
+async function writeSlice(path: string, rows: string[]): Promise<void> {
+  const out = createWriteStream(path);
+  out.write(`${CSV_HEADER}\n`);
+  for (const row of rows) {
+    if (!out.write(`${row}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Writes `days` files named YYYY-MM-DD.csv (or per hour, YYYY-MM-DD-HH.csv); returns their paths in time order. */
 export async function generate(options: GenerateOptions): Promise<string[]> {
   const rng = new SeededRandom(options.seed ?? 42);
   const products = catalogue(rng, Math.max(50, Math.min(20_000, Math.floor(options.rowsPerDay / 10))));
@@ -114,15 +126,20 @@ export async function generate(options: GenerateOptions): Promise<string[]> {
   const paths: string[] = [];
   for (let d = 0; d < options.days; d++) {
     const date = day(options.startDay ?? '2019-10-01', d);
-    const path = join(options.out, `${date.toISOString().slice(0, 10)}.csv`);
-    const out = createWriteStream(path);
-    out.write(`${CSV_HEADER}\n`);
-    for (const row of generateDay(rng, date, options.rowsPerDay, products, users)) {
-      if (!out.write(`${row}\n`)) await once(out, 'drain');
+    const rows = generateDay(rng, date, options.rowsPerDay, products, users);
+    const slices = new Map<string, string[]>();
+    // Rows start with "YYYY-MM-DD HH:" and come sorted by time.
+    for (const row of rows) {
+      const name = options.hourly ? `${row.slice(0, 10)}-${row.slice(11, 13)}` : date.toISOString().slice(0, 10);
+      const slice = slices.get(name) ?? [];
+      if (slice.length === 0) slices.set(name, slice);
+      slice.push(row);
     }
-    out.end();
-    await once(out, 'finish');
-    paths.push(path);
+    for (const [name, slice] of slices) {
+      const path = join(options.out, `${name}.csv`);
+      await writeSlice(path, slice);
+      paths.push(path);
+    }
   }
   return paths;
 }

@@ -11,6 +11,10 @@ export interface ReplayOptions {
   intervalMs: number;
   logger: Logger;
   signal?: AbortSignal;
+  /** Only the slices this keeps (by file name); the first one kept is dropped at once. */
+  only?: (file: string) => boolean;
+  /** Called after each drop instead of the default log line. */
+  onDropped?: (file: string, done: number, of: number) => void;
 }
 
 /** "60s", "500ms", "2m" or plain milliseconds. */
@@ -25,14 +29,17 @@ export async function replay(options: ReplayOptions): Promise<string[]> {
   const files = (await readdir(options.from)).filter((f) => f.endsWith('.csv')).sort();
   if (files.length === 0) throw new Error(`no .csv files in ${options.from}`);
   await mkdir(options.inbox, { recursive: true });
+  const kept = options.only ? files.filter(options.only) : files;
   const copied: string[] = [];
-  for (const [i, file] of files.entries()) {
+  for (const [i, file] of kept.entries()) {
     if (i > 0) await sleep(options.intervalMs, undefined, { signal: options.signal });
+    options.signal?.throwIfAborted();
     const partial = join(options.inbox, `.${file}.partial`);
     await copyFile(join(options.from, file), partial);
     await rename(partial, join(options.inbox, file));
     copied.push(file);
-    options.logger.info({ file, done: i + 1, of: files.length }, 'replay: file dropped into the inbox');
+    if (options.onDropped) options.onDropped(file, i + 1, kept.length);
+    else options.logger.info({ file, done: i + 1, of: kept.length }, 'replay: file dropped into the inbox');
   }
   return copied;
 }
