@@ -3,12 +3,16 @@
 // Ids leave as strings, money as numbers in currency units, times as ISO 8601 text.
 import type { Store } from './store.ts';
 import { queryRows } from './queries.ts';
+import { productLabels } from './product-labels.ts';
 
 /** Which windows a sales query covers: the latest N, a time range of window starts, or all. */
 export type WindowRange = { kind: 'latest'; windows: number } | { kind: 'time'; from: number; to: number } | { kind: 'all' };
 
 export interface TopProduct {
   product_id: string;
+  /** The product's most frequent brand and category code in the archive ('' when none). */
+  brand: string;
+  category_code: string;
   revenue: number;
   purchases: number;
   views: number;
@@ -78,7 +82,7 @@ export const isoSeconds = (epochSeconds: number): string => new Date(epochSecond
 const num = (v: string | number): number => Number(v);
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
-function rangeCondition(db: string, range: WindowRange): { sql: string; params: Record<string, unknown> } {
+export function rangeCondition(db: string, range: WindowRange): { sql: string; params: Record<string, unknown> } {
   if (range.kind === 'latest') {
     // Any partial row names its window; the latest N distinct window starts.
     return {
@@ -97,7 +101,7 @@ function rangeCondition(db: string, range: WindowRange): { sql: string; params: 
 }
 
 /** Products whose events carry this brand / category (code, a dotted prefix of it, or the id). */
-function productCondition(db: string, filter: ProductFilter): { sql: string; params: Record<string, unknown> } {
+export function productCondition(db: string, filter: ProductFilter): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   if (filter.brand) {
@@ -130,8 +134,11 @@ export async function topProducts(store: Store, range: WindowRange, limit: numbe
      LIMIT {limit:UInt32}`,
     { ...r.params, ...p.params, limit },
   );
+  const labels = await productLabels(store, rows.map((x) => x.pid));
   return rows.map((x) => ({
     product_id: x.pid,
+    brand: labels.get(x.pid)?.brand ?? '',
+    category_code: labels.get(x.pid)?.category_code ?? '',
     revenue: num(x.rev),
     purchases: num(x.pur),
     views: num(x.vw),

@@ -15,6 +15,7 @@ import { LiveHub } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';
 import clvRoutes from './routes/clv.ts';
 import healthRoutes from './routes/health.ts';
+import kpiRoutes from './routes/kpis.ts';
 import pageRoutes from './routes/page.ts';
 import salesRoutes from './routes/sales.ts';
 import streamRoutes from './routes/stream.ts';
@@ -93,6 +94,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(
     async (api) => {
       await api.register(salesRoutes, { store: opts.store });
+      await api.register(kpiRoutes, { store: opts.store });
       await api.register(clvRoutes, { store: opts.store });
       await api.register(healthRoutes, { store: opts.store, job: opts.job, components: opts.components });
       await api.register(streamRoutes, { hub });

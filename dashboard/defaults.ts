@@ -2,8 +2,8 @@
 export const DASHBOARD_DEFAULTS = {
   host: '127.0.0.1',
   port: 3000,
-  /** Latest windows summed by /api/top-products when no range is given. */
-  topWindows: 5,
+  /** The range of top products, KPIs, revenue series and product series when none is given: the latest hour of event time. */
+  defaultSpan: '1h',
   maxWindows: 1440,
   topLimit: 20,
   maxTopLimit: 100,
@@ -11,10 +11,12 @@ export const DASHBOARD_DEFAULTS = {
   maxLeaderboardLimit: 100,
   buckets: 10,
   maxBuckets: 100,
-  /** Default span of revenue-per-minute and product series: the last hour of event time. */
-  defaultSpanMs: 60 * 60_000,
   /** Longest span a per-minute query may cover. */
   maxSpanMs: 7 * 24 * 60 * 60_000,
+  /** Longest span of KPIs and of the hourly revenue series. */
+  maxLongSpanMs: 366 * 24 * 60 * 60_000,
+  /** The revenue series goes from minute to hour buckets past this span. */
+  minuteBucketsUpToMs: 6 * 60 * 60_000,
   /** Windows of per-partition rows the live view starts from (the page's longest live range). */
   liveWindows: 60,
   /** Pushed rows older than this behind the newest window are not sent (catch-up after a backlog). */

@@ -1,7 +1,7 @@
 // Live push over Server-Sent Events. One hub per app: it listens to the job's emissions once and
 // fans each out to every connected client as a `sales` event; a `health` event goes out every
 // couple of seconds while anyone listens. A new (or reconnecting) client first gets an `init`
-// snapshot from ClickHouse: the top products and the per-partition rows of the latest windows,
+// snapshot from ClickHouse: the top products of the latest hour and the per-partition rows of the latest windows,
 // which the page merges with later `sales` rows by version. Event ids only grow (they start
 // from the clock), so a client's Last-Event-ID is always older than what it gets next.
 import type { ServerResponse } from 'node:http';
@@ -12,8 +12,11 @@ import type { ComponentsView } from '../core/component-status.ts';
 import type { EmissionUpdate, JobView } from '../stream/job.ts';
 import type { PipelineMetrics } from '../stream/metrics.ts';
 import type { SalesRow } from '../aggregates/table-rows.ts';
-import { isoSeconds, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
+import { isoSeconds, latestWindowEnd, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
+import { newestEventTime } from '../aggregates/dashboard-kpis.ts';
 import { DASHBOARD_DEFAULTS } from './defaults.ts';
+import { eventTimeView, type EventTimeView } from './event-time.ts';
+import { windowRange } from './routes/params.ts';
 
 interface Client {
   res: ServerResponse;
@@ -24,6 +27,7 @@ interface Client {
 export interface HealthPayload {
   pipeline: PipelineMetrics | null;
   store: { late: number; rejected: number };
+  eventTime: EventTimeView;
   components: ComponentsView;
 }
 
@@ -59,6 +63,7 @@ export class LiveHub {
   private readonly unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
   private counts = { late: 0, rejected: 0 };
+  private newestEvent: number | null = null;
   private countsInFlight = false;
   private newestWindowStart = -Infinity;
   private closed = false;
@@ -91,9 +96,12 @@ export class LiveHub {
     this.ensureTimer();
     const lastEventId = req.headers['last-event-id'];
     try {
+      // The top products of the default range (GET /api/top-products without parameters).
+      const store = this.options.store;
+      const range = await windowRange({}, () => latestWindowEnd(store), { kind: 'span', span: DASHBOARD_DEFAULTS.defaultSpan });
       const [top, rows] = await Promise.all([
-        topProducts(this.options.store, { kind: 'latest', windows: DASHBOARD_DEFAULTS.topWindows }, DASHBOARD_DEFAULTS.topLimit),
-        livePartials(this.options.store, DASHBOARD_DEFAULTS.liveWindows),
+        topProducts(store, range, DASHBOARD_DEFAULTS.topLimit),
+        livePartials(store, DASHBOARD_DEFAULTS.liveWindows),
       ]);
       for (const r of rows) this.newestWindowStart = Math.max(this.newestWindowStart, Date.parse(r.window_start));
       if (!this.clients.has(client)) return;
@@ -153,14 +161,23 @@ export class LiveHub {
   }
 
   health(): HealthPayload {
-    return { pipeline: this.options.job?.metrics() ?? null, store: { ...this.counts }, components: this.options.components?.() ?? {} };
+    const pipeline = this.options.job?.metrics() ?? null;
+    return {
+      pipeline,
+      store: { ...this.counts },
+      eventTime: eventTimeView(pipeline?.watermark ?? null, this.newestEvent),
+      components: this.options.components?.() ?? {},
+    };
   }
 
   private refreshCounts(): void {
     if (this.countsInFlight) return;
     this.countsInFlight = true;
-    sideOutputCounts(this.options.store)
-      .then((c) => (this.counts = c))
+    Promise.all([sideOutputCounts(this.options.store), newestEventTime(this.options.store)])
+      .then(([c, newest]) => {
+        this.counts = c;
+        this.newestEvent = newest;
+      })
       .catch((err) => this.options.logger.warn({ err: (err as Error).message }, 'live: side output counts failed'))
       .finally(() => (this.countsInFlight = false));
   }

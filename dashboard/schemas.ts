@@ -7,6 +7,7 @@ const num = { type: 'number' } as const;
 const str = { type: 'string' } as const;
 const time = { type: 'string', format: 'date-time' } as const;
 const nullableNum = { type: ['number', 'null'] } as const;
+const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 
 function object(properties: Record<string, unknown>, id?: string) {
   return { ...(id ? { $id: id } : {}), type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as const;
@@ -19,9 +20,32 @@ export const SHARED_SCHEMAS = [
     properties: { statusCode: int, code: str, error: str, message: str, retriable: { type: 'boolean' } },
     required: ['statusCode', 'message'],
   },
-  object({ product_id: str, revenue: num, purchases: int, views: int, carts: int, removals: int }, 'topProduct'),
+  object({ product_id: str, brand: str, category_code: str, revenue: num, purchases: int, views: int, carts: int, removals: int }, 'topProduct'),
+  object({ product_id: str, brand: str, category_code: str }, 'productLabel'),
   object({ window_start: time, revenue: num, purchases: int, views: int }, 'seriesPoint'),
   object({ minute: time, revenue: num, purchases: int }, 'minutePoint'),
+  object({ start: time, revenue: num, purchases: int }, 'revenuePoint'),
+  object(
+    { bucket: { type: 'string', enum: ['minute', 'hour'] }, from: nullableTime, to: nullableTime, points: { type: 'array', items: { $ref: 'revenuePoint#' } } },
+    'revenueSeries',
+  ),
+  object({ revenue: num, orders: int, buyers: int, purchases: int, views: int, avg_order_value: num, conversion: num }, 'kpiValues'),
+  object(
+    {
+      from: nullableTime,
+      to: nullableTime,
+      previous_from: nullableTime,
+      previous_to: nullableTime,
+      current: { $ref: 'kpiValues#' },
+      previous: { $ref: 'kpiValues#' },
+      // Relative change against the previous range; null when the previous value is 0.
+      change: object({ revenue: nullableNum, orders: nullableNum, buyers: nullableNum, avg_order_value: nullableNum, conversion: nullableNum }),
+    },
+    'kpis',
+  ),
+  // Event time for people: how far the final results have got (the watermark), the newest event
+  // in the archive, the gap between them, and the wall-clock delay only when event time is near now.
+  object({ reached: nullableNum, newest: nullableNum, lagMs: nullableNum, wallClockDelayMs: nullableNum }, 'eventTime'),
   object(
     { user_id: str, revenue: num, purchases: int, orders: int, avg_order_value: num, first_purchase_at: time, last_purchase_at: time },
     'customerValue',
@@ -67,6 +91,7 @@ export const SHARED_SCHEMAS = [
       customers: int,
       latencyMs: object({ p50: nullableNum, p99: nullableNum, samples: int }),
       store: { $ref: 'sideOutputs#' },
+      eventTime: { $ref: 'eventTime#' },
       // Keyed by component name (connector, aggregator, httpSource under start).
       components: { type: 'object', additionalProperties: { $ref: 'componentStatus#' } },
     },
@@ -79,6 +104,7 @@ export const Q = {
   windows: { type: 'integer', minimum: 1, maximum: D.maxWindows, description: 'the latest N windows' },
   from: { ...time, description: 'first window start, ISO 8601 with Z or an offset' },
   to: { ...time, description: 'end (exclusive) of window starts, ISO 8601 with Z or an offset' },
+  span: { type: 'string', pattern: '^(today|[1-9][0-9]{0,3}[mhd])$', description: 'the latest stretch of event time: 15m, 1h, 6h, 24h, 7d or today' },
   limit: (fallback: number, max: number) => ({ type: 'integer', minimum: 1, maximum: max, default: fallback }),
   brand: { type: 'string', minLength: 1, maxLength: 200 },
   category: { type: 'string', minLength: 1, maxLength: 200 },

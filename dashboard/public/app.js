@@ -1,18 +1,36 @@
 /* global window, document, EventSource, Option */
-// The page: live charts from the SSE stream (init snapshot + sales rows merged in LiveSales),
-// the JSON API for filtered or custom ranges and for lifetime value, health every 2 s.
+// The page: KPI tiles of the chosen range of event time (GET /api/kpis), live charts from the SSE
+// stream (init snapshot + sales rows merged in LiveSales) for the latest hour or less, the JSON
+// API for longer, filtered or custom ranges and for lifetime value, health every 2 s.
 import { api, streamUrl } from './api.js';
 import { LiveSales } from './live.js';
-import { createCharts, fmtCount, fmtDuration, fmtMoney, fmtPct, hhmm, renderBuckets, renderMinutes, renderTop } from './charts.js';
+import {
+  createCharts,
+  dayHhmm,
+  fmtCount,
+  fmtDuration,
+  fmtMoney,
+  fmtMoneyShort,
+  fmtPct,
+  fmtTime,
+  hhmm,
+  productLabel,
+  renderBuckets,
+  renderRevenue,
+  renderTop,
+  setData,
+} from './charts.js';
 
 const $ = (id) => document.getElementById(id);
 const state = new LiveSales();
-const view = { range: '5', from: '', to: '', brand: '', category: '' };
+const view = { range: '1h', from: '', to: '', brand: '', category: '' };
+/** Lengths of the relative ranges; `today` and custom ones are resolved by the server. */
+const RANGE_MS = { '15m': 15 * 60_000, '1h': 60 * 60_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000, '7d': 7 * 86_400_000 };
+const RANGE_TEXT = { '15m': 'latest 15 minutes', '1h': 'latest hour', '6h': 'latest 6 hours', today: 'today so far', '24h': 'latest 24 hours', '7d': 'latest 7 days', custom: 'custom range' };
 let live = false; // the stream carries this process's emissions
 let ready = false; // an init snapshot has arrived
 let seriesProduct = null;
 let charts;
-
 /** Runs fn at most once per `ms`; calls in between coalesce into one more run. */
 function throttled(fn, ms) {
   let busy = false;
@@ -50,40 +68,130 @@ function showError(err) {
 
 const custom = () => view.range === 'custom';
 const filtered = () => view.brand !== '' || view.category !== '';
-const liveMode = () => live && ready && !custom();
 
 /** The custom range as ISO times (the inputs are UTC wall-clock times); {} outside custom mode. */
 function span() {
   if (!custom() || !view.from || !view.to) return {};
   return { from: `${view.from}:00Z`, to: `${view.to}:00Z` };
 }
-const rangeQuery = () => (custom() ? span() : { windows: view.range });
+const rangeQuery = () => (custom() ? span() : { span: view.range });
+const filterQuery = () => ({ brand: view.brand, category: view.category });
+
+/**
+ * [from, to) of the range in the live state when the state can answer it (a relative range it
+ * holds entirely, no filter), else null: then the charts come from the API.
+ */
+function liveSpan() {
+  const length = RANGE_MS[view.range];
+  if (!live || !ready || custom() || filtered() || !length) return null;
+  const end = state.newestEnd();
+  if (end === null || !state.covers(end - length)) return null;
+  return { from: end - length, to: end };
+}
+
+// Labels (brand, category code) of products shown from the live state, which carries only ids.
+const labels = new Map(); // product id -> { brand, category_code, at }
+let labelsInFlight = false;
+function withLabels(products) {
+  const now = Date.now();
+  // Unknown ones, and unlabelled ones again after a while (their events may carry a brand later).
+  const missing = products.filter((p) => {
+    const l = labels.get(p.product_id);
+    return !l || (!l.brand && now - l.at > 10_000);
+  });
+  if (missing.length > 0 && !labelsInFlight) {
+    labelsInFlight = true;
+    api('product-labels', { ids: missing.map((p) => p.product_id).join(',') })
+      .then((found) => {
+        for (const p of missing) labels.set(p.product_id, { brand: '', category_code: '', at: Date.now() });
+        for (const l of found) labels.set(l.product_id, { ...l, at: Date.now() });
+        refreshSales();
+      }, showError)
+      .finally(() => (labelsInFlight = false));
+  }
+  return products.map((p) => ({ ...p, brand: labels.get(p.product_id)?.brand ?? '', category_code: labels.get(p.product_id)?.category_code ?? '' }));
+}
 
 async function refreshSalesNow() {
-  const n = Number(view.range);
-  const rangeText = custom() ? 'custom range' : `latest ${n} windows`;
-  // The live state holds every product; a brand or category filter needs the archive, so filtered
-  // charts come from the API (refreshed on each push all the same).
-  const fromState = liveMode() && !filtered();
-  const filter = { brand: view.brand, category: view.category };
+  const rangeText = RANGE_TEXT[view.range];
+  const filter = filterQuery();
   const filterText = filtered() ? ' · filtered' : '';
-  const liveText = liveMode() ? ' · live' : '';
-  if (fromState) renderTop(charts.top, state.top(20, n));
-  else renderTop(charts.top, await api('top-products', { ...rangeQuery(), limit: 20, ...filter }));
-  $('top-note').textContent = `${rangeText}${filterText}${liveText}`;
-
-  if (fromState) {
-    renderMinutes(charts.rpm, state.perWindow(60));
-    $('rpm-note').textContent = 'latest 60 windows · live';
-    renderFunnel(state.funnel(n));
+  // The live state holds the latest windows of every product; longer ranges and brand or
+  // category filters need the archive, so those charts come from the API (refreshed on each
+  // push all the same).
+  const ls = liveSpan();
+  const liveText = live && ready && !custom() ? ' · live' : '';
+  if (ls) {
+    renderTop(charts.top, withLabels(state.top(20, ls.from)));
+    renderRevenue(charts.rpm, state.series(ls.from, ls.to));
+    $('rpm-title').textContent = 'Revenue per minute';
+    renderFunnel(state.funnel(ls.from));
   } else {
-    renderMinutes(charts.rpm, await api('revenue-per-minute', { ...span(), ...filter }));
-    $('rpm-note').textContent = `${custom() ? 'custom range' : 'last hour of event time'}${filterText}${liveText}`;
-    renderFunnel(await api('funnel', { ...rangeQuery(), ...filter }));
+    const [top, series, funnel] = await Promise.all([
+      api('top-products', { ...rangeQuery(), limit: 20, ...filter }),
+      api('revenue-series', { ...rangeQuery(), ...filter }),
+      api('funnel', { ...rangeQuery(), ...filter }),
+    ]);
+    renderTop(charts.top, top);
+    renderRevenue(charts.rpm, series.points);
+    $('rpm-title').textContent = `Revenue per ${series.bucket}`;
+    renderFunnel(funnel);
   }
+  $('top-note').textContent = `${rangeText}${filterText}${liveText}`;
+  $('rpm-note').textContent = `${rangeText}${filterText}${liveText}`;
   $('funnel-note').textContent = `${rangeText}${filtered() ? filterText : ', all products'}`;
 }
-const refreshSales = throttled(refreshSalesNow, 300);
+const refreshSales = throttled(refreshSalesNow, 500);
+
+/** "▲ 12.3% vs …" in green, "▼" in red; for the conversion rate the change in percentage points. */
+function renderDelta(el, change, pointsDiff) {
+  el.classList.remove('up', 'down');
+  if (pointsDiff !== undefined) {
+    if (pointsDiff === null) return void (el.textContent = 'no earlier data');
+    const pp = pointsDiff * 100;
+    el.textContent = `${pp > 0 ? '▲' : pp < 0 ? '▼' : '='} ${Math.abs(pp).toFixed(2)} pp`;
+    if (pp !== 0) el.classList.add(pp > 0 ? 'up' : 'down');
+    return;
+  }
+  if (change === null) return void (el.textContent = 'no earlier data');
+  el.textContent = `${change > 0 ? '▲' : change < 0 ? '▼' : '='} ${fmtPct(Math.abs(change))}`;
+  if (change !== 0) el.classList.add(change > 0 ? 'up' : 'down');
+}
+
+/** "2019-10-03 23:00 – 24:00 UTC" (one day) or "2019-10-01 00:00 – 2019-10-03 24:00 UTC". */
+function fmtRange(from, to) {
+  const f = new Date(from);
+  const end = new Date(Date.parse(to) - 1);
+  const day = (d) => d.toISOString().slice(0, 10);
+  const hm = (d) => d.toISOString().slice(11, 16);
+  const toText = Date.parse(to) % 86_400_000 === 0 ? '24:00' : hm(new Date(to));
+  return day(f) === day(end) ? `${day(f)} ${hm(f)} – ${toText} UTC` : `${day(f)} ${hm(f)} – ${day(end)} ${toText} UTC`;
+}
+
+async function refreshKpisNow() {
+  const k = await api('kpis', { ...rangeQuery(), ...filterQuery() });
+  const tiles = [
+    ['revenue', fmtMoneyShort(k.current.revenue), k.change.revenue],
+    ['orders', fmtCount(k.current.orders), k.change.orders],
+    ['buyers', fmtCount(k.current.buyers), k.change.buyers],
+    ['aov', fmtMoney(k.current.avg_order_value), k.change.avg_order_value],
+    ['conversion', fmtPct(k.current.conversion), null],
+  ];
+  for (const [name, value, change] of tiles) {
+    const tile = $(`kpi-${name}`);
+    tile.querySelector('.value').textContent = value;
+    const noPrevious = k.previous.views === 0 && k.previous.purchases === 0;
+    renderDelta(tile.querySelector('.delta'), change, name === 'conversion' ? (noPrevious ? null : k.current.conversion - k.previous.conversion) : undefined);
+  }
+  if (k.from === null) {
+    $('range-text').textContent = 'event time: waiting for data…';
+    $('range-compare').textContent = '';
+    return;
+  }
+  $('range-text').textContent = `${RANGE_TEXT[view.range]}: ${fmtRange(k.from, k.to)}${filtered() ? ' · filtered' : ''}`;
+  $('range-compare').textContent = `changes against ${fmtRange(k.previous_from, k.previous_to)}`;
+}
+const refreshKpis = throttled(refreshKpisNow, 2000);
 
 function renderFunnel(f) {
   const max = Math.max(f.views, f.carts, f.purchases, 1);
@@ -117,16 +225,15 @@ const refreshClv = throttled(refreshClvNow, 3000);
 
 async function refreshSeriesNow() {
   if (!seriesProduct) return;
-  const points = await api(`products/${seriesProduct}/series`, span());
-  charts.series.data.labels = points.map((p) => hhmm(p.window_start));
-  charts.series.data.datasets[0].data = points.map((p) => p.revenue);
-  charts.series.update();
+  const points = await api(`products/${seriesProduct}/series`, rangeQuery());
+  const multiDay = points.length > 1 && points[0].window_start.slice(0, 10) !== points[points.length - 1].window_start.slice(0, 10);
+  setData(charts.series, points.map((p) => (multiDay ? dayHhmm(p.window_start) : hhmm(p.window_start))), points.map((p) => p.revenue));
 }
 const refreshSeries = throttled(refreshSeriesNow, 2000);
 
-function showSeries(productId) {
-  seriesProduct = productId;
-  $('series-product').textContent = `${productId} · revenue per window`;
+function showSeries(product) {
+  seriesProduct = product.product_id;
+  $('series-product').textContent = `${productLabel(product)} · revenue per window`;
   $('series-card').hidden = false;
   refreshSeries();
 }
@@ -142,16 +249,32 @@ function componentRows(components) {
   });
 }
 
-function renderHealth({ pipeline: p, store, components }) {
+// Event-time speed from the health samples of the last half minute: about ×1,440 while a day is
+// replayed per minute, ×1 when live.
+const reachedSamples = [];
+function eventTimeSpeed(reached) {
+  const now = Date.now();
+  if (reached !== null) reachedSamples.push([now, reached]);
+  while (reachedSamples.length > 2 && now - reachedSamples[0][0] > 30_000) reachedSamples.shift();
+  if (reachedSamples.length < 2) return null;
+  const [[t0, r0], [t1, r1]] = [reachedSamples[0], reachedSamples[reachedSamples.length - 1]];
+  return t1 > t0 ? (r1 - r0) / (t1 - t0) : null;
+}
+const fmtSpeed = (x) => (x === null ? '–' : x <= 0 ? 'paused' : `×${x >= 10 ? fmtCount(Math.round(x)) : x.toFixed(1)}`);
+
+function renderHealth({ pipeline: p, store, components, eventTime: et }) {
   const millis = (ms) => (ms === null ? '–' : `${fmtCount(Math.round(ms))} ms`);
-  const watermark = !p || p.watermark === null ? '–' : new Date(p.watermark).toISOString().slice(5, 19).replace('T', ' ');
+  const speed = eventTimeSpeed(et?.reached ?? null);
   const rows = p
     ? [
+        ['event time reached', fmtTime(et.reached)],
+        ['newest event', fmtTime(et.newest)],
+        ['event-time lag', fmtDuration(et.lagMs)],
+        ['event-time speed', fmtSpeed(speed)],
+        // Only when event time is near now: for replayed 2019 data it would say how old the data is.
+        ...(et.wallClockDelayMs === null ? [] : [['wall-clock delay', fmtDuration(et.wallClockDelayMs)]]),
+        ['ingest rate', `${fmtCount(p.eventsInPerSecond)} events/s`],
         ['consumer lag', `${fmtCount(Object.values(p.consumerLag).reduce((a, b) => a + b, 0))} events`],
-        ['watermark delay', fmtDuration(p.watermarkDelayMs)],
-        ['watermark', watermark],
-        ['customers', fmtCount(p.customers)],
-        ['events in', `${fmtCount(p.eventsInPerSecond)} /s`],
         ['rows out', `${fmtCount(p.rowsOutPerSecond)} /s`],
         ['late events', fmtCount(store.late)],
         ['rejected rows', fmtCount(store.rejected)],
@@ -159,8 +282,10 @@ function renderHealth({ pipeline: p, store, components }) {
         ['latency p99', millis(p.latencyMs.p99)],
         ['events processed', fmtCount(p.eventsTotal)],
         ['open windows', fmtCount(p.openWindows)],
+        ['customers', fmtCount(p.customers)],
       ]
     : [
+        ['newest event', fmtTime(et?.newest ?? null)],
         ['late events', fmtCount(store.late)],
         ['rejected rows', fmtCount(store.rejected)],
       ];
@@ -178,6 +303,7 @@ function connect() {
     state.reset(init.rows, init.live_windows);
     setStatus(live ? 'live' : 'polling', live ? 'live' : 'polling every 5 s');
     refreshSales();
+    refreshKpis();
     refreshClv();
     refreshFilters();
   });
@@ -185,6 +311,7 @@ function connect() {
     const update = JSON.parse(e.data);
     state.apply(update.rows);
     refreshSales();
+    refreshKpis();
     refreshFilters();
     if (update.customers > 0) refreshClv();
     if (seriesProduct) refreshSeries();
@@ -218,6 +345,7 @@ function wireControls() {
     $('custom-range').hidden = !custom();
     if (custom() && (!view.from || !view.to)) return;
     refreshSales();
+    refreshKpis();
     if (seriesProduct) refreshSeries();
   };
   for (const id of ['range', 'brand', 'category']) $(id).addEventListener('change', onChange);
@@ -243,6 +371,7 @@ function main() {
   setInterval(() => {
     if (ready && !live) {
       refreshSales();
+      refreshKpis();
       refreshClv();
     }
   }, 5000);

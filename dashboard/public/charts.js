@@ -20,6 +20,18 @@ export function fmtDuration(ms) {
 export const hhmm = (iso) => iso.slice(11, 16);
 /** "MM-DD HH:MM" when a series spans more than a day. */
 export const dayHhmm = (iso) => `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+/** "YYYY-MM-DD HH:MM:SS" of epoch ms, UTC. */
+export const fmtTime = (ms) => (ms === null || ms === undefined ? '–' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
+/** Money without cents past 10k, with k/M past a million: for the tiles. */
+export function fmtMoneyShort(v) {
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
+  if (Math.abs(v) >= 1e4) return count.format(Math.round(v));
+  return money.format(v);
+}
+/** What a bar of the top chart is called: brand, category code (when known) and id. */
+export function productLabel(p) {
+  return [p.brand || 'no brand', p.category_code, `#${p.product_id}`].filter(Boolean).join(' · ');
+}
 
 const ACCENT = '#2563eb';
 const GRID = '#eef1f5';
@@ -46,21 +58,23 @@ export function createCharts(onProductClick) {
       indexAxis: 'y',
       scales: {
         x: { beginAtZero: true, grid: { color: GRID }, ticks: { callback: (v) => fmtMoney(v) } },
-        y: { grid: { display: false }, ticks: { autoSkip: false, font: { family: 'ui-monospace, SFMono-Regular, Menlo, monospace', size: 11 } } },
+        y: { grid: { display: false }, ticks: { autoSkip: false, font: { size: 11 } } },
       },
       plugins: {
         tooltip: {
           callbacks: {
             label: (ctx) => {
               const p = ctx.chart.$products?.[ctx.dataIndex];
-              return p ? [`revenue ${fmtMoney(p.revenue)}`, `purchases ${fmtCount(p.purchases)}`, `views ${fmtCount(p.views)}`, `carts ${fmtCount(p.carts)}`] : '';
+              return p
+                ? [`product ${p.product_id}`, `brand ${p.brand || '–'}`, `category ${p.category_code || '–'}`, `revenue ${fmtMoney(p.revenue)}`, `purchases ${fmtCount(p.purchases)}`, `views ${fmtCount(p.views)}`, `carts ${fmtCount(p.carts)}`]
+                : '';
             },
           },
         },
       },
       onClick: (_e, elements, chart) => {
         const p = elements[0] && chart.$products?.[elements[0].index];
-        if (p) onProductClick(p.product_id);
+        if (p) onProductClick(p);
       },
     }),
   });
@@ -101,14 +115,16 @@ export function setData(chart, labels, data) {
   chart.update();
 }
 
+/** Products with brand and category_code (unknown ones as ''). */
 export function renderTop(chart, products) {
   chart.$products = products;
-  setData(chart, products.map((p) => p.product_id), products.map((p) => p.revenue));
+  setData(chart, products.map(productLabel), products.map((p) => p.revenue));
 }
 
-export function renderMinutes(chart, points) {
-  const multiDay = points.length > 1 && points[0].minute.slice(0, 10) !== points[points.length - 1].minute.slice(0, 10);
-  setData(chart, points.map((p) => (multiDay ? dayHhmm(p.minute) : hhmm(p.minute))), points.map((p) => p.revenue));
+/** Points of { start, revenue } per minute or hour; days shown when the series spans more than one. */
+export function renderRevenue(chart, points) {
+  const multiDay = points.length > 1 && points[0].start.slice(0, 10) !== points[points.length - 1].start.slice(0, 10);
+  setData(chart, points.map((p) => (multiDay ? dayHhmm(p.start) : hhmm(p.start))), points.map((p) => p.revenue));
 }
 
 export function renderBuckets(chart, buckets) {

@@ -14,6 +14,7 @@ export class LiveSales {
     this.rows = new Map(); // "ws|product|partition" -> row
     this.windows = new Map(); // window start (ms) -> { end, keys: Set }
     this.floor = -Infinity;
+    this.windowMs = 60_000;
     this.apply(rows);
     // A full snapshot may lack older windows: rows for them would only be partial.
     if (this.windows.size >= maxWindows) this.floor = Math.min(...this.windows.keys());
@@ -28,7 +29,10 @@ export class LiveSales {
       if (old && old.version >= r.version) continue;
       this.rows.set(key, { ws, product: r.product_id, cents: Math.round(r.revenue * 100), purchases: r.purchases, views: r.views, carts: r.carts, version: r.version });
       let w = this.windows.get(ws);
-      if (!w) this.windows.set(ws, (w = { end: Date.parse(r.window_end), keys: new Set() }));
+      if (!w) {
+        this.windows.set(ws, (w = { end: Date.parse(r.window_end), keys: new Set() }));
+        this.windowMs = w.end - ws;
+      }
       w.keys.add(key);
     }
     this.prune();
@@ -44,19 +48,31 @@ export class LiveSales {
     this.floor = Math.min(...this.windows.keys());
   }
 
-  /** The latest n window starts, oldest first. */
-  latest(n) {
-    return [...this.windows.keys()].sort((a, b) => a - b).slice(-n);
-  }
-
   rowsOf(starts) {
     return starts.flatMap((ws) => [...this.windows.get(ws).keys].map((k) => this.rows.get(k)));
   }
 
-  /** Top products over the latest n windows, ordered as the API orders them. */
-  top(limit, n) {
+  /** The end of the newest window held (ms), or null. */
+  newestEnd() {
+    let end = null;
+    for (const w of this.windows.values()) if (end === null || w.end > end) end = w.end;
+    return end;
+  }
+
+  /** Whether every window starting at or after `from` is held (the snapshot reaches back that far). */
+  covers(from) {
+    return this.windows.size < this.maxWindows || Math.min(...this.windows.keys()) <= from;
+  }
+
+  /** Window starts in [from, to), oldest first. */
+  startsIn(from, to = Infinity) {
+    return [...this.windows.keys()].filter((ws) => ws >= from && ws < to).sort((a, b) => a - b);
+  }
+
+  /** Top products of the windows starting at or after `from`, ordered as the API orders them. */
+  top(limit, from) {
     const sums = new Map();
-    for (const r of this.rowsOf(this.latest(n))) {
+    for (const r of this.rowsOf(this.startsIn(from))) {
       const s = sums.get(r.product) ?? { product_id: r.product, cents: 0, purchases: 0, views: 0, carts: 0 };
       s.cents += r.cents;
       s.purchases += r.purchases;
@@ -70,33 +86,29 @@ export class LiveSales {
       .map((s) => ({ ...s, revenue: s.cents / 100 }));
   }
 
-  /** Revenue and purchases per window over the latest n windows, gaps filled when short. */
-  perWindow(n) {
-    const starts = this.latest(n);
+  /** Revenue and purchases per window of [from, to), every window-sized step present (empty ones as 0). */
+  series(from, to) {
+    const starts = this.startsIn(from, to);
     const totals = new Map(starts.map((ws) => [ws, { cents: 0, purchases: 0 }]));
     for (const r of this.rowsOf(starts)) {
       const t = totals.get(r.ws);
       t.cents += r.cents;
       t.purchases += r.purchases;
     }
-    if (starts.length > 1) {
-      const size = this.windows.get(starts[0]).end - starts[0];
-      const first = starts[0];
-      const last = starts[starts.length - 1];
-      if (size > 0 && (last - first) / size <= 240) {
-        for (let ws = first; ws <= last; ws += size) if (!totals.has(ws)) totals.set(ws, { cents: 0, purchases: 0 });
-      }
+    const size = this.windowMs;
+    if (size > 0 && (to - from) / size <= 1440) {
+      for (let ws = from; ws < to; ws += size) if (!totals.has(ws)) totals.set(ws, { cents: 0, purchases: 0 });
     }
     return [...totals.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([ws, t]) => ({ minute: new Date(ws).toISOString(), revenue: t.cents / 100, purchases: t.purchases }));
+      .map(([ws, t]) => ({ start: new Date(ws).toISOString().replace('.000Z', 'Z'), revenue: t.cents / 100, purchases: t.purchases }));
   }
 
-  funnel(n) {
+  funnel(from) {
     let views = 0;
     let carts = 0;
     let purchases = 0;
-    for (const r of this.rowsOf(this.latest(n))) {
+    for (const r of this.rowsOf(this.startsIn(from))) {
       views += r.views;
       carts += r.carts;
       purchases += r.purchases;

@@ -1,10 +1,12 @@
-// Pipeline health: the job's metrics, the store's late and rejected counts, and the state of
-// each component (running, retrying since when and why, failed) so that a stall is visible.
+// Pipeline health: the job's metrics, the store's late and rejected counts, event time (see
+// ../event-time.ts), and the state of each component (running, retrying since when and why, failed) so that a stall is visible.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../../aggregates/store.ts';
 import type { ComponentsView } from '../../core/component-status.ts';
 import type { JobView } from '../../stream/job.ts';
 import { sideOutputCounts } from '../../aggregates/dashboard-queries.ts';
+import { newestEventTime } from '../../aggregates/dashboard-kpis.ts';
+import { eventTimeView } from '../event-time.ts';
 import { NoJobError } from '../errors.ts';
 import { errorReplies } from '../schemas.ts';
 
@@ -25,7 +27,9 @@ const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, { store
     },
     async () => {
       if (!job) throw new NoJobError();
-      return { ...job.metrics(), store: await sideOutputCounts(store), components: components?.() ?? {} };
+      const [counts, newest] = await Promise.all([sideOutputCounts(store), newestEventTime(store)]);
+      const metrics = job.metrics();
+      return { ...metrics, store: counts, eventTime: eventTimeView(metrics.watermark, newest), components: components?.() ?? {} };
     },
   );
 };

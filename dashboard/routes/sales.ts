@@ -1,5 +1,5 @@
-// Sales routes: top products, a product's series, revenue per minute, the funnel, and the
-// brands/categories the filters offer. Encapsulated; the store comes in as an option.
+// Sales routes: top products, a product's series, revenue per minute or hour, the funnel, product
+// labels, and the brands/categories the filters offer. Encapsulated; the store comes in as an option.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../../aggregates/store.ts';
 import {
@@ -11,9 +11,12 @@ import {
   topProducts,
   type ProductFilter,
 } from '../../aggregates/dashboard-queries.ts';
+import { revenueSeries, type SeriesBucket } from '../../aggregates/dashboard-kpis.ts';
+import { productLabels } from '../../aggregates/product-labels.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
+import { BadParamsError } from '../errors.ts';
 import { Q, arrayOf, errorReplies } from '../schemas.ts';
-import { timeSpan, windowRange, type RangeQuery } from './params.ts';
+import { resolveSpan, windowRange, type RangeQuery } from './params.ts';
 
 export interface StoreRouteOptions {
   store: Store;
@@ -30,18 +33,14 @@ interface TopQuery extends RangeQuery, FilterQuery {
 }
 
 const filterProps = { brand: Q.brand, category: Q.category };
-const rangeProps = { windows: Q.windows, from: Q.from, to: Q.to, ...filterProps };
-const spanProps = { from: Q.from, to: Q.to };
+const rangeProps = { windows: Q.windows, from: Q.from, to: Q.to, span: Q.span, ...filterProps };
+const spanProps = { from: Q.from, to: Q.to, span: Q.span };
 const filterOf = (q: FilterQuery): ProductFilter => ({ brand: q.brand, category: q.category });
 
 const salesRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }) => {
-  /** The given span, or the last hour of event time the store holds (null: the store is empty). */
-  async function spanOrLatest(q: RangeQuery): Promise<{ from: number; to: number } | null> {
-    const span = timeSpan(q);
-    if (span) return span;
-    const end = await latestWindowEnd(store);
-    return end === null ? null : { from: end - D.defaultSpanMs, to: end };
-  }
+  const latestEnd = () => latestWindowEnd(store);
+  /** The given range, or the last hour of event time the store holds (null: the store is empty). */
+  const spanOrLatest = (q: RangeQuery, maxSpanMs?: number) => resolveSpan(q, latestEnd, D.defaultSpan, maxSpanMs);
 
   app.get<{ Querystring: TopQuery }>(
     '/top-products',
@@ -55,7 +54,7 @@ const salesRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }
       },
     },
     async (req) => {
-      const range = windowRange(req.query, { kind: 'latest', windows: D.topWindows });
+      const range = await windowRange(req.query, latestEnd, { kind: 'span', span: D.defaultSpan });
       return topProducts(store, range, req.query.limit, filterOf(req.query));
     },
   );
@@ -101,7 +100,45 @@ const salesRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }
         response: { 200: { $ref: 'funnel#' }, ...errorReplies(400, 401, 503) },
       },
     },
-    async (req) => funnel(store, windowRange(req.query, { kind: 'all' }), filterOf(req.query)),
+    async (req) => funnel(store, await windowRange(req.query, latestEnd, { kind: 'all' }), filterOf(req.query)),
+  );
+
+  app.get<{ Querystring: RangeQuery & FilterQuery & { bucket?: SeriesBucket } }>(
+    '/revenue-series',
+    {
+      schema: {
+        querystring: { type: 'object', properties: { ...spanProps, ...filterProps, bucket: { type: 'string', enum: ['minute', 'hour'] } } },
+        response: { 200: { $ref: 'revenueSeries#' }, ...errorReplies(400, 401, 503) },
+      },
+    },
+    async (req) => {
+      const span = await spanOrLatest(req.query, D.maxLongSpanMs);
+      const length = span ? span.to - span.from : 0;
+      const bucket = req.query.bucket ?? (length > D.minuteBucketsUpToMs ? 'hour' : 'minute');
+      if (bucket === 'minute' && length > D.maxSpanMs) throw new BadParamsError(`minute buckets cover at most ${D.maxSpanMs / 60_000} minutes; use bucket=hour`);
+      if (!span) return { bucket, from: null, to: null, points: [] };
+      const points = await revenueSeries(store, span.from, span.to, bucket, filterOf(req.query));
+      return { bucket, from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), points };
+    },
+  );
+
+  app.get<{ Querystring: { ids: string } }>(
+    '/product-labels',
+    {
+      schema: {
+        // Up to 100 comma-separated product ids.
+        querystring: {
+          type: 'object',
+          properties: { ids: { type: 'string', pattern: '^[0-9]{1,19}(,[0-9]{1,19}){0,99}$' } },
+          required: ['ids'],
+        },
+        response: { 200: arrayOf('productLabel'), ...errorReplies(400, 401, 503) },
+      },
+    },
+    async (req) => {
+      const labels = await productLabels(store, req.query.ids.split(','));
+      return [...labels].map(([product_id, l]) => ({ product_id, ...l }));
+    },
   );
 
   app.get<{ Querystring: { limit: number } }>(

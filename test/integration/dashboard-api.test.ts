@@ -15,7 +15,7 @@ import { queryRows } from '../../aggregates/queries.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { isolatedConfig, tempDir, until } from '../helpers.ts';
 import { reduceCsv } from '../reference.ts';
-import { ExpectedDashboard, iso } from '../dashboard-expected.ts';
+import { ExpectedDashboard, iso, rawRows } from '../dashboard-expected.ts';
 import { json, SseReader } from '../sse.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -59,7 +59,7 @@ async function productsWhere(condition: string, params: Record<string, unknown>)
 
 beforeAll(async () => {
   const files = await generate({ days: 2, rowsPerDay: 6000, out: dataDir, seed: 17 });
-  want = new ExpectedDashboard(reduceCsv(files, new Set()));
+  want = new ExpectedDashboard(reduceCsv(files, new Set()), rawRows(files));
   await backfill(config, logger, dataDir);
   store = openStore(config);
   job = new AggregatorJob(config, store, logger);
@@ -75,15 +75,105 @@ afterAll(async () => {
 });
 
 describe('read API against the independent reducer', () => {
-  it('top products of the latest windows, by default the latest 5, limit 20', async () => {
+  it('top products, by default of the latest hour of event time, limit 20, labelled with brand and category; windows=N and span= too', async () => {
     const starts = want.windowStarts();
+    const end = starts.at(-1)! + 60_000;
     const latest = (n: number) => new Set(starts.slice(-n));
-    const def = await get<unknown[]>('/api/top-products');
+    const def = await get<Array<{ brand: string; purchases: number }>>('/api/top-products');
     expect(def.status).toBe(200);
-    expect(def.body).toEqual(want.top((ws) => latest(5).has(ws), 20));
+    expect(def.body).toEqual(want.top((ws) => ws >= end - 3_600_000 && ws < end, 20));
+    expect(def.body).toHaveLength(20);
+    expect(def.body.filter((p) => p.purchases > 0).length).toBeGreaterThan(5);
+    // Every product of the generator has a brand on some of its lines (40% of lines have none).
+    expect(def.body.every((p) => p.brand !== '')).toBe(true);
     const wide = await get<unknown[]>('/api/top-products?windows=30&limit=100');
     expect(wide.body).toEqual(want.top((ws) => latest(30).has(ws), 100));
     expect(wide.body.length).toBeGreaterThan(20);
+    const sixHours = await get<unknown[]>('/api/top-products?span=6h&limit=50');
+    expect(sixHours.body).toEqual(want.top((ws) => ws >= end - 6 * 3_600_000 && ws < end, 50));
+    const today = await get<unknown[]>('/api/top-products?span=today&limit=50');
+    expect(today.body).toEqual(want.top((ws) => ws >= Date.UTC(2019, 9, 2) && ws < end, 50));
+    // Some generated products carry a category code: the labels show it.
+    const all = await get<Array<{ category_code: string }>>('/api/top-products?from=2019-10-01T00:00:00Z&to=2019-10-03T00:00:00Z&limit=100');
+    expect(all.body.some((p) => p.category_code !== '')).toBe(true);
+  });
+
+  it('KPIs of a range against the range before it: by default the latest hour, span=today against the same hours of the day before, from/to, a brand', async () => {
+    const end = want.windowStarts().at(-1)! + 60_000;
+    const HOUR = 3_600_000;
+    const change = (c: number, p: number) => (p === 0 ? null : (c - p) / p);
+    const expected = (from: number, to: number, pf: number, pt: number, products?: Set<string>) => {
+      const current = want.kpis(from, to, products);
+      const previous = want.kpis(pf, pt, products);
+      return {
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        previous_from: new Date(pf).toISOString(),
+        previous_to: new Date(pt).toISOString(),
+        current,
+        previous,
+        change: {
+          revenue: change(current.revenue, previous.revenue),
+          orders: change(current.orders, previous.orders),
+          buyers: change(current.buyers, previous.buyers),
+          avg_order_value: change(current.avg_order_value, previous.avg_order_value),
+          conversion: change(current.conversion, previous.conversion),
+        },
+      };
+    };
+    type Kpis = { current: { orders: number; buyers: number; revenue: number }; change: { revenue: number | null } };
+    const def = await get<Kpis>('/api/kpis');
+    expect(def.status).toBe(200);
+    expect(def.body).toEqual(expected(end - HOUR, end, end - 2 * HOUR, end - HOUR));
+    expect(def.body.current.orders).toBeGreaterThan(0);
+    expect(def.body.change.revenue).not.toBeNull();
+
+    const today = await get<Kpis>('/api/kpis?span=today');
+    const midnight = Date.UTC(2019, 9, 2);
+    expect(today.body).toEqual(expected(midnight, end, midnight - 86_400_000, end - 86_400_000));
+    // Orders count sessions: more purchases than orders, more orders than buyers.
+    expect(today.body.current.orders).toBeGreaterThan(today.body.current.buyers);
+
+    const from = Date.UTC(2019, 9, 1, 18);
+    const ranged = await get<Kpis>(`/api/kpis?from=${iso(from)}&to=${iso(from + 3 * HOUR)}`);
+    expect(ranged.body).toEqual(expected(from, from + 3 * HOUR, from - 3 * HOUR, from));
+
+    const [topBrand] = await queryRows<{ brand: string }>(
+      store,
+      `SELECT brand FROM ${store.database}.events WHERE brand != '' GROUP BY brand ORDER BY count() DESC, brand LIMIT 1`,
+    );
+    const ofBrand = await productsWhere('brand = {b:String}', { b: topBrand!.brand });
+    const branded = await get<Kpis>(`/api/kpis?span=6h&brand=${encodeURIComponent(topBrand!.brand)}`);
+    expect(branded.body).toEqual(expected(end - 6 * HOUR, end, end - 12 * HOUR, end - 6 * HOUR, ofBrand));
+    expect(branded.body.current.revenue).toBeLessThan(want.kpis(end - 6 * HOUR, end).revenue);
+
+    // Before any data: zeros and no change.
+    const early = await get<Kpis>('/api/kpis?from=2019-09-01T00:00:00Z&to=2019-09-02T00:00:00Z');
+    expect(early.body).toEqual(expected(Date.UTC(2019, 8, 1), Date.UTC(2019, 8, 2), Date.UTC(2019, 7, 31), Date.UTC(2019, 8, 1)));
+    expect(early.body.change.revenue).toBeNull();
+  });
+
+  it('revenue series: minute buckets up to 6 hours, hour buckets beyond, as asked; product labels for ids', async () => {
+    const end = want.windowStarts().at(-1)! + 60_000;
+    const HOUR = 3_600_000;
+    const def = await get<{ bucket: string; points: unknown[] }>('/api/revenue-series');
+    expect(def.body).toEqual({ bucket: 'minute', from: new Date(end - HOUR).toISOString(), to: new Date(end).toISOString(), points: want.revenueSeries(end - HOUR, end, 60_000) });
+    expect(def.body.points).toHaveLength(60);
+    const day = await get<{ bucket: string; points: unknown[] }>('/api/revenue-series?span=24h');
+    expect(day.body.bucket).toBe('hour');
+    expect(day.body.points).toEqual(want.revenueSeries(end - 24 * HOUR, end, HOUR));
+    expect(day.body.points).toHaveLength(24);
+    const from = Date.UTC(2019, 9, 1, 6);
+    const minutes = await get<{ bucket: string; points: unknown[] }>(`/api/revenue-series?from=${iso(from)}&to=${iso(from + 8 * HOUR)}&bucket=minute`);
+    expect(minutes.body.points).toEqual(want.revenueSeries(from, from + 8 * HOUR, 60_000));
+    const [topBrand] = await queryRows<{ brand: string }>(store, `SELECT brand FROM ${store.database}.events WHERE brand != '' GROUP BY brand ORDER BY count() DESC, brand LIMIT 1`);
+    const ofBrand = await productsWhere('brand = {b:String}', { b: topBrand!.brand });
+    const branded = await get<{ points: unknown[] }>(`/api/revenue-series?span=today&brand=${encodeURIComponent(topBrand!.brand)}`);
+    expect(branded.body.points).toEqual(want.revenueSeries(Date.UTC(2019, 9, 2), end, HOUR, ofBrand));
+
+    const ids = want.top(() => true, 30).map((p) => p.product_id);
+    const labels = await get<Array<{ product_id: string; brand: string; category_code: string }>>(`/api/product-labels?ids=${ids.join(',')},1`);
+    expect(new Map(labels.body.map((l) => [l.product_id, { brand: l.brand, category_code: l.category_code }]))).toEqual(new Map(ids.map((id) => [id, want.label(id)])));
   });
 
   it('top products of a time range; brand and category filters on top products, revenue per minute and the funnel', async () => {
@@ -150,6 +240,8 @@ describe('read API against the independent reducer', () => {
     expect((await get('/api/funnel')).body).toEqual(want.funnel(() => true));
     const latest5 = new Set(want.windowStarts().slice(-5));
     expect((await get('/api/funnel?windows=5')).body).toEqual(want.funnel((ws) => latest5.has(ws)));
+    expect((await get('/api/funnel?span=1h')).body).toEqual(want.funnel((ws) => ws >= end - 3_600_000 && ws < end));
+    expect((await get(`/api/products/${product}/series?span=6h`)).body).toEqual(want.series(product, end - 6 * 3_600_000, end));
   });
 
   it('the lifetime-value leaderboard and distribution', async () => {
@@ -172,6 +264,8 @@ describe('read API against the independent reducer', () => {
     const health = await get<Record<string, unknown>>('/api/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ store: { late: 0, rejected: 0 }, lateTotal: expect.any(Number), consumerLag: expect.any(Object) });
+    // Event time of 2019: the newest event of the files, and no wall-clock delay (it would only say how old the data is).
+    expect(health.body.eventTime).toMatchObject({ newest: want.newestEvent(), wallClockDelayMs: null });
     expect(health.body.latencyMs).toMatchObject({ samples: expect.any(Number) });
 
     const bare = await buildApp({ config: { ...config, dashboard: { ...config.dashboard, token: undefined } }, store, logger });
@@ -194,7 +288,15 @@ describe('parameters and auth', () => {
     ['/api/top-products?limit=101', 'limit'],
     ['/api/top-products?from=2019-10-01T00:00:00Z', 'from and to'],
     ['/api/top-products?from=yesterday&to=2019-10-01T00:00:00Z', 'from'],
-    ['/api/top-products?windows=5&from=2019-10-01T00:00:00Z&to=2019-10-02T00:00:00Z', 'either windows or from/to'],
+    ['/api/top-products?windows=5&from=2019-10-01T00:00:00Z&to=2019-10-02T00:00:00Z', 'only one of windows, from/to or span'],
+    ['/api/top-products?windows=5&span=1h', 'only one of windows, from/to or span'],
+    ['/api/kpis?span=1h&from=2019-10-01T00:00:00Z&to=2019-10-02T00:00:00Z', 'only one of windows, from/to or span'],
+    ['/api/kpis?span=1y', 'span'],
+    ['/api/kpis?span=0h', 'span'],
+    ['/api/kpis?from=2019-10-02T00:00:00Z&to=2019-10-01T00:00:00Z', 'before'],
+    ['/api/revenue-series?span=30d&bucket=minute', 'minute buckets'],
+    ['/api/product-labels', 'ids'],
+    ['/api/product-labels?ids=1,x', 'ids'],
     ['/api/revenue-per-minute?from=2019-10-02T00:00:00Z&to=2019-10-01T00:00:00Z', 'before'],
     ['/api/revenue-per-minute?from=2019-01-01T00:00:00Z&to=2019-10-01T00:00:00Z', 'spans more than'],
     ['/api/products/12ab/series', 'productId'],
@@ -231,9 +333,11 @@ describe('the token guards every route that serves data', () => {
   it('every registered /api route answers 401 without the token or with a wrong one, whatever the method', async () => {
     const routes = registeredRoutes(app);
     const paths = routes.map(([method, path]) => `${method} ${path}`);
-    expect(paths).toEqual(expect.arrayContaining(['GET /api/stream', 'POST /api/events', 'GET /api/top-products', 'GET /api/products/:productId/series', 'GET /api/health', 'HEAD /api/funnel']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['GET /api/stream', 'POST /api/events', 'GET /api/top-products', 'GET /api/products/:productId/series', 'GET /api/health', 'HEAD /api/funnel', 'GET /api/kpis', 'GET /api/revenue-series', 'GET /api/product-labels']),
+    );
     const api = routes.filter(([, path]) => path === '/api' || path.startsWith('/api/'));
-    expect(api.length).toBeGreaterThanOrEqual(19); // 9 GET routes, their HEAD twins, POST /api/events
+    expect(api.length).toBeGreaterThanOrEqual(25); // 12 GET routes, their HEAD twins, POST /api/events
     for (const [method, path] of routes) {
       if (!api.some(([m, p]) => m === method && p === path)) {
         expect(PAGE_FILES.has(path), `${method} ${path} is neither under /api (guarded) nor one of the page's files`).toBe(true);
@@ -467,9 +571,9 @@ describe('HTTP ingest and the live stream', () => {
         return res.body.length === 3 && res.body[0]!.product_id === '9000001' && res.body.every((p) => p.purchases > 0) ? res.body : undefined;
       });
       expect(top).toEqual([
-        { product_id: '9000001', revenue: 12.5, purchases: 1, views: 1, carts: 0, removals: 0 },
-        { product_id: '9000003', revenue: 7.25, purchases: 1, views: 0, carts: 1, removals: 0 },
-        { product_id: '9000002', revenue: 3, purchases: 1, views: 0, carts: 0, removals: 0 },
+        { product_id: '9000001', brand: 'httpbrand', category_code: 'a.b', revenue: 12.5, purchases: 1, views: 1, carts: 0, removals: 0 },
+        { product_id: '9000003', brand: 'httpbrand', category_code: 'multi\nline', revenue: 7.25, purchases: 1, views: 0, carts: 1, removals: 0 },
+        { product_id: '9000002', brand: 'httpbrand', category_code: '', revenue: 3, purchases: 1, views: 0, carts: 0, removals: 0 },
       ]);
       const customer = await until('the HTTP customer in lifetime value', async () => {
         const [row] = await queryRows<{ revenue: string; purchases: string; orders: string }>(

@@ -33,23 +33,40 @@ let page: Page;
 const drop = (name: string, text: string) => dropIntoInbox(inbox, name, text);
 
 interface ChartData {
+  /** The product ids behind the bars. */
+  ids: string[];
   labels: string[];
   data: number[];
 }
 /** What the page exposes, as seen from functions that run inside it (no DOM lib here). */
 interface PageGlobals {
-  __charts?: { top: { data: { labels: string[]; datasets: Array<{ data: number[] }> } } };
+  __charts?: { top: { $products?: Array<{ product_id: string }>; data: { labels: string[]; datasets: Array<{ data: number[] }> } } };
   Chart?: unknown;
   document: {
     getElementById(id: string): { textContent: string | null } | null;
     querySelectorAll(selector: string): { length: number };
+    documentElement: { scrollHeight: number };
   };
 }
 const topChart = (p: Page): Promise<ChartData> =>
   p.evaluate(() => {
     const chart = (globalThis as unknown as PageGlobals).__charts!.top;
-    return { labels: [...chart.data.labels], data: [...chart.data.datasets[0]!.data] };
+    return { ids: (chart.$products ?? []).map((x) => x.product_id), labels: [...chart.data.labels], data: [...chart.data.datasets[0]!.data] };
   });
+const firstId = (p: Page) => p.evaluate(() => (globalThis as unknown as PageGlobals).__charts!.top.$products?.[0]?.product_id);
+
+/** A screenshot of the whole page at its full height (a fullPage capture resizes the charts mid-shot). */
+async function screenshot(p: Page, file: string): Promise<void> {
+  const height = await p.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollHeight);
+  await p.setViewportSize({ width: 1400, height });
+  await p.waitForTimeout(800); // the charts' resize and animation
+  await p.screenshot({ path: join(ARTIFACTS, file) });
+  await p.setViewportSize({ width: 1400, height: 1000 });
+}
+
+const apiJson = async <T>(path: string): Promise<T> => (await (await fetch(`${url}/api/${path}`)).json()) as T;
+/** The numbers of a tile's text ("1,234.50" -> 1234.5, "15.8%" -> 15.8). */
+const tileNumber = async (p: Page, tile: string) => Number(((await p.locator(`#kpi-${tile} .value`).textContent()) ?? '').replace(/[,%]/g, ''));
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
@@ -102,43 +119,65 @@ describe('dashboard in Chromium', () => {
     expect(before.labels.length).toBeGreaterThan(0);
 
     // Big purchases of a new product right after the day: it must top the live chart.
-    const rows = [0, 1, 2].map((i) => `2019-10-02 00:00:1${i} UTC,purchase,9999991,1602943681873052386,,ui-brand,999.99,51000000${i},ui-session-${i}`);
+    const rows = [0, 1, 2].map((i) => `2019-10-02 00:00:1${i} UTC,purchase,9999991,1602943681873052386,accessories.bag,ui-brand,999.99,51000000${i},ui-session-${i}`);
     drop('2019-10-02a.csv', `${HEADER}\n${rows.join('\n')}\n`);
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__charts!.top.data.labels[0] === '9999991', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__charts!.top.data.labels[0]?.includes('9999991'), undefined, { timeout: 60_000 });
+    // Bars are labelled with brand and category code (fetched for products the live stream names by id only).
+    await expect.poll(async () => (await topChart(page)).labels[0], { timeout: 15_000 }).toBe('ui-brand · accessories.bag · #9999991');
     const after = await topChart(page);
     expect(after).not.toEqual(before);
-    expect(after.labels[0]).toBe('9999991');
+    expect(after.ids[0]).toBe('9999991');
     expect(after.data[0]).toBeCloseTo(3 * 999.99, 2);
+    const labelled = await apiJson<Array<{ product_id: string; brand: string }>>('top-products');
+    expect(labelled.map((p) => p.product_id)).toEqual(after.ids);
+    for (const [i, p] of labelled.entries()) expect(after.labels[i]).toContain(p.brand || 'no brand');
 
-    // The other panels filled in from the API and the stream.
+    // The KPI tiles show the latest hour of event time as GET /api/kpis answers it, with the change.
+    type Kpis = { current: { revenue: number; orders: number; buyers: number; conversion: number }; from: string };
+    const tilesMatchApi = async () => {
+      const k = await apiJson<Kpis>('kpis');
+      const shown = [await tileNumber(page, 'revenue'), await tileNumber(page, 'orders'), await tileNumber(page, 'buyers'), await tileNumber(page, 'conversion')];
+      return JSON.stringify(shown) === JSON.stringify([Math.round(k.current.revenue * 100) / 100, k.current.orders, k.current.buyers, Number((k.current.conversion * 100).toFixed(1))]);
+    };
+    await expect.poll(tilesMatchApi, { timeout: 15_000 }).toBe(true);
+    expect(await tileNumber(page, 'revenue')).toBeGreaterThan(3 * 999.99);
+    expect(await page.locator('#range-text').textContent()).toContain('latest hour: 2019-10-01 23:01 – 2019-10-02 00:01 UTC');
+    expect(await page.locator('#kpi-revenue .delta').textContent()).toMatch(/^[▲▼=] [\d.]+%$/);
+
+    // The other panels filled in from the API and the stream; the health panel speaks event time
+    // (2019 data: no wall-clock delay, which would only say how old the data is).
     await page.waitForFunction(() => {
       const { document } = globalThis as unknown as PageGlobals;
       return document.querySelectorAll('#clv-table tbody tr td.num').length > 0 && (document.getElementById('health')?.textContent ?? '').includes('latency p99');
     }, undefined, { timeout: 30_000 });
+    // The health pushes read the store every 2 s: the newest event shows within a few seconds.
+    await expect.poll(async () => page.locator('#health').textContent(), { timeout: 15_000 }).toContain('newest event2019-10-02 00:00:12');
+    const health = (await page.locator('#health').textContent()) ?? '';
+    expect(health).toContain('event time reached');
+    expect(health).toContain('event-time lag');
+    expect(health).not.toContain('wall-clock delay');
     expect(await page.locator('#funnel .step').count()).toBe(5);
-    await page.waitForTimeout(800); // let the last chart animation settle
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await screenshot(page, 'dashboard.png');
     expect(consoleErrors).toEqual([]);
   });
 
   it('filters and a custom range switch the chart to the API and show what it answers', async () => {
-    const labels = async () => (await topChart(page)).labels;
-    const api = async (query: string) =>
-      ((await (await fetch(`${url}/api/top-products?${query}`)).json()) as Array<{ product_id: string }>).map((p) => p.product_id);
+    const labels = async () => (await topChart(page)).ids;
+    const api = async (query: string) => (await apiJson<Array<{ product_id: string }>>(`top-products?${query}`)).map((p) => p.product_id);
 
-    await page.selectOption('#range', '60');
+    await page.selectOption('#range', '6h');
     // The brand list refreshes while data arrives (at most every 15 s).
     const brand = await page.locator('#brand option').nth(1).getAttribute('value', { timeout: 45_000 });
     expect(brand).toBeTruthy();
     await page.selectOption('#brand', brand!);
-    const want = await api(`windows=60&limit=20&brand=${encodeURIComponent(brand!)}`);
+    const want = await api(`span=6h&limit=20&brand=${encodeURIComponent(brand!)}`);
     await expect.poll(labels, { timeout: 15_000 }).toEqual(want);
     expect(await page.locator('#top-note').textContent()).toContain('filtered');
     // Revenue per minute and the funnel follow the filter too.
     const rpmMatchesApi = async () => {
       const shown = await page.evaluate(() => (globalThis as unknown as { __charts: { rpm: { data: { datasets: Array<{ data: number[] }> } } } }).__charts.rpm.data.datasets[0]!.data);
-      const answer = (await (await fetch(`${url}/api/revenue-per-minute?brand=${encodeURIComponent(brand!)}`)).json()) as Array<{ revenue: number }>;
-      return JSON.stringify(shown) === JSON.stringify(answer.map((m) => m.revenue));
+      const answer = await apiJson<{ points: Array<{ revenue: number }> }>(`revenue-series?span=6h&brand=${encodeURIComponent(brand!)}`);
+      return JSON.stringify(shown) === JSON.stringify(answer.points.map((m) => m.revenue));
     };
     await expect.poll(rpmMatchesApi, { timeout: 15_000 }).toBe(true);
     expect(await page.locator('#rpm-note').textContent()).toContain('filtered');
@@ -155,9 +194,19 @@ describe('dashboard in Chromium', () => {
     const rpmPoints = () => page.evaluate(() => (globalThis as unknown as { __charts: { rpm: { data: { labels: string[] } } } }).__charts.rpm.data.labels.length);
     await expect.poll(rpmPoints, { timeout: 15_000 }).toBe(360); // six hours, minute by minute
 
+    // A long range: revenue per hour; the KPIs against the 24 hours before.
+    await page.selectOption('#range', '24h');
+    await expect.poll(() => page.locator('#rpm-title').textContent(), { timeout: 15_000 }).toBe('Revenue per hour');
+    await expect.poll(labels, { timeout: 15_000 }).toEqual(await api('span=24h&limit=20'));
+    await expect.poll(() => page.locator('#range-compare').textContent(), { timeout: 15_000 }).toBe('changes against 2019-09-30 00:01 – 2019-10-01 00:01 UTC');
+    await screenshot(page, 'dashboard-24h.png');
+    // Today so far (one minute of 2019-10-02) against the same minute of the day before.
+    await page.selectOption('#range', 'today');
+    await expect.poll(() => page.locator('#range-compare').textContent(), { timeout: 15_000 }).toBe('changes against 2019-10-01 00:00 – 00:01 UTC');
+
     // A bar click opens that product's series.
-    await page.selectOption('#range', '5');
-    await expect.poll(async () => (await labels())[0], { timeout: 15_000 }).toBe('9999991');
+    await page.selectOption('#range', '15m');
+    await expect.poll(() => firstId(page), { timeout: 15_000 }).toBe('9999991');
     await page.waitForTimeout(500); // the bars' animation
     const bar = await page.evaluate(() => {
       type Bar = { x: number; y: number; base: number };
@@ -168,7 +217,7 @@ describe('dashboard in Chromium', () => {
     const box = (await page.locator('#top-chart').boundingBox())!;
     await page.mouse.click(box.x + bar.x, box.y + bar.y);
     await page.waitForSelector('#series-card:not([hidden])', { timeout: 10_000 });
-    expect(await page.locator('#series-product').textContent()).toContain('9999991');
+    expect(await page.locator('#series-product').textContent()).toContain('ui-brand · accessories.bag · #9999991');
   });
 
   it('measures purchase file landed in the inbox → SSE sales event received (reported, not asserted)', async () => {
