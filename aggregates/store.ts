@@ -1,31 +1,99 @@
 // The only file that imports @clickhouse/client. One client API for both modes: the embedded
 // ClickHouse engine (chDB) under $SALESINSIGHTS_HOME/clickhouse by default, or a ClickHouse
 // server when CLICKHOUSE_URL is set.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createClient, parseError, ClickHouseError, type ClickHouseClient, type ClickHouseClientConfigOptions, type DataFormat } from '@clickhouse/client';
+import { Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import type { Config } from '../core/config.ts';
+import { embeddedRead, embeddedWriteFile, writeChunks } from './embedded-read.ts';
 
 export type { ClickHouseClient };
+
+/** How a raw read runs: the caller has checked the statement (read-only.ts) and the names below. */
+export interface RawReadOptions {
+  /** The ClickHouse output format of the whole result (FORMAT_NAME). */
+  format: string;
+  /** Bound parameters `{name:Type}`, valued as @clickhouse/client's query_params (a string is the value itself). */
+  params?: Record<string, string | null>;
+  /** Settings applied before readonly=1; names from an allowlist, never readonly itself. */
+  settings?: Record<string, string>;
+  /** The current database (embedded only; a server's is its client's). */
+  database?: string;
+  /** With `database`: go on in the default database when that one does not exist (yet). */
+  databaseIfExists?: boolean;
+  signal?: AbortSignal;
+}
 
 export interface Store {
   client: ClickHouseClient;
   /** The namespace's database; every public table and view lives here. */
   database: string;
   mode: 'embedded' | 'server';
+  /** A statement's result as the bytes of its format, chunk by chunk (never the whole result in memory), under readonly=1. */
+  readRaw(sql: string, options: RawReadOptions): AsyncIterable<Buffer>;
+  /** The same written to a new file (the engine writes it itself where it can), `onBytes` following its size; resolves with the bytes. */
+  writeRawFile(sql: string, options: RawReadOptions, file: string, onBytes?: (bytes: number) => void): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The embedded store is open in another process (only one may open its directory). */
+export class StoreLockedError extends Error {
+  override name = 'StoreLockedError';
+  constructor(
+    readonly path: string,
+    readonly pid: number | undefined,
+  ) {
+    super(
+      `the embedded store ${path} is open in another process${pid === undefined ? '' : ` (pid ${pid})`}: only one process may open it. ` +
+        'While `salesinsights start` runs, `sql` and `export` go through its query endpoint; stop the other command first, ' +
+        'or set CLICKHOUSE_URL to share a ClickHouse server',
+    );
+  }
 }
 
 export function embeddedStorePath(config: Config): string {
   return join(config.home, 'clickhouse');
 }
 
-const SETTINGS = {
+/** Where results the engine writes as a file (Parquet, JSON, ...) are spooled while they stream. */
+export function spoolDir(config: Config): string {
+  return join(config.home, 'run', 'spool');
+}
+
+export const SETTINGS = {
   // UInt64 ids above 2^53 must never pass through a JS number: ask for them as strings.
   output_format_json_quote_64bit_integers: 1,
   date_time_input_format: 'best_effort',
 } as const;
+
+/** A store error's ClickHouse code and type (from the server, the engine, or its text), when it has them. */
+export function clickHouseCode(err: unknown): { code: number; type: string } | undefined {
+  const e = err as { code?: unknown; type?: unknown; message?: unknown } | null;
+  // Both the client's and chDB's copy of ClickHouseError carry them; chDB's own errors only in the text.
+  if (typeof e?.code === 'string' && /^\d+$/.test(e.code) && typeof e.type === 'string') return { code: Number(e.code), type: e.type };
+  const parsed = parseError(String(e?.message ?? err));
+  return parsed instanceof ClickHouseError ? { code: Number(parsed.code), type: parsed.type ?? 'UNKNOWN' } : undefined;
+}
+
+/** The pid in the store's status file when that process is alive and not this one (ClickHouse removes the file on a clean close). */
+function lockHolder(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(path, 'status'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(/^PID:\s*(\d+)/m.exec(text)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
 
 export function openStore(config: Config): Store {
   if (config.clickhouseUrl) {
@@ -35,15 +103,59 @@ export function openStore(config: Config): Store {
       password: config.clickhousePassword ?? '',
       clickhouse_settings: SETTINGS,
     });
-    return { client, database: config.namespace, mode: 'server', close: () => client.close() };
+    return {
+      client,
+      database: config.namespace,
+      mode: 'server',
+      readRaw: (sql, options) => serverRead(client, sql, options),
+      writeRawFile: (sql, options, file, onBytes) => writeChunks(serverRead(client, sql, options), file, onBytes),
+      close: () => client.close(),
+    };
   }
   const path = embeddedStorePath(config);
   mkdirSync(path, { recursive: true });
-  // chdb bundles its own copy of @clickhouse/client-common's types; the shapes are the same.
-  const connection = createChdbConnection({ path }) as unknown as ClickHouseClientConfigOptions['connection'];
+  // Asked before the engine, which prints its own lock error on stderr.
+  const holder = lockHolder(path);
+  if (holder !== undefined) throw new StoreLockedError(path, holder);
+  let connection: ClickHouseClientConfigOptions['connection'];
+  try {
+    // chdb bundles its own copy of @clickhouse/client-common's types; the shapes are the same.
+    connection = createChdbConnection({ path }) as unknown as ClickHouseClientConfigOptions['connection'];
+  } catch (err) {
+    if ((err as { code?: string }).code === 'CHDB_CONNECTION' && existsSync(join(path, 'status'))) throw new StoreLockedError(path, lockHolder(path));
+    throw err;
+  }
+  const spool = spoolDir(config);
+  // This process holds the store now: spool files left by a killed one can go.
+  rmSync(spool, { recursive: true, force: true });
   const client = createClient({
     connection,
     clickhouse_settings: SETTINGS,
   });
-  return { client, database: config.namespace, mode: 'embedded', close: () => client.close() };
+  const session = () => new Session(path);
+  return {
+    client,
+    database: config.namespace,
+    mode: 'embedded',
+    // Each read gets a session of its own on the same engine: its settings and readonly stay its own.
+    readRaw: (sql, options) => embeddedRead(session, spool, sql, withDefaults(options)),
+    writeRawFile: (sql, options, file, onBytes) => embeddedWriteFile(session, spool, sql, withDefaults(options), file, onBytes),
+    close: () => client.close(),
+  };
+}
+
+/** The client's settings first (as its own queries have them), then the read's own. */
+function withDefaults(options: RawReadOptions): RawReadOptions {
+  return { ...options, settings: { ...Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, String(v)])), ...options.settings } };
+}
+
+// A server's current database is its client's (`database` is not applied): qualify names there.
+async function* serverRead(client: ClickHouseClient, sql: string, options: RawReadOptions): AsyncIterable<Buffer> {
+  const result = await client.exec({
+    query: sql,
+    query_params: options.params ?? {},
+    clickhouse_settings: { ...options.settings, default_format: options.format as DataFormat, readonly: '1' },
+    abort_signal: options.signal,
+  });
+  for await (const chunk of result.stream) yield chunk as Buffer;
 }

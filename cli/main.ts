@@ -5,13 +5,13 @@ import { loadConfig, ConfigError, type Config } from '../core/config.ts';
 import { saslAuthFailure } from '../core/kafka.ts';
 import { logger } from '../core/logger.ts';
 import { servicesDown, servicesStatus, servicesUp, type ServiceStatus } from './services/index.ts';
-import { openStore } from '../aggregates/store.ts';
 import { generate } from '../ingest/tools/generate.ts';
 import { split } from '../ingest/tools/split.ts';
 import { parseDuration, replay } from '../ingest/tools/replay.ts';
 import { defaultInbox } from '../ingest/index.ts';
 import { backfill } from './commands/backfill.ts';
-import { ReadOnlyQueryError, runReadOnlyQuery } from './commands/sql.ts';
+import { ReadOnlyQueryError, sql } from './commands/sql.ts';
+import { EXPORT_FORMATS, exportData, type ExportFormat } from './commands/export.ts';
 import { reset } from './commands/reset.ts';
 import { start } from './commands/start.ts';
 import { connect } from './commands/connect.ts';
@@ -64,9 +64,12 @@ program
   .option('--inbox <dir>', 'the inbox folder (default $SALESINSIGHTS_HOME/inbox)')
   .option('--host <host>', 'dashboard address')
   .option('--port <port>', 'dashboard port')
+  .option('--query-port <port>', 'read-only query endpoint port (0: any free port)')
   .option('--demo', 'generate a realistic week on first use and replay it into the inbox at one day per minute')
-  .action(async (opts: { inbox?: string; host?: string; port?: string; demo?: boolean }) => {
-    await start(config(), logger, { inbox: opts.inbox, host: opts.host, port: opts.port ? Number(opts.port) : undefined, demo: opts.demo === true });
+  .action(async (opts: { inbox?: string; host?: string; port?: string; queryPort?: string; demo?: boolean }) => {
+    const queryPort = opts.queryPort === undefined ? undefined : Number(opts.queryPort);
+    if (queryPort !== undefined && !(Number.isInteger(queryPort) && queryPort >= 0 && queryPort <= 65535)) throw new ConfigError('--query-port', `"${opts.queryPort}" is not a port; expected an integer 0-65535`);
+    await start(config(), logger, { inbox: opts.inbox, host: opts.host, port: opts.port ? Number(opts.port) : undefined, queryPort, demo: opts.demo === true });
   });
 
 program
@@ -105,12 +108,26 @@ program
   .command('sql')
   .description('read-only query against the store, JSONEachRow on stdout')
   .argument('<query>')
-  .action(async (query: string) => {
-    const store = openStore(config());
+  .action(async (query: string) => sql(config(), query));
+
+program
+  .command('export')
+  .description('a public table or a read-only query into a file, streamed; works beside start')
+  .argument('<table|query>', 'events, sales_per_product, customer_lifetime_value, late_events, rejected_events, or a SELECT query')
+  .addOption(new Option('--format <format>', 'file format').choices(Object.keys(EXPORT_FORMATS)).makeOptionMandatory())
+  .requiredOption('--out <file>', 'the file to write (replaced only once the export is complete)')
+  .action(async (what: string, opts: { format: ExportFormat; out: string }) => {
+    // Ctrl-C or SIGTERM: stop, and leave no partial file.
+    const stop = new AbortController();
+    const abort = () => stop.abort(new Error('interrupted'));
+    process.once('SIGINT', abort);
+    process.once('SIGTERM', abort);
     try {
-      await runReadOnlyQuery(store, query, (chunk) => process.stdout.write(chunk));
+      const summary = await exportData(config(), { what, format: opts.format, out: opts.out, signal: stop.signal });
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
     } finally {
-      await store.close();
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
     }
   });
 

@@ -38,6 +38,12 @@ export interface Config {
     /** SALESINSIGHTS_ALLOW_UNAUTHENTICATED=true: listening beyond loopback without a token is allowed (and warned about). */
     allowUnauthenticated: boolean;
   };
+  /** The read-only ClickHouse-HTTP query endpoint of `start` (guarded by the dashboard's token). */
+  query: {
+    host: string;
+    /** 0: any free port (the URL is in $SALESINSIGHTS_HOME/run/query-endpoint.json). */
+    port: number;
+  };
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
@@ -116,6 +122,12 @@ function port(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `"${v}" is not a port; expected an integer 1-65535`);
   }
   return n;
+}
+
+/** SALESINSIGHTS_QUERY_PORT: like a port, and 0 for any free one. */
+function queryPort(env: Env): number {
+  const v = nonEmpty(env, 'SALESINSIGHTS_QUERY_PORT');
+  return v === '0' ? 0 : port(env, 'SALESINSIGHTS_QUERY_PORT', 8124);
 }
 
 function millis(env: Env, name: string, fallback: number, max = 3_600_000): number {
@@ -273,6 +285,8 @@ export function loadConfig(env: Env = process.env): Config {
     allowUnauthenticated: bool(env, 'SALESINSIGHTS_ALLOW_UNAUTHENTICATED', false),
   };
   checkDashboardExposure(dashboard);
+  const query = { host: nonEmpty(env, 'SALESINSIGHTS_QUERY_HOST') ?? '127.0.0.1', port: queryPort(env) };
+  checkDashboardExposure({ ...dashboard, host: query.host }, 'SALESINSIGHTS_QUERY_HOST');
 
   return {
     home,
@@ -286,6 +300,7 @@ export function loadConfig(env: Env = process.env): Config {
     localServices: { kafka: brokersRaw === undefined, registry: registryGiven === undefined },
     cacheDir: resolve(nonEmpty(env, 'SALESINSIGHTS_CACHE') ?? join(homedir(), '.cache', 'salesinsights')),
     dashboard,
+    query,
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
       eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),

@@ -16,6 +16,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   // The test workers start after this and inherit it; isolatedConfig puts it in every namespace.
   const prefix = `t${randomBytes(3).toString('hex')}_`;
   process.env.SALESINSIGHTS_TEST_PREFIX = prefix;
+  // Every start of a test serves its query endpoint on a free port (they run side by side).
+  process.env.SALESINSIGHTS_QUERY_PORT = '0';
   return async () => {
     const admin = createKafka(config, 'test-teardown').admin();
     await admin.connect();

@@ -11,12 +11,16 @@ import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import { startDashboard } from '../../dashboard/server.ts';
+import { startQueryEndpoint } from '../../dashboard/query/server.ts';
+import { removeEndpointFile, writeEndpointFile } from '../query-endpoint.ts';
 import { runDemo } from './demo.ts';
 
 export interface StartOptions {
   inbox?: string;
   host?: string;
   port?: number;
+  /** The query endpoint's port (config.query.port unless given; 0: any free port). */
+  queryPort?: number;
   /** Generate a realistic week on first use and replay it into the inbox at one day per minute. */
   demo?: boolean;
 }
@@ -33,6 +37,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   const httpSource = new ComponentStatus();
   const components = () => ({ connector: connector.status(), aggregator: aggregator.status.view(), httpSource: httpSource.view() });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  let queries: Awaited<ReturnType<typeof startQueryEndpoint>> | undefined;
   const demoStop = new AbortController();
   let demo: Promise<void> | undefined;
   try {
@@ -49,11 +54,19 @@ export async function start(given: Config, logger: Logger, options: StartOptions
       // POST /api/events: the HTTP source, its own transactional producer.
       ingest: { kafka: createKafka(config, 'salesinsights-http-source'), status: httpSource, logger },
     });
+    // The embedded store is this process's alone: sql, export and ClickHouse clients query it
+    // here, read-only; `sql` and `export` find the URL in $SALESINSIGHTS_HOME/run. A ClickHouse
+    // server (CLICKHOUSE_URL) they query directly.
+    if (store.mode === 'embedded') {
+      queries = await startQueryEndpoint({ config, store, logger, port: options.queryPort });
+      writeEndpointFile(config, queries.url);
+    }
     logger.info(
-      { url: dashboard.url, inbox, token: config.dashboard.token ? 'required' : 'none' },
+      { url: dashboard.url, queryEndpoint: queries?.url, inbox, token: config.dashboard.token ? 'required' : 'none' },
       'salesinsights running; drop daily CSV slices into the inbox',
     );
     process.stdout.write(`dashboard: ${dashboard.url}\n`);
+    if (queries) process.stdout.write(`query endpoint: ${queries.url}\n`);
     // A demo that fails (a full disk) is logged; start keeps running.
     if (options.demo) demo = runDemo(config, store, inbox, logger, demoStop.signal).catch((err) => logger.error({ err }, 'demo failed'));
 
@@ -68,7 +81,9 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   } finally {
     demoStop.abort();
     await demo;
-    // The server first (it listens to the job), then the inputs, then the job's final flush.
+    // The servers first (the dashboard listens to the job), then the inputs, then the job's final flush.
+    removeEndpointFile(config);
+    await queries?.app.close().catch((err) => logger.error({ err }, 'query endpoint close failed'));
     await dashboard?.app.close().catch((err) => logger.error({ err }, 'dashboard close failed'));
     await connector.close().catch((err) => logger.error({ err }, 'connector close failed'));
     await aggregator.stop();

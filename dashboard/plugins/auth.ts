@@ -53,6 +53,11 @@ export interface AuthOptions {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** Constant-time token comparison: hashing first gives equal lengths, so it takes the same time for any input. */
+export function sameToken(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
 function presented(req: FastifyRequest, path: string, queryTokenPaths: string[]): string | undefined {
   const header = req.headers.authorization;
   if (typeof header === 'string') {

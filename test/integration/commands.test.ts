@@ -8,7 +8,7 @@ import { topics } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
-import { runReadOnlyQuery } from '../../cli/commands/sql.ts';
+import { runReadOnlyQuery } from '../../aggregates/read-only.ts';
 import { reset } from '../../cli/commands/reset.ts';
 import { openStore } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
@@ -20,10 +20,10 @@ describe('sql', () => {
   it('answers a read query as JSONEachRow and refuses anything that writes', async () => {
     const store = await prepareRuntime(config, logger);
     try {
-      const out: string[] = [];
+      const out: Buffer[] = [];
       const rows = await runReadOnlyQuery(store, `SELECT number AS n FROM numbers(3)`, (chunk) => out.push(chunk));
       expect(rows).toBe(3);
-      expect(out.join('')).toBe('{"n":"0"}\n{"n":"1"}\n{"n":"2"}\n');
+      expect(Buffer.concat(out).toString()).toBe('{"n":"0"}\n{"n":"1"}\n{"n":"2"}\n');
       const db = config.namespace;
       for (const statement of [
         `INSERT INTO ${db}.events_data (source_file) VALUES ('x')`,

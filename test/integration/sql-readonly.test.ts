@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
-import { ReadOnlyQueryError, runReadOnlyQuery } from '../../cli/commands/sql.ts';
+import { ReadOnlyQueryError, runReadOnlyQuery } from '../../aggregates/read-only.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 
@@ -39,14 +39,14 @@ afterAll(async () => {
 });
 
 async function run(query: string): Promise<string> {
-  const out: string[] = [];
+  const out: Buffer[] = [];
   await runReadOnlyQuery(store, query, (chunk) => out.push(chunk));
-  return out.join('');
+  return Buffer.concat(out).toString();
 }
 
 /** Runs query, expects a ReadOnlyQueryError naming `refused`, and returns what was printed. */
 async function refused(query: string, what: RegExp): Promise<string> {
-  const out: string[] = [];
+  const out: Buffer[] = [];
   const err = await runReadOnlyQuery(store, query, (chunk) => out.push(chunk)).then(
     () => undefined,
     (e: unknown) => e,
@@ -55,7 +55,7 @@ async function refused(query: string, what: RegExp): Promise<string> {
   const message = (err as Error).message;
   expect(message, query).toMatch(what);
   expect(message.includes('\n'), `${query}: one line`).toBe(false);
-  return out.join('');
+  return Buffer.concat(out).toString();
 }
 
 describe('sql read-only rule', () => {

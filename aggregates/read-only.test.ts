@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refusal } from './sql.ts';
+import { refusal } from './read-only.ts';
 
 const select = (tableLine: string) => [
   'SelectWithUnionQuery (children 1)',

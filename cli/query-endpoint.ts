@@ -1,0 +1,113 @@
+// Finding and using the query endpoint of a running `start`. In embedded mode only one process
+// may open the store, so `sql` and `export` beside a running `start` go through its endpoint:
+// `start` writes its URL (never the token) to $SALESINSIGHTS_HOME/run/query-endpoint.json and
+// removes it on shutdown; a file left by a killed start is known by its dead pid or a failed ping.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, type Config } from '../core/config.ts';
+import { ReadOnlyQueryError } from '../aggregates/read-only.ts';
+
+export interface EndpointRecord {
+  url: string;
+  pid: number;
+  namespace: string;
+  startedAt: string;
+}
+
+const PING_TIMEOUT_MS = 3_000;
+
+export function endpointFile(config: Config): string {
+  return join(config.home, 'run', 'query-endpoint.json');
+}
+
+export function writeEndpointFile(config: Config, url: string): void {
+  const file = endpointFile(config);
+  mkdirSync(join(config.home, 'run'), { recursive: true });
+  const record: EndpointRecord = { url, pid: process.pid, namespace: config.namespace, startedAt: new Date().toISOString() };
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+function readRecord(config: Config): EndpointRecord | undefined {
+  try {
+    const r = JSON.parse(readFileSync(endpointFile(config), 'utf8')) as Partial<EndpointRecord>;
+    return typeof r.url === 'string' && typeof r.pid === 'number' ? (r as EndpointRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes the file when it is this process's (a newer start may have written its own). */
+export function removeEndpointFile(config: Config): void {
+  if (readRecord(config)?.pid === process.pid) rmSync(endpointFile(config), { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The endpoint of a start that runs on this home, or undefined (no file, a dead pid, no answer to /ping). */
+export async function runningEndpoint(config: Config): Promise<EndpointRecord | undefined> {
+  const record = readRecord(config);
+  if (!record || record.pid === process.pid || !alive(record.pid)) return undefined;
+  try {
+    const res = await fetch(`${record.url}/ping`, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+    return res.ok && (await res.text()) === 'Ok.\n' ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface EndpointQuery {
+  query: string;
+  /** The format when the statement names none. */
+  defaultFormat: string;
+  database: string;
+  settings?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** The last bytes of a body, where an error after the first bytes is written. */
+const TAIL_BYTES = 4096;
+
+/** Runs a read-only statement on the endpoint; yields the body's chunks as they arrive. */
+export async function* queryEndpoint(config: Config, record: EndpointRecord, q: EndpointQuery): AsyncIterable<Buffer> {
+  const url = new URL(record.url);
+  url.searchParams.set('default_format', q.defaultFormat);
+  url.searchParams.set('database', q.database);
+  for (const [k, v] of Object.entries(q.settings ?? {})) url.searchParams.set(k, v);
+  const token = config.dashboard.token;
+  const res = await fetch(url, {
+    method: 'POST',
+    body: q.query,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    signal: q.signal,
+  });
+  if (!res.ok || !res.body) {
+    const text = (await res.text()).trim();
+    const refused = res.headers.get('x-salesinsights-refused');
+    if (refused !== null) throw new ReadOnlyQueryError(decodeURIComponent(refused));
+    if (res.status === 401) {
+      throw new ConfigError('SALESINSIGHTS_DASHBOARD_TOKEN', `the running start (pid ${record.pid}) wants its token for queries: set SALESINSIGHTS_DASHBOARD_TOKEN as start has it`);
+    }
+    throw new Error(/^Code: \d+\./.test(text) ? text : `the query endpoint of the running start answered ${res.status}: ${text}`);
+  }
+  let tail = Buffer.alloc(0);
+  try {
+    for await (const chunk of res.body) {
+      const b = Buffer.from(chunk);
+      tail = Buffer.concat([tail, b]).subarray(-TAIL_BYTES);
+      yield b;
+    }
+  } catch (err) {
+    if (q.signal?.aborted) throw err;
+    // The endpoint writes the error after the bytes sent, then breaks the connection.
+    const text = /Code: \d+\. DB::Exception: [^\n]*/.exec(tail.toString('utf8'))?.[0];
+    throw new Error(text ? `the query failed after its first bytes: ${text}` : `the query endpoint broke off the answer (${(err as Error).message})`, { cause: err });
+  }
+}
