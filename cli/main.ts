@@ -16,6 +16,7 @@ import { reset } from './commands/reset.ts';
 import { start } from './commands/start.ts';
 import { connect } from './commands/connect.ts';
 import { formatTable, runBench } from './bench/index.ts';
+import { errorLine } from './error-line.ts';
 
 const program = new Command('salesinsights').description('Real-time e-commerce sales analytics');
 
@@ -27,6 +28,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 let loaded: Config | undefined;
+/** The command being run, for its error line (`services up`, `sql`, …). */
+let running: string | undefined;
 
 function config(): Config {
   loaded ??= loadConfig();
@@ -178,6 +181,9 @@ program
   .action(async () => reset(config(), logger));
 
 program.addOption(new Option('--verbose', 'debug logging').hideHelp());
+program.hook('preAction', (_program, action) => {
+  running = action.name() === 'services' && action.args[0] ? `services ${action.args[0]}` : action.name();
+});
 
 function positive(name: string, text: string): number {
   const n = Number(text);
@@ -192,15 +198,13 @@ try {
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(process.exitCode ?? 0);
 } catch (caught) {
+  // One line that says what went wrong and, where known, what to do; the stack at LOG_LEVEL=debug.
   const err = (loaded && saslAuthFailure(loaded, caught)) ?? caught;
+  logger.debug({ err }, `${running ?? 'salesinsights'} failed`);
   if (err instanceof ConfigError) {
     process.stderr.write(`configuration error: ${err.message}\n`);
     process.exit(2);
   }
-  if (err instanceof ReadOnlyQueryError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
-  logger.error({ err }, (err as Error).message);
-  process.exit(1);
+  process.stderr.write(`${errorLine(running, err, loaded)}\n`);
+  process.exit(err instanceof ReadOnlyQueryError ? 2 : 1);
 }

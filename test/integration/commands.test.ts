@@ -1,9 +1,11 @@
-// The sql and reset commands on the real store and broker; the CLI's one-line configuration errors.
+// The sql and reset commands on the real store and broker; the CLI's one-line errors (configuration
+// and any other failure) and its log formats.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { topics } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { logger } from '../../core/logger.ts';
@@ -145,5 +147,83 @@ describe('configuration errors end a command with one line naming the setting', 
       expect(line).toContain(`configuration error: SCHEMA_REGISTRY_URL: no schema registry (Confluent API, GET /subjects) answered at ${webUrl} within`);
       expect(line).toContain('(GET /subjects answered 404); check the address or unset SCHEMA_REGISTRY_URL');
     });
+  });
+});
+
+describe('a failing command ends with one line: the command, what went wrong, what to do', () => {
+  const info = { LOG_LEVEL: 'info' };
+
+  /** Exit non-zero with exactly one non-empty stderr line, `error: …`, and no stack trace; returns that line. */
+  function oneErrorLine(run: CliRun, code = 1): string {
+    expect(run.signal, run.stderr.slice(-2000)).toBeNull();
+    expect(run.code, run.stderr.slice(-2000)).toBe(code);
+    const lines = run.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines, run.stderr.slice(-2000)).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/^\s*at /m);
+    expect(lines[0]).toMatch(/^error: /);
+    return lines[0]!;
+  }
+
+  it('sql "DROP TABLE x": refused, exit 2', async () => {
+    expect(oneErrorLine(await cli(['sql', 'DROP TABLE x'], info), 2)).toMatch(/^error: sql[: ].*\bDROP\b/);
+  });
+
+  it('sql of a table that does not exist: the store\'s message on the line, exit 1', async () => {
+    expect(oneErrorLine(await cli(['sql', 'SELECT * FROM no_such_table'], info))).toMatch(/^error: sql: .*no_such_table.*\(UNKNOWN_TABLE\)$/);
+  });
+
+  it('split of a file that does not exist', async () => {
+    const out = tempDir('commands-split');
+    expect(oneErrorLine(await cli(['split', join(out, 'missing.csv'), '--out', out], info))).toBe(
+      `error: split: ENOENT: no such file or directory, open '${join(out, 'missing.csv')}'`,
+    );
+  });
+
+  it('sql while another process holds the embedded store: says so, and what to do', async () => {
+    const holder = openStore(config);
+    try {
+      await holder.client.query({ query: 'SELECT 1' });
+      expect(oneErrorLine(await cli(['sql', 'SELECT 1'], info))).toMatch(/^error: sql: the embedded store .* is open in another process \(pid \d+\)/);
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('LOG_LEVEL=debug adds the stack before the line', async () => {
+    const json = await cli(['sql', 'DROP TABLE x'], { LOG_LEVEL: 'debug' });
+    expect(json.code).toBe(2);
+    const lines = json.stderr.split('\n').filter((l) => l !== '');
+    expect(lines.at(-1)).toMatch(/^error: sql[: ].*\bDROP\b/);
+    const entry = lines.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; err?: { stack?: string } }) : {})).find((e) => e.msg === 'sql failed');
+    expect(entry?.err?.stack, json.stderr).toMatch(/\n\s+at /);
+
+    const pretty = await cli(['sql', 'DROP TABLE x'], { LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty' });
+    expect(pretty.stderr).toMatch(/^\s+at /m);
+    expect(pretty.stderr.trimEnd().split('\n').at(-1)).toMatch(/^error: sql[: ].*\bDROP\b/);
+  });
+});
+
+describe('LOG_FORMAT', () => {
+  it('json: every stderr line is a JSON log entry', async () => {
+    const run = await cli(['services', 'up'], { LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stderr.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ level: 30, time: expect.any(Number), msg: expect.any(String) });
+  });
+
+  it('pretty: one human line per entry, without colours when stderr is not a terminal', async () => {
+    const run = await cli(['services', 'up'], { LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stderr.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: (kafka|schema-registry) /);
+    expect(run.stderr).not.toContain('\u001b[');
+  });
+
+  it('anything else is a configuration error', async () => {
+    expect(oneConfigLine(await cli(['services', 'status'], { LOG_FORMAT: 'yaml' }))).toBe(
+      'configuration error: LOG_FORMAT: "yaml" is not a format; expected pretty or json (default: pretty in a terminal, json otherwise)',
+    );
   });
 });
