@@ -117,12 +117,21 @@ export async function revenueSeries(store: Store, from: number, to: number, buck
   return rows.map((x) => ({ start: isoSeconds(num(x.b)), revenue: num(x.rev), purchases: num(x.pur) }));
 }
 
-/** The newest event time in the archive (epoch ms), or null when it is empty. */
-export async function newestEventTime(store: Store): Promise<number | null> {
-  // max() of the partition key's column: answered from the parts' min/max index, no scan.
-  const [row] = await queryRows<{ n: string; hi: string }>(
+/**
+ * How far event time has got, from one look at the store: the newest event in the archive and
+ * the end of the newest final window (the results up to there will not change). Epoch ms; null
+ * while there is none.
+ */
+export async function eventTimeProgress(store: Store): Promise<{ newest: number | null; finalThrough: number | null }> {
+  const db = store.database;
+  // max() of the archive's partition key column is answered from the parts' min/max index; the
+  // final windows are looked for in the newest day of windows only.
+  const [row] = await queryRows<{ newest: string; final: string }>(
     store,
-    `SELECT count() AS n, toUnixTimestamp(max(event_time)) AS hi FROM ${store.database}.events_data`,
+    `SELECT (SELECT toUnixTimestamp(max(event_time)) FROM ${db}.events_data) AS newest,
+            (SELECT toUnixTimestamp(max(window_end)) FROM ${db}.sales_per_product
+             WHERE is_final = 1 AND window_start >= (SELECT max(window_start) FROM ${db}.sales_per_product_partials) - INTERVAL 1 DAY) AS final`,
   );
-  return row && num(row.n) > 0 ? num(row.hi) * 1000 : null;
+  const ms = (v: string | undefined) => (v === undefined || num(v) === 0 ? null : num(v) * 1000);
+  return { newest: ms(row?.newest), finalThrough: ms(row?.final) };
 }

@@ -1,4 +1,3 @@
-// cli/: the command line; composes every component, and nothing imports it.
 // The command line of DESIGN.md. Each command is a thin wrapper over a module.
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';

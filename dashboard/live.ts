@@ -13,7 +13,7 @@ import type { EmissionUpdate, JobView } from '../stream/job.ts';
 import type { PipelineMetrics } from '../stream/metrics.ts';
 import type { SalesRow } from '../aggregates/table-rows.ts';
 import { isoSeconds, latestWindowEnd, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
-import { newestEventTime } from '../aggregates/dashboard-kpis.ts';
+import { eventTimeProgress } from '../aggregates/dashboard-kpis.ts';
 import { DASHBOARD_DEFAULTS } from './defaults.ts';
 import { eventTimeView, type EventTimeView } from './event-time.ts';
 import { windowRange } from './routes/params.ts';
@@ -63,8 +63,8 @@ export class LiveHub {
   private readonly unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
   private counts = { late: 0, rejected: 0 };
-  private newestEvent: number | null = null;
-  private countsInFlight = false;
+  private progress: { newest: number | null; finalThrough: number | null } = { newest: null, finalThrough: null };
+  private countsInFlight?: Promise<void>;
   private newestWindowStart = -Infinity;
   private closed = false;
 
@@ -165,34 +165,37 @@ export class LiveHub {
     return {
       pipeline,
       store: { ...this.counts },
-      eventTime: eventTimeView(pipeline?.watermark ?? null, this.newestEvent),
+      eventTime: eventTimeView(this.progress.finalThrough, this.progress.newest),
       components: this.options.components?.() ?? {},
     };
   }
 
-  private refreshCounts(): void {
-    if (this.countsInFlight) return;
-    this.countsInFlight = true;
-    Promise.all([sideOutputCounts(this.options.store), newestEventTime(this.options.store)])
-      .then(([c, newest]) => {
-        this.counts = c;
-        this.newestEvent = newest;
+  /** Reads the side-output counts and event-time progress; one read at a time. */
+  private refreshCounts(): Promise<void> {
+    this.countsInFlight ??= Promise.all([sideOutputCounts(this.options.store), eventTimeProgress(this.options.store)])
+      .then(([counts, progress]) => {
+        this.counts = counts;
+        this.progress = progress;
       })
       .catch((err) => this.options.logger.warn({ err: (err as Error).message }, 'live: side output counts failed'))
-      .finally(() => (this.countsInFlight = false));
+      .finally(() => (this.countsInFlight = undefined));
+    return this.countsInFlight;
   }
 
   private ensureTimer(): void {
     if (this.timer) return;
-    this.refreshCounts();
+    void this.refreshCounts();
     this.timer = setInterval(() => {
       if (this.clients.size === 0) {
         clearInterval(this.timer);
         this.timer = undefined;
         return;
       }
-      this.refreshCounts();
-      this.broadcast('health', this.health());
+      // Fresh store numbers when they come within a second; the pipeline's own at once otherwise.
+      const wait = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
+      void Promise.race([this.refreshCounts(), wait]).then(() => {
+        if (!this.closed && this.clients.size > 0) this.broadcast('health', this.health());
+      });
     }, this.options.healthIntervalMs ?? DASHBOARD_DEFAULTS.healthIntervalMs);
     this.timer.unref();
   }

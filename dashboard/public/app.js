@@ -169,7 +169,10 @@ function fmtRange(from, to) {
 }
 
 async function refreshKpisNow() {
-  const k = await api('kpis', { ...rangeQuery(), ...filterQuery() });
+  // While the charts come from the live state, the tiles take the very range they show.
+  const ls = liveSpan();
+  const range = ls ? { from: new Date(ls.from).toISOString(), to: new Date(ls.to).toISOString() } : rangeQuery();
+  const k = await api('kpis', { ...range, ...filterQuery() });
   const tiles = [
     ['revenue', fmtMoneyShort(k.current.revenue), k.change.revenue],
     ['orders', fmtCount(k.current.orders), k.change.orders],
@@ -191,7 +194,7 @@ async function refreshKpisNow() {
   $('range-text').textContent = `${RANGE_TEXT[view.range]}: ${fmtRange(k.from, k.to)}${filtered() ? ' · filtered' : ''}`;
   $('range-compare').textContent = `changes against ${fmtRange(k.previous_from, k.previous_to)}`;
 }
-const refreshKpis = throttled(refreshKpisNow, 2000);
+const refreshKpis = throttled(refreshKpisNow, 1000);
 
 function renderFunnel(f) {
   const max = Math.max(f.views, f.carts, f.purchases, 1);

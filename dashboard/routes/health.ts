@@ -5,7 +5,7 @@ import type { Store } from '../../aggregates/store.ts';
 import type { ComponentsView } from '../../core/component-status.ts';
 import type { JobView } from '../../stream/job.ts';
 import { sideOutputCounts } from '../../aggregates/dashboard-queries.ts';
-import { newestEventTime } from '../../aggregates/dashboard-kpis.ts';
+import { eventTimeProgress } from '../../aggregates/dashboard-kpis.ts';
 import { eventTimeView } from '../event-time.ts';
 import { NoJobError } from '../errors.ts';
 import { errorReplies } from '../schemas.ts';
@@ -27,9 +27,8 @@ const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, { store
     },
     async () => {
       if (!job) throw new NoJobError();
-      const [counts, newest] = await Promise.all([sideOutputCounts(store), newestEventTime(store)]);
-      const metrics = job.metrics();
-      return { ...metrics, store: counts, eventTime: eventTimeView(metrics.watermark, newest), components: components?.() ?? {} };
+      const [counts, progress] = await Promise.all([sideOutputCounts(store), eventTimeProgress(store)]);
+      return { ...job.metrics(), store: counts, eventTime: eventTimeView(progress.finalThrough, progress.newest), components: components?.() ?? {} };
     },
   );
 };

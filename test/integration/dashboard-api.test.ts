@@ -264,8 +264,9 @@ describe('read API against the independent reducer', () => {
     const health = await get<Record<string, unknown>>('/api/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ store: { late: 0, rejected: 0 }, lateTotal: expect.any(Number), consumerLag: expect.any(Object) });
-    // Event time of 2019: the newest event of the files, and no wall-clock delay (it would only say how old the data is).
-    expect(health.body.eventTime).toMatchObject({ newest: want.newestEvent(), wallClockDelayMs: null });
+    // Event time of 2019: after the backfill every window is final; the newest event of the files;
+    // no wall-clock delay (it would only say how old the data is).
+    expect(health.body.eventTime).toEqual({ reached: want.windowStarts().at(-1)! + 60_000, newest: want.newestEvent(), lagMs: 0, wallClockDelayMs: null });
     expect(health.body.latencyMs).toMatchObject({ samples: expect.any(Number) });
 
     const bare = await buildApp({ config: { ...config, dashboard: { ...config.dashboard, token: undefined } }, store, logger });
