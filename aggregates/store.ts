@@ -1,3 +1,4 @@
+// aggregates/: ClickHouse (the store, migrations, writers, read queries, checkpoints); may import core/ only.
 // The only file that imports @clickhouse/client. One client API for both modes: the embedded
 // ClickHouse engine (chDB) under $SALESINSIGHTS_HOME/clickhouse by default, or a ClickHouse
 // server when CLICKHOUSE_URL is set.

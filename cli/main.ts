@@ -1,3 +1,4 @@
+// cli/: the command line; composes every component, and nothing imports it.
 // The command line of DESIGN.md. Each command is a thin wrapper over a module.
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';

@@ -1,3 +1,4 @@
+// core/: shared code (config, event, logger, Kafka clients, backoff, component status, Avro); imports no component.
 // The one configuration module. Every setting of DESIGN.md is read here, validated once,
 // and a wrong value fails fast with a message naming the setting and what it expects.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';

@@ -1,9 +1,12 @@
-// The ClickHouse sink of the job: one tick's output into the public tables. A row the store
-// refuses for its data becomes a rejected row (the store's message as reason) instead of
-// failing the job; other errors propagate to the job's retry.
+// The sinks of the job: one tick's output into the public ClickHouse tables, and the sales and
+// late rows to their Kafka topics for other consumers. A row the store refuses for its data
+// becomes a rejected row (the store's message as reason) instead of failing the job; other
+// errors propagate to the job's retry.
+import type { Producer } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import type { Store } from '../aggregates/store.ts';
+import type { SalesRow } from '../aggregates/table-rows.ts';
 import { writeBisecting, writeCustomers, writeEvents, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
 import type { Emissions } from './partition-pipeline.ts';
 
@@ -36,4 +39,24 @@ export async function writeOutputs(store: Store, out: Emissions, rejected: Rejec
   logger.warn({ rows: refused.length, first: refused[0]!.reason }, 'the store refused rows; kept in rejected_events');
   await writeBisecting((rows) => writeRejected(store, rows), refused, dropRejected);
   return refused.length;
+}
+
+/** Records per produce request. */
+const OUTPUT_CHUNK = 2000;
+
+/** Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`. */
+export async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions): Promise<void> {
+  const sales = out.sales.map((r) => ({ key: String(r.productId), value: salesMessage(r) }));
+  const late = out.late.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) }));
+  // Requests stay well under the broker's message.max.bytes (1 MB per record batch).
+  for (const [topic, messages] of [[topics.salesPerProduct, sales], [topics.late, late]] as const) {
+    for (let i = 0; i < messages.length; i += OUTPUT_CHUNK) {
+      await producer.send({ topic, messages: messages.slice(i, i + OUTPUT_CHUNK), acks: -1 });
+    }
+  }
+}
+
+/** The `<ns>.sales-per-product` record: JSON with the public column names, ids as strings. */
+export function salesMessage(r: SalesRow): string {
+  return `{"window_start":${r.windowStart},"window_end":${r.windowEnd},"product_id":"${r.productId}","source_partition":${r.partition},"revenue_cents":${r.revenueCents},"purchases":${r.purchases},"views":${r.views},"carts":${r.carts},"removals":${r.removals},"is_final":${r.isFinal},"version":${r.version}}`;
 }

@@ -1,0 +1,158 @@
+// Checkpoint coordination of the aggregator job: the state this instance owns (a pipeline per
+// events partition, an offset per rejected-rows partition), restored from its checkpoint when a
+// rebalance assigns the partition, released when another instance takes it, and snapshotted and
+// written with its input offsets in one checkpoint (the CheckpointStore in ClickHouse).
+import type { Logger } from '../core/logger.ts';
+import type { Store } from '../aggregates/store.ts';
+import { CheckpointStore, type Checkpoint } from '../aggregates/checkpoints.ts';
+import type { EngineOptions } from './defaults.ts';
+import { PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
+import { withRetry } from './retry.ts';
+
+export interface CheckpointTopics {
+  events: string;
+  rejected: string;
+}
+
+export interface CheckpointOptions extends EngineOptions {
+  checkpointIntervalMs: number;
+}
+
+export class CheckpointCoordinator {
+  private readonly store: CheckpointStore;
+  private readonly pipelines = new Map<number, PartitionPipeline>();
+  private readonly restoring = new Map<number, Promise<PartitionPipeline>>();
+  /** Rejected-rows partitions carry no state but their offsets. */
+  private readonly rejectedOffsets = new Map<number, number>();
+  private lastCheckpointAt = 0;
+  private checkpointCostMs = 0;
+
+  constructor(
+    store: Store,
+    group: string,
+    private readonly topics: CheckpointTopics,
+    private readonly options: CheckpointOptions,
+    private readonly logger: Logger,
+  ) {
+    this.store = new CheckpointStore(store, group);
+  }
+
+  /** The pipelines of the events partitions restored so far, by partition. */
+  get partitions(): ReadonlyMap<number, PartitionPipeline> {
+    return this.pipelines;
+  }
+
+  /** Whether the state of "topic:partition" is loaded (rejected-rows partitions have none to load). */
+  restored(key: string): boolean {
+    return !key.startsWith(`${this.topics.events}:`) || this.pipelines.has(Number(key.slice(key.lastIndexOf(':') + 1)));
+  }
+
+  /**
+   * A newly assigned partition is restored at once, not at its first batch: one already read to
+   * its end gets no batch, yet its open windows must still be there to close at end of input.
+   * The checkpoint, not the group's committed offset, says where it resumes (they differ if a
+   * crash fell between writing one and committing the other).
+   */
+  async seekToCheckpoints(assignment: Record<string, number[]>, seek: (topic: string, partition: number, offset: number) => void): Promise<void> {
+    for (const partition of assignment[this.topics.events] ?? []) {
+      if (this.pipelines.has(partition)) continue;
+      const pipeline = await this.pipelineFor(partition);
+      seek(this.topics.events, partition, pipeline.nextOffset);
+    }
+    for (const partition of assignment[this.topics.rejected] ?? []) {
+      if (this.rejectedOffsets.has(partition)) continue;
+      const checkpoint = await this.store.load(this.topics.rejected, partition);
+      seek(this.topics.rejected, partition, checkpoint?.nextOffset ?? 0);
+    }
+  }
+
+  /** After a rebalance: drops the state of partitions not assigned any more; answers the events partitions dropped. */
+  release(assignment: Record<string, number[]>): number[] {
+    const mine = new Set(assignment[this.topics.events] ?? []);
+    const dropped: number[] = [];
+    for (const partition of [...this.pipelines.keys()]) {
+      if (mine.has(partition)) continue;
+      // Another instance restores this partition from its checkpoint.
+      this.pipelines.delete(partition);
+      dropped.push(partition);
+    }
+    const mineRejected = new Set(assignment[this.topics.rejected] ?? []);
+    for (const partition of [...this.rejectedOffsets.keys()]) {
+      if (!mineRejected.has(partition)) this.rejectedOffsets.delete(partition);
+    }
+    return dropped;
+  }
+
+  /** The partition's pipeline, restored from its checkpoint once (concurrent callers share it). */
+  pipelineFor(partition: number): Promise<PartitionPipeline> {
+    const existing = this.pipelines.get(partition);
+    if (existing) return Promise.resolve(existing);
+    let restoring = this.restoring.get(partition);
+    if (!restoring) {
+      restoring = this.restorePipeline(partition).finally(() => this.restoring.delete(partition));
+      this.restoring.set(partition, restoring);
+    }
+    return restoring;
+  }
+
+  private async restorePipeline(partition: number): Promise<PartitionPipeline> {
+    const pipeline = new PartitionPipeline(partition, this.options);
+    const checkpoint = await this.store.load(this.topics.events, partition);
+    if (checkpoint) {
+      pipeline.restore(JSON.parse(checkpoint.state) as PartitionSnapshot);
+      this.logger.info({ partition, nextOffset: checkpoint.nextOffset }, 'partition restored from checkpoint');
+    }
+    this.pipelines.set(partition, pipeline);
+    return pipeline;
+  }
+
+  /** The next offset of a rejected-rows partition, loaded from its checkpoint the first time. */
+  async rejectedOffset(partition: number): Promise<number> {
+    let next = this.rejectedOffsets.get(partition);
+    if (next === undefined) {
+      next = (await this.store.load(this.topics.rejected, partition))?.nextOffset ?? 0;
+      this.rejectedOffsets.set(partition, next);
+    }
+    return next;
+  }
+
+  setRejectedOffset(partition: number, next: number): void {
+    this.rejectedOffsets.set(partition, next);
+  }
+
+  /** Counting starts with the job: the first checkpoint falls one interval after it. */
+  started(now: number): void {
+    this.lastCheckpointAt = now;
+  }
+
+  isDue(now: number, force: boolean): boolean {
+    // A checkpoint copies all state; as state grows the interval stretches so that taking them
+    // stays under a tenth of the time.
+    const interval = Math.max(this.options.checkpointIntervalMs, 10 * this.checkpointCostMs);
+    return force || now - this.lastCheckpointAt >= interval;
+  }
+
+  /** All state with its offsets, copied in one synchronous step. */
+  snapshot(): Checkpoint[] {
+    const out: Checkpoint[] = [];
+    for (const [partition, p] of this.pipelines) {
+      out.push({ topic: this.topics.events, partition, nextOffset: p.nextOffset, state: JSON.stringify(p.snapshot()) });
+    }
+    for (const [partition, nextOffset] of this.rejectedOffsets) {
+      out.push({ topic: this.topics.rejected, partition, nextOffset, state: '' });
+    }
+    return out;
+  }
+
+  /** Writes a snapshot; `snapshotMs` (the time it took) and the write time set the next interval. */
+  async write(checkpoints: Checkpoint[], snapshotMs: number): Promise<void> {
+    const saveStarted = Date.now();
+    await withRetry(this.logger, 'checkpoint', () => this.store.save(checkpoints));
+    this.checkpointCostMs = snapshotMs + (Date.now() - saveStarted);
+  }
+
+  /** The checkpoint taken at `now` is written and its offsets committed. */
+  completed(now: number): void {
+    this.lastCheckpointAt = now;
+  }
+}
