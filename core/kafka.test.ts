@@ -102,15 +102,28 @@ describe('kafkaLogCreator', () => {
     expect(got[4]).toMatchObject({ err: { type: 'Error', message: "The coordinator is loading and hence can't process requests for this group", retriable: true } });
   });
 
-  it('keeps every other entry at its level: errors, warnings, a crash after the retries, a non-retriable error', () => {
+  it("a consumer's crash that kafkajs restarts by itself is one warning; other crashes stay errors", () => {
+    const { kafka, entries } = kafkaWith('debug');
+    const consumer = kafka.logger().namespace('Consumer');
+    consumer.error('Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:19092', { groupId: 'g', retryCount: 15 });
+    consumer.error('Restarting the consumer in 1000ms', { groupId: 'g', retryTime: 1000 });
+    consumer.error('Crash: KafkaJSProtocolError: This server is not the leader for that topic-partition', { groupId: 'g' });
+    consumer.error('Crash: KafkaJSNonRetriableError: Topic authorization failed', { groupId: 'g' });
+    expect(entries().map((e) => [e.level, e.msg])).toEqual([
+      [PINO.warn, 'Crash: KafkaJSNumberOfRetriesExceeded: Connection error: connect ECONNREFUSED 127.0.0.1:19092'],
+      [PINO.debug, 'Restarting the consumer in 1000ms'],
+      [PINO.warn, 'Crash: KafkaJSProtocolError: This server is not the leader for that topic-partition'],
+      [PINO.error, 'Crash: KafkaJSNonRetriableError: Topic authorization failed'],
+    ]);
+  });
+
+  it('keeps every other entry at its level: errors, warnings, a non-retriable error', () => {
     const { kafka, entries } = kafkaWith('debug');
     const root = kafka.logger();
-    root.namespace('Consumer').error('Crash: KafkaJSNumberOfRetriesExceeded: This server is not the leader for that topic-partition', { groupId: 'g' });
     root.namespace('Runner').error('The coordinator is not aware of this member, re-joining the group', { error: 'The coordinator is not aware of this member' });
     root.namespace('Runner').error('Error when calling eachBatch', { error: Object.assign(new Error('bad record'), { retriable: false }) });
     root.namespace('Admin').warn('Could not delete topics', { error: 'Topic authorization failed' });
     expect(entries().map((e) => [e.level, e.msg])).toEqual([
-      [PINO.error, 'Crash: KafkaJSNumberOfRetriesExceeded: This server is not the leader for that topic-partition'],
       [PINO.error, 'The coordinator is not aware of this member, re-joining the group'],
       [PINO.error, 'Error when calling eachBatch'],
       [PINO.warn, 'Could not delete topics'],

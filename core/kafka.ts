@@ -91,11 +91,28 @@ const PINO_LEVELS: Record<number, 'error' | 'warn' | 'debug' | 'trace'> = {
   [logLevel.DEBUG]: 'trace',
 };
 
+const emptyEntry = { timestamp: '', logger: 'kafkajs', message: '' } satisfies LogEntry['log'];
+
+/**
+ * A consumer's crash that kafkajs follows with a restart by itself (its retries ran out, or the
+ * original cause is retriable: a broker away for a while) is one warning; the restart notice is
+ * debug. Any other crash stays an error.
+ */
+function crashLevel(message: string): 'warn' | undefined {
+  if (!message.startsWith('Crash: ')) return undefined;
+  const restarts = message.startsWith('Crash: KafkaJSNumberOfRetriesExceeded:') || isRetriableKafkaEntry({ ...emptyEntry, message: message.replace(/^Crash: \w+: /, '') });
+  return restarts ? 'warn' : undefined;
+}
+
 /** The pino level of a kafkajs entry: its own, mapped; at most debug for retriable failures and deliberate choices. */
 export function kafkaEntryLevel(level: logLevel, entry: LogEntry['log']): 'error' | 'warn' | 'debug' | 'trace' {
   const mapped = PINO_LEVELS[level] ?? 'error';
   if (mapped === 'debug' || mapped === 'trace') return mapped;
-  const deliberate = typeof entry.message === 'string' && DELIBERATE.some((re) => re.test(entry.message));
+  const message = typeof entry.message === 'string' ? entry.message : '';
+  const crash = crashLevel(message);
+  if (crash) return crash;
+  if (/^Restarting the consumer in \d+ms$/.test(message)) return 'debug';
+  const deliberate = DELIBERATE.some((re) => re.test(message));
   return deliberate || isRetriableKafkaEntry(entry) ? 'debug' : mapped;
 }
 
