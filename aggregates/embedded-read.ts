@@ -29,6 +29,8 @@ const ROW_STREAMABLE = new Set(
   ].map((f) => f.toLowerCase()),
 );
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The comment that names a read's statement in system.processes, for its cancellation. */
+const MARKER = 'salesinsights-read';
 const POLL_MS = 25;
 const PROGRESS_MS = 250;
 const READ_BYTES = 1 << 20;
@@ -61,9 +63,34 @@ async function prepare(session: EngineSession, options: RawReadOptions): Promise
   await session.queryAsync('SET readonly = 1');
 }
 
-export async function* embeddedRead(newSession: () => EngineSession, spool: string, sql: string, options: RawReadOptions): AsyncIterable<Buffer> {
+/**
+ * Cancels the statement marked `marker` from a session of its own: an abort reaches a streaming
+ * query only between chunks, and a single-shot one (INTO OUTFILE) not at all.
+ */
+async function kill(newSession: () => EngineSession, marker: string): Promise<void> {
+  const session = newSession();
+  try {
+    // The marker is split here, so this statement's own text does not match it.
+    await session.queryAsync(`KILL QUERY WHERE position(query, concat('${MARKER} ', '${marker}')) > 0 ASYNC`);
+  } catch {
+    // Already finished.
+  } finally {
+    session.close();
+  }
+}
+
+/** The statement with a comment naming it, and a cancellation of it when `signal` aborts (call the returned function when done). */
+function cancellable(newSession: () => EngineSession, sql: string, signal: AbortSignal | undefined): { text: string; done: () => void } {
+  const marker = randomUUID();
+  const onAbort = () => void kill(newSession, marker);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return { text: `/* ${MARKER} ${marker} */ ${sql}`, done: () => signal?.removeEventListener('abort', onAbort) };
+}
+
+export async function* embeddedRead(newSession: () => EngineSession, spool: string, statement: string, options: RawReadOptions): AsyncIterable<Buffer> {
   if (!NAME.test(options.format)) throw new Error(`bad format name "${options.format}"`);
   const session = newSession();
+  const { text: sql, done } = cancellable(newSession, statement, options.signal);
   try {
     await prepare(session, options);
     const params = options.params && Object.keys(options.params).length > 0 ? options.params : undefined;
@@ -92,6 +119,7 @@ export async function* embeddedRead(newSession: () => EngineSession, spool: stri
       await rm(file, { force: true });
     }
   } finally {
+    done();
     session.close();
   }
 }
@@ -167,10 +195,11 @@ export async function writeChunks(chunks: AsyncIterable<Buffer>, file: string, o
  * A statement's result written to a new file. Formats the engine cannot stream chunk by chunk it
  * writes to the file itself (INTO OUTFILE); `onBytes` follows the file's size.
  */
-export async function embeddedWriteFile(newSession: () => EngineSession, spool: string, sql: string, options: RawReadOptions, file: string, onBytes: (bytes: number) => void = () => undefined): Promise<number> {
-  if (isRowStreamable(options.format)) return writeChunks(embeddedRead(newSession, spool, sql, options), file, onBytes);
+export async function embeddedWriteFile(newSession: () => EngineSession, spool: string, statement: string, options: RawReadOptions, file: string, onBytes: (bytes: number) => void = () => undefined): Promise<number> {
+  if (isRowStreamable(options.format)) return writeChunks(embeddedRead(newSession, spool, statement, options), file, onBytes);
   if (!NAME.test(options.format)) throw new Error(`bad format name "${options.format}"`);
   const session = newSession();
+  const { text: sql, done } = cancellable(newSession, statement, options.signal);
   try {
     await prepare(session, options);
     const params = options.params && Object.keys(options.params).length > 0 ? options.params : undefined;
@@ -185,6 +214,7 @@ export async function embeddedWriteFile(newSession: () => EngineSession, spool: 
     await writing;
     return (await stat(file)).size;
   } finally {
+    done();
     session.close();
   }
 }

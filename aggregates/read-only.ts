@@ -11,7 +11,7 @@ export class ReadOnlyQueryError extends Error {
     /** What was refused, e.g. `the function file()`, `INTO OUTFILE`. */
     readonly refused: string,
   ) {
-    super(`sql refused ${refused}: it runs one read-only statement on the store's tables`);
+    super(`refused ${refused}: only one read-only statement on the store's tables is allowed`);
   }
 }
 

@@ -3,6 +3,8 @@
 // `start` writes its URL (never the token) to $SALESINSIGHTS_HOME/run/query-endpoint.json and
 // removes it on shutdown; a file left by a killed start is known by its dead pid or a failed ping.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../core/config.ts';
 import { ReadOnlyQueryError } from '../aggregates/read-only.ts';
@@ -74,6 +76,58 @@ export interface EndpointQuery {
 
 /** The last bytes of a body, where an error after the first bytes is written. */
 const TAIL_BYTES = 4096;
+/** Chunks read ahead of the consumer before the response is paused. */
+const READ_AHEAD = 16;
+
+/**
+ * The body as it arrives. Read in flowing mode into a queue (paused when the consumer lags): a
+ * stream's async iterator drops what it has buffered when the connection breaks, and the
+ * endpoint's error text is in those last bytes.
+ */
+async function* body(res: IncomingMessage, signal?: AbortSignal): AsyncIterable<Buffer> {
+  const queue: Buffer[] = [];
+  let tail = Buffer.alloc(0);
+  let ended = false;
+  let broken: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  res.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+    if (queue.length >= READ_AHEAD) res.pause();
+    notify();
+  });
+  res.on('end', () => {
+    ended = true;
+    notify();
+  });
+  const fail = (err?: Error) => {
+    broken ??= err ?? new Error('the connection closed before the end of the answer');
+    notify();
+  };
+  res.on('error', fail);
+  res.on('aborted', () => fail());
+  res.on('close', () => (res.complete ? undefined : fail()));
+  for (;;) {
+    const chunk = queue.shift();
+    if (chunk) {
+      if (queue.length < READ_AHEAD / 2) res.resume();
+      yield chunk;
+    } else if (ended) {
+      return;
+    } else if (broken) {
+      if (signal?.aborted) throw signal.reason;
+      // The endpoint writes the error after the bytes sent, then breaks the connection.
+      const text = /Code: \d+\. DB::Exception: [^\n]*/.exec(tail.toString('utf8'))?.[0];
+      throw new Error(text ? `the query failed after its first bytes: ${text}` : `the query endpoint broke off the answer (${broken.message})`, { cause: broken });
+    } else {
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+}
 
 /** Runs a read-only statement on the endpoint; yields the body's chunks as they arrive. */
 export async function* queryEndpoint(config: Config, record: EndpointRecord, q: EndpointQuery): AsyncIterable<Buffer> {
@@ -82,32 +136,25 @@ export async function* queryEndpoint(config: Config, record: EndpointRecord, q: 
   url.searchParams.set('database', q.database);
   for (const [k, v] of Object.entries(q.settings ?? {})) url.searchParams.set(k, v);
   const token = config.dashboard.token;
-  const res = await fetch(url, {
-    method: 'POST',
-    body: q.query,
-    headers: { 'content-type': 'text/plain; charset=utf-8', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    signal: q.signal,
-  });
-  if (!res.ok || !res.body) {
-    const text = (await res.text()).trim();
-    const refused = res.headers.get('x-salesinsights-refused');
-    if (refused !== null) throw new ReadOnlyQueryError(decodeURIComponent(refused));
-    if (res.status === 401) {
-      throw new ConfigError('SALESINSIGHTS_DASHBOARD_TOKEN', `the running start (pid ${record.pid}) wants its token for queries: set SALESINSIGHTS_DASHBOARD_TOKEN as start has it`);
-    }
-    throw new Error(/^Code: \d+\./.test(text) ? text : `the query endpoint of the running start answered ${res.status}: ${text}`);
-  }
-  let tail = Buffer.alloc(0);
+  const headers = { 'content-type': 'text/plain; charset=utf-8', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const req = request(url, { method: 'POST', headers, signal: q.signal });
+  const answered = once(req, 'response') as Promise<[IncomingMessage]>;
+  req.end(q.query);
+  const [res] = await answered;
   try {
-    for await (const chunk of res.body) {
-      const b = Buffer.from(chunk);
-      tail = Buffer.concat([tail, b]).subarray(-TAIL_BYTES);
-      yield b;
+    if (res.statusCode !== 200) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      const refused = res.headers['x-salesinsights-refused'];
+      if (typeof refused === 'string') throw new ReadOnlyQueryError(decodeURIComponent(refused));
+      if (res.statusCode === 401) {
+        throw new ConfigError('SALESINSIGHTS_DASHBOARD_TOKEN', `the running start (pid ${record.pid}) wants its token for queries: set SALESINSIGHTS_DASHBOARD_TOKEN as start has it`);
+      }
+      throw new Error(/^Code: \d+\./.test(text) ? text : `the query endpoint of the running start answered ${res.statusCode}: ${text}`);
     }
-  } catch (err) {
-    if (q.signal?.aborted) throw err;
-    // The endpoint writes the error after the bytes sent, then breaks the connection.
-    const text = /Code: \d+\. DB::Exception: [^\n]*/.exec(tail.toString('utf8'))?.[0];
-    throw new Error(text ? `the query failed after its first bytes: ${text}` : `the query endpoint broke off the answer (${(err as Error).message})`, { cause: err });
+    yield* body(res, q.signal);
+  } finally {
+    res.destroy();
   }
 }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
-import { createGzip, Gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { logger as defaultLogger, type Logger } from '../../core/logger.ts';
 import { ReadOnlyQueryError, readOnlyStream } from '../../aggregates/read-only.ts';
@@ -181,27 +181,40 @@ export async function buildQueryApp(opts: QueryAppOptions): Promise<FastifyInsta
   return app;
 }
 
-/** Writes the chunks with backpressure; an error after the status line ends the body with its text and breaks the connection. */
+/**
+ * Writes the chunks with backpressure. An error after the status line ends the body with its
+ * text and then the connection, without the final chunk: the client sees a broken response,
+ * never a short one that looks whole.
+ */
 async function pump(res: ServerResponse, gzip: boolean, first: IteratorResult<Buffer>, iterator: AsyncIterator<Buffer>, signal: AbortSignal, req: FastifyRequest, queryId: string): Promise<number> {
-  const sink: Writable = gzip ? createGzip() : res;
-  if (gzip) sink.pipe(res);
+  const zip = gzip ? createGzip() : undefined;
+  // The response is ended here, not by the pipe: after an error it must not be.
+  zip?.pipe(res, { end: false });
+  const sink: Writable = zip ?? res;
   let bytes = 0;
   try {
     for (let next = first; !next.done; next = await iterator.next()) {
       bytes += next.value.length;
       if (!sink.write(next.value)) await once(sink, 'drain', { signal });
     }
-    sink.end();
+    if (zip) {
+      zip.end();
+      await once(zip, 'end', { signal });
+    }
+    res.end();
     if (!res.writableFinished) await once(res, 'finish', { signal });
   } catch (err) {
     await iterator.return?.().catch(() => undefined);
     if (!signal.aborted && !res.destroyed) {
       const f = failure(err, req, queryId);
       req.log.warn({ queryId, code: f.code }, 'query failed after its first bytes were sent');
-      // The error text, then a broken connection (no final chunk): the client sees a failed response, not a short one.
       const text = `\n${f.text}\n`;
-      if (sink instanceof Gzip) sink.end(text, () => res.destroy());
-      else res.write(text, () => res.destroy());
+      // socket.end() sends what is written, then closes: the text arrives, the final chunk never does.
+      const close = () => res.socket?.end();
+      if (zip) {
+        zip.once('end', close);
+        zip.end(text);
+      } else res.write(text, close);
     }
   }
   return bytes;

@@ -1,16 +1,19 @@
 // The main job as users run it: `salesinsights start` in its own process, a slice dropped into
 // its inbox shows in the dashboard API, SIGTERM shuts it down cleanly after a final flush, and
 // a second start resumes from that checkpoint, so a window opened by the first run closes in
-// the second with the counts of both.
+// the second with the counts of both. While it runs (holding the embedded store), `sql`,
+// `export` and @clickhouse/client query it through its read-only query endpoint.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_HEADER } from '../../ingest/tools/generate.ts';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { openStore } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { dropIntoInbox, isolatedConfig, until } from '../helpers.ts';
+import { answer, fileRows } from '../store-seed.ts';
 
 const config = isolatedConfig('start');
 const inbox = join(config.home, 'inbox');
@@ -24,21 +27,37 @@ interface TopProduct {
   views: number;
 }
 
-/** Starts `salesinsights start` on a free port and resolves with the dashboard URL it prints. */
-async function startApp(): Promise<{ child: ChildProcess; url: string }> {
-  const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace, LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace, LOG_LEVEL: 'warn' };
+
+/** Starts `salesinsights start` on free ports and resolves with the dashboard and query endpoint URLs it prints. */
+async function startApp(): Promise<{ child: ChildProcess; url: string; queryUrl: string }> {
+  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0', '--query-port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   running.push(child);
   // Read stdout to the end (a closed pipe would fail the child's later writes).
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, queryUrl] = await new Promise<[string, string]>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /dashboard: (http:\/\/\S+)/.exec((out += String(chunk)));
-      if (match) resolve(match[1]!);
+      out += String(chunk);
+      const dashboard = /dashboard: (http:\/\/\S+)/.exec(out);
+      const query = /query endpoint: (http:\/\/\S+)/.exec(out);
+      if (dashboard && query) resolve([dashboard[1]!, query[1]!]);
     });
-    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URL: ${out}`)));
+    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URLs: ${out}`)));
   });
-  return { child, url };
+  return { child, url, queryUrl };
+}
+
+/** A command beside the running start, in its home and namespace. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
+  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -75,7 +94,32 @@ describe('salesinsights start', () => {
     const health = (await (await fetch(`${first.url}/api/health`)).json()) as { components: Record<string, { state: string; since: string }> };
     expect(Object.keys(health.components).sort()).toEqual(['aggregator', 'connector', 'httpSource']);
     for (const c of Object.values(health.components)) expect(c).toMatchObject({ state: 'running', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+
+    // Beside the running start, which holds the embedded store: its query endpoint, found by
+    // sql and export in $SALESINSIGHTS_HOME/run, and reached by @clickhouse/client itself.
+    const endpointFile = join(config.home, 'run', 'query-endpoint.json');
+    expect(JSON.parse(readFileSync(endpointFile, 'utf8'))).toMatchObject({ url: first.queryUrl, pid: first.child.pid, namespace: config.namespace });
+    const client = createClient({ url: first.queryUrl, database: config.namespace, log: { level: ClickHouseLogLevel.OFF } });
+    try {
+      const count = async () => {
+        const result = await client.query({ query: 'SELECT count() AS n FROM events WHERE product_id = {p:UInt64}', query_params: { p: PRODUCT }, format: 'JSONEachRow' });
+        return (await result.json<{ n: string }>())[0]!.n;
+      };
+      await until('the first slice in events', async () => ((await count()) === '2' ? true : undefined));
+    } finally {
+      await client.close();
+    }
+    const sql = await cli(['sql', `SELECT product_id, event_type FROM ${config.namespace}.events WHERE product_id = ${PRODUCT} ORDER BY source_line`]);
+    expect(sql, sql.stderr).toMatchObject({ code: 0, stdout: `{"product_id":"${PRODUCT}","event_type":"purchase"}\n{"product_id":"${PRODUCT}","event_type":"view"}\n` });
+    const write = await cli(['sql', `INSERT INTO ${config.namespace}.events_data (source_file) VALUES ('x')`]);
+    expect([write.code, write.stderr.trim()]).toEqual([2, 'error: sql: refused the statement INSERT: only one read-only statement on the store\'s tables is allowed']);
+    const exported = join(config.home, 'first-slice.parquet');
+    const exportRun = await cli(['export', 'events', '--format', 'parquet', '--out', exported]);
+    expect(exportRun.code, exportRun.stderr).toBe(0);
+    expect(JSON.parse(exportRun.stdout)).toMatchObject({ out: exported, via: 'endpoint' });
+
     expect(await stop(first.child)).toBe(0);
+    expect(existsSync(endpointFile)).toBe(false);
 
     // The window [10:00, 10:01) is still open: the second run restores it from the checkpoint,
     // adds its own event and closes it when views two minutes later move the watermark past it
@@ -101,6 +145,9 @@ describe('salesinsights start', () => {
       expect(sales.map((r) => [Number(r.purchases), Number(r.views), r.is_final])).toEqual([[2, 1, 1]]);
       const [events] = await queryRows<{ n: string }>(store, `SELECT count() AS n FROM ${store.database}.events`);
       expect(Number(events!.n)).toBe(3 + later.length);
+      // The export taken beside the first run holds that run's events, as ClickHouse reads it back.
+      const firstSlice = await answer(store, `SELECT * FROM ${store.database}.events WHERE source_file = '2019-10-01.csv' ORDER BY source_line`);
+      expect(await fileRows(store, exported, 'parquet', 'events', 'source_line')).toBe(firstSlice);
     } finally {
       await store.close();
     }
