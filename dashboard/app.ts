@@ -1,7 +1,7 @@
 // dashboard/: the fastify server, JSON API, live push and page; may import stream/, ingest/, aggregates/, core/.
 // buildApp: the dashboard as an unstarted fastify instance (tests use inject; server.ts listens).
 // JSON API under /api (each route group an encapsulated plugin), the live SSE stream, the
-// optional HTTP ingest source, and the page.
+// optional HTTP ingest source, Prometheus metrics at /metrics, and the page.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -16,6 +16,7 @@ import { LiveHub } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';
 import clvRoutes from './routes/clv.ts';
 import healthRoutes from './routes/health.ts';
+import metricsRoutes from './routes/metrics.ts';
 import kpiRoutes from './routes/kpis.ts';
 import pageRoutes from './routes/page.ts';
 import salesRoutes from './routes/sales.ts';
@@ -91,7 +92,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Open event streams would hold the server open: end them before it closes.
   app.addHook('preClose', async () => hub.close());
 
-  await app.register(auth, { token: opts.config.dashboard.token, queryTokenPaths: ['/api/stream'] });
+  await app.register(auth, { token: opts.config.dashboard.token, queryTokenPaths: ['/api/stream'], guardedPaths: ['/metrics'] });
   await app.register(
     async (api) => {
       await api.register(salesRoutes, { store: opts.store });
@@ -102,6 +103,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     { prefix: '/api' },
   );
+  await app.register(metricsRoutes, { job: opts.job });
   if (opts.ingest) await app.register(httpSource, { config: opts.config, ...opts.ingest });
   await app.register(pageRoutes);
   return app;

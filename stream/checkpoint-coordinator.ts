@@ -144,11 +144,15 @@ export class CheckpointCoordinator {
     return out;
   }
 
-  /** Writes a snapshot; `snapshotMs` (the time it took) and the write time set the next interval. */
-  async write(checkpoints: Checkpoint[], snapshotMs: number): Promise<void> {
+  /**
+   * Writes a snapshot; `snapshotMs` (the time it took) and the write time set the next interval.
+   * Answers the checkpoint's whole cost in ms.
+   */
+  async write(checkpoints: Checkpoint[], snapshotMs: number): Promise<number> {
     const saveStarted = Date.now();
     await withRetry(this.logger, 'checkpoint', () => this.store.save(checkpoints));
     this.checkpointCostMs = snapshotMs + (Date.now() - saveStarted);
+    return this.checkpointCostMs;
   }
 
   /** The checkpoint taken at `now` is written and its offsets committed. */

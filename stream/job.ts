@@ -21,7 +21,7 @@ import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
 import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
 import { STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
 import { EventDecoder, unprocessableReason } from './event-decoder.ts';
-import { JobMetrics } from './job-metrics.ts';
+import { JobMetrics, type JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { Emissions } from './partition-pipeline.ts';
 import { withRetry } from './retry.ts';
@@ -54,6 +54,8 @@ export type EmissionListener = (update: EmissionUpdate) => void;
 /** What the dashboard needs of the aggregator: a job, or a supervisor that replaces failed jobs. */
 export interface JobView {
   onEmission(listener: EmissionListener): () => void;
+  /** Counts and durations as they happen (see JobObserver); answers the function that removes the observer. */
+  observe(observer: JobObserver): () => void;
   metrics(): PipelineMetrics;
 }
 
@@ -89,12 +91,16 @@ export class AggregatorJob implements JobView {
     this.decoder = new EventDecoder(createSchemaRegistry(config.schemaRegistryUrl));
     this.coordinator = new CheckpointCoordinator(store, group, this.topics, options, logger);
     this.tracker = new WatermarkTracker(options.clock, options.idleTimeoutMs);
-    this.stats = new JobMetrics(() => options.clock.now());
+    this.stats = new JobMetrics(() => options.clock.now(), logger);
   }
 
   onEmission(listener: EmissionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  observe(observer: JobObserver): () => void {
+    return this.stats.observe(observer);
   }
 
   async start(): Promise<void> {
@@ -152,6 +158,7 @@ export class AggregatorJob implements JobView {
     }
     await this.decoder.prepare(batch.messages.map((m) => m.value));
     // From here to the end of the loop nothing awaits: a tick never sees half a batch.
+    const { duplicates, late } = pipeline.counters;
     let events = 0;
     for (const m of batch.messages) {
       const offset = Number(m.offset);
@@ -173,7 +180,7 @@ export class AggregatorJob implements JobView {
       events += 1;
     }
     resolveOffset(batch.lastOffset());
-    this.stats.eventsIn(events);
+    this.stats.processed({ events, duplicates: pipeline.counters.duplicates - duplicates, late: pipeline.counters.late - late });
     this.tracker.report(String(batch.partition), pipeline.watermark, events > 0);
     if (this.emissions.size + this.rejected.length >= this.options.maxBufferedRows) await this.tick(false);
   }
@@ -230,15 +237,17 @@ export class AggregatorJob implements JobView {
 
     // A store or broker that is briefly away is waited for; one that stays away fails the job,
     // which then restarts from its last checkpoint and loses nothing.
+    const writeStarted = Date.now();
     const refused = await withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger));
+    const storeMs = Date.now() - writeStarted;
     await withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out));
-    this.stats.written(out, rejected.length + refused);
+    this.stats.written(out, rejected.length + refused, storeMs);
     if (out.sales.length + out.customers.length > 0) {
       const update: EmissionUpdate = { sales: out.sales, customers: out.customers, emittedAt: Date.now() };
       for (const listener of this.listeners) listener(update);
     }
     if (checkpointDue) {
-      await this.coordinator.write(checkpoints, snapshotMs);
+      this.stats.checkpointed(await this.coordinator.write(checkpoints, snapshotMs));
       // The checkpoint is the truth; the group offsets only tell Kafka (and lag monitors) where
       // we are. During a rebalance the commit is refused, which is harmless.
       await this.source.commit(checkpoints);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { logger } from '../core/logger.ts';
 import type { EmissionListener, EmissionUpdate } from './job.ts';
+import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { SupervisedJob, type Supervisable } from './supervisor.ts';
 
@@ -10,6 +11,7 @@ class StandInJob implements Supervisable {
   started = false;
   stopped = false;
   private readonly listeners = new Set<EmissionListener>();
+  readonly observers = new Set<JobObserver>();
   private failWith?: (err: Error) => void;
   private readonly failed = new Promise<Error>((resolve) => (this.failWith = resolve));
 
@@ -38,6 +40,10 @@ class StandInJob implements Supervisable {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+  observe(observer: JobObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
   metrics(): PipelineMetrics {
     return { eventsTotal: this.id } as PipelineMetrics;
   }
@@ -49,7 +55,7 @@ async function until(probe: () => boolean): Promise<void> {
 }
 
 describe('SupervisedJob', () => {
-  it('replaces a failed job with a fresh one and follows it for emissions and metrics', async () => {
+  it('replaces a failed job with a fresh one and follows it for emissions, observers and metrics', async () => {
     const jobs: StandInJob[] = [];
     const supervisor = new SupervisedJob(() => {
       const job = new StandInJob(jobs.length + 1);
@@ -58,7 +64,11 @@ describe('SupervisedJob', () => {
     }, logger, { initialMs: 1, maxMs: 2 });
     const seen: number[] = [];
     supervisor.onEmission((u) => seen.push(u.emittedAt));
+    const processed: number[] = [];
+    const checkpoints: number[] = [];
+    const unobserve = supervisor.observe({ processed: (c) => processed.push(c.events), checkpointed: (ms) => checkpoints.push(ms) });
     await supervisor.start();
+    jobs[0]!.observers.forEach((o) => o.processed?.({ events: 5, duplicates: 0, late: 0 }));
     expect(supervisor.metrics().eventsTotal).toBe(1);
     jobs[0]!.emit({ sales: [], customers: [], emittedAt: 1 });
 
@@ -69,6 +79,13 @@ describe('SupervisedJob', () => {
     expect(supervisor.metrics().eventsTotal).toBe(2);
     jobs[1]!.emit({ sales: [], customers: [], emittedAt: 2 });
     expect(seen).toEqual([1, 2]);
+    // Observers follow the new job too, and hear nothing once removed.
+    jobs[1]!.observers.forEach((o) => o.processed?.({ events: 7, duplicates: 1, late: 0 }));
+    jobs[1]!.observers.forEach((o) => o.checkpointed?.(12));
+    unobserve();
+    jobs[1]!.observers.forEach((o) => o.processed?.({ events: 9, duplicates: 0, late: 0 }));
+    expect(processed).toEqual([5, 7]);
+    expect(checkpoints).toEqual([12]);
     await supervisor.stop();
     expect(jobs[1]!.stopped).toBe(true);
   });

@@ -6,6 +6,7 @@ import { RECOVERY_BACKOFF, backoffMs, sleep, type BackoffPolicy } from '../core/
 import { ComponentStatus } from '../core/component-status.ts';
 import type { Logger } from '../core/logger.ts';
 import type { EmissionListener, JobView } from './job.ts';
+import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 
 /** What the supervisor needs of a job (AggregatorJob is one). */
@@ -19,6 +20,7 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
   readonly status = new ComponentStatus();
   private job?: J;
   private readonly listeners = new Set<EmissionListener>();
+  private readonly observers = new Set<JobObserver>();
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
 
@@ -41,9 +43,15 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
 
   private async launch(): Promise<J> {
     const job = this.createJob();
-    // Listeners follow whichever job is current.
+    // Listeners and observers follow whichever job is current.
     job.onEmission((update) => {
       for (const listener of this.listeners) listener(update);
+    });
+    job.observe({
+      processed: (counts) => this.observers.forEach((o) => o.processed?.(counts)),
+      written: (counts) => this.observers.forEach((o) => o.written?.(counts)),
+      latency: (ms) => this.observers.forEach((o) => o.latency?.(ms)),
+      checkpointed: (ms) => this.observers.forEach((o) => o.checkpointed?.(ms)),
     });
     try {
       await job.start();
@@ -91,6 +99,11 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
   onEmission(listener: EmissionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  observe(observer: JobObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   metrics(): PipelineMetrics {

@@ -1,4 +1,4 @@
-// Bearer-token guard. With a token configured, every /api/* request needs
+// Bearer-token guard. With a token configured, every /api/* request (and /metrics) needs
 // `Authorization: Bearer <token>`; the SSE stream may carry it as ?token= instead, because
 // EventSource cannot set headers. The page and its assets stay loadable (they hold no data).
 // A query token is taken out of the URL before routing (takeQueryToken, the app's rewriteUrl),
@@ -49,6 +49,8 @@ export interface AuthOptions {
   token?: string;
   /** Paths that may carry the token in the query string. */
   queryTokenPaths?: string[];
+  /** Paths outside /api that need the token too (/metrics). */
+  guardedPaths?: string[];
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -71,12 +73,13 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, opts) => {
   if (!opts.token) return;
   const expected = digest(opts.token);
   const queryTokenPaths = opts.queryTokenPaths ?? [];
-  const isApi = (p: string) => p === '/api' || p.startsWith('/api/');
+  const guardedPaths = opts.guardedPaths ?? [];
+  const isGuarded = (p: string) => p === '/api' || p.startsWith('/api/') || guardedPaths.includes(p);
   app.addHook('onRequest', async (req, reply) => {
     // The matched route decides (the raw URL may be percent-encoded); the raw path covers 404s.
     const route = req.routeOptions.url;
     const path = req.url.split('?', 1)[0]!;
-    if (!isApi(path) && !(route !== undefined && isApi(route))) return;
+    if (!isGuarded(path) && !(route !== undefined && isGuarded(route))) return;
     const token = presented(req, route ?? path, queryTokenPaths);
     // Hashing first gives equal lengths, so the comparison takes the same time for any input.
     if (token !== undefined && timingSafeEqual(digest(token), expected)) return;

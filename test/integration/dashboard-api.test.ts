@@ -328,20 +328,20 @@ describe('parameters and auth', () => {
 });
 
 describe('the token guards every route that serves data', () => {
-  /** Outside /api only the page and its files (@fastify/static's wildcard): a data route added there must be guarded first. */
+  /** Outside /api only /metrics (guarded too) and the page and its files (@fastify/static's wildcard): a data route added there must be guarded first. */
   const PAGE_FILES = new Set(['/', '/*', '/vendor/chart.umd.js']);
 
-  it('every registered /api route answers 401 without the token or with a wrong one, whatever the method', async () => {
+  it('every registered /api route and /metrics answer 401 without the token or with a wrong one, whatever the method', async () => {
     const routes = registeredRoutes(app);
     const paths = routes.map(([method, path]) => `${method} ${path}`);
     expect(paths).toEqual(
-      expect.arrayContaining(['GET /api/stream', 'POST /api/events', 'GET /api/top-products', 'GET /api/products/:productId/series', 'GET /api/health', 'HEAD /api/funnel', 'GET /api/kpis', 'GET /api/revenue-series', 'GET /api/product-labels']),
+      expect.arrayContaining(['GET /api/stream', 'POST /api/events', 'GET /api/top-products', 'GET /api/products/:productId/series', 'GET /api/health', 'HEAD /api/funnel', 'GET /api/kpis', 'GET /api/revenue-series', 'GET /api/product-labels', 'GET /metrics']),
     );
-    const api = routes.filter(([, path]) => path === '/api' || path.startsWith('/api/'));
+    const api = routes.filter(([, path]) => path === '/api' || path.startsWith('/api/') || path === '/metrics');
     expect(api.length).toBeGreaterThanOrEqual(25); // 12 GET routes, their HEAD twins, POST /api/events
     for (const [method, path] of routes) {
       if (!api.some(([m, p]) => m === method && p === path)) {
-        expect(PAGE_FILES.has(path), `${method} ${path} is neither under /api (guarded) nor one of the page's files`).toBe(true);
+        expect(PAGE_FILES.has(path), `${method} ${path} is neither under /api nor /metrics (guarded) nor one of the page's files`).toBe(true);
         continue;
       }
       const url = path.replace(/:[A-Za-z]+/g, '1');
