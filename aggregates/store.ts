@@ -90,10 +90,16 @@ function lockHolder(path: string): number | undefined {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
+  // A killed holder's pid may belong to another program by now: where Linux says, it must be a node.
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node')) return undefined;
+  } catch {
+    // No /proc (macOS), or no access: the pid is taken as the holder.
+  }
+  return pid;
 }
 
 export function openStore(config: Config): Store {

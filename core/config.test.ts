@@ -212,6 +212,24 @@ describe('the dashboard beyond loopback needs a token (or the explicit opt-in)',
   });
 });
 
+describe('the query endpoint: SALESINSIGHTS_QUERY_HOST and SALESINSIGHTS_QUERY_PORT', () => {
+  const TOKEN = 'a-token-of-16-chars-or-more';
+
+  it('defaults to 127.0.0.1:8124; 0 is any free port', () => {
+    expect(loadConfig({}).query).toEqual({ host: '127.0.0.1', port: 8124 });
+    expect(loadConfig({ SALESINSIGHTS_QUERY_PORT: '0' }).query.port).toBe(0);
+    expect(loadConfig({ SALESINSIGHTS_QUERY_PORT: '18124', SALESINSIGHTS_QUERY_HOST: '::1' }).query).toEqual({ host: '::1', port: 18124 });
+  });
+
+  it('refuses a bad port, and a host beyond loopback without the token or the opt-in', () => {
+    for (const port of ['-1', '65536', 'x', '1.5']) expect(configError({ SALESINSIGHTS_QUERY_PORT: port }).setting).toBe('SALESINSIGHTS_QUERY_PORT');
+    const e = configError({ SALESINSIGHTS_QUERY_HOST: '0.0.0.0' });
+    expect(e.message).toMatch(/^SALESINSIGHTS_QUERY_HOST: "0\.0\.0\.0" is beyond loopback and SALESINSIGHTS_DASHBOARD_TOKEN is not set/);
+    expect(loadConfig({ SALESINSIGHTS_QUERY_HOST: '0.0.0.0', SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN }).query.host).toBe('0.0.0.0');
+    expect(loadConfig({ SALESINSIGHTS_QUERY_HOST: '0.0.0.0', SALESINSIGHTS_ALLOW_UNAUTHENTICATED: 'true' }).query.host).toBe('0.0.0.0');
+  });
+});
+
 describe('LOG_LEVEL', () => {
   it('takes a pino level, in any case', () => {
     expect(loadConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');

@@ -99,7 +99,8 @@ export async function exportData(config: Config, options: ExportOptions): Promis
     return { out, format: options.format, bytes, via };
   } catch (err) {
     removeTemp();
-    throw err;
+    // Interrupted: say so, not how the read noticed.
+    throw options.signal?.aborted ? options.signal.reason : err;
   } finally {
     process.off('exit', removeTemp);
     progress.stop();

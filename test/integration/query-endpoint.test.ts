@@ -168,6 +168,14 @@ describe('query endpoint: HTTP', () => {
     expect(await (await post('SELECT 1')).text()).toBe('1\n');
   });
 
+  it('a port in use is a configuration error naming SALESINSIGHTS_QUERY_PORT', async () => {
+    const port = Number(new URL(endpoint.url).port);
+    await expect(startQueryEndpoint({ config, store, logger, port })).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringMatching(new RegExp(`^SALESINSIGHTS_QUERY_PORT: 127\\.0\\.0\\.1:${port} is in use`)),
+    });
+  });
+
   it('an error after the first bytes breaks the response (the client does not take it for a whole result)', async () => {
     const res = await post("SELECT throwIf(number = 2000000, 'boom') AS x FROM numbers(3000000)", { default_format: 'CSV', max_block_size: '10000' });
     expect(res.status).toBe(200);
