@@ -79,18 +79,21 @@ async function kill(newSession: () => EngineSession, marker: string): Promise<vo
   }
 }
 
-/** The statement with a comment naming it, and a cancellation of it when `signal` aborts (call the returned function when done). */
-function cancellable(newSession: () => EngineSession, sql: string, signal: AbortSignal | undefined): { text: string; done: () => void } {
+/**
+ * The statement with a comment naming it, cancelled when `signal` aborts or by `cancel()`; call
+ * `done()` when it has ended.
+ */
+function cancellable(newSession: () => EngineSession, sql: string, signal: AbortSignal | undefined): { text: string; cancel: () => void; done: () => void } {
   const marker = randomUUID();
-  const onAbort = () => void kill(newSession, marker);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  return { text: `/* ${MARKER} ${marker} */ ${sql}`, done: () => signal?.removeEventListener('abort', onAbort) };
+  const cancel = () => void kill(newSession, marker);
+  signal?.addEventListener('abort', cancel, { once: true });
+  return { text: `/* ${MARKER} ${marker} */ ${sql}`, cancel, done: () => signal?.removeEventListener('abort', cancel) };
 }
 
 export async function* embeddedRead(newSession: () => EngineSession, spool: string, statement: string, options: RawReadOptions): AsyncIterable<Buffer> {
   if (!NAME.test(options.format)) throw new Error(`bad format name "${options.format}"`);
   const session = newSession();
-  const { text: sql, done } = cancellable(newSession, statement, options.signal);
+  const { text: sql, cancel, done } = cancellable(newSession, statement, options.signal);
   try {
     await prepare(session, options);
     const params = options.params && Object.keys(options.params).length > 0 ? options.params : undefined;
@@ -113,9 +116,17 @@ export async function* embeddedRead(newSession: () => EngineSession, spool: stri
     const file = join(spool, `${randomUUID()}.spool`);
     // A line break first: a trailing comment in the statement cannot swallow the clause.
     const text = `${sql}\nINTO OUTFILE ${sqlString(file)} FORMAT ${options.format}`;
+    const writing = params ? session.queryBindAsync(text, params, { signal: options.signal }) : session.queryAsync(text, { signal: options.signal });
+    let settled = false;
+    writing.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     try {
-      yield* tail(file, params ? session.queryBindAsync(text, params, { signal: options.signal }) : session.queryAsync(text, { signal: options.signal }), options.signal);
+      yield* tail(file, writing, options.signal);
     } finally {
+      // A reader that stopped early: the engine would otherwise write the whole result for no one.
+      if (!settled) cancel();
       await rm(file, { force: true });
     }
   } finally {
@@ -199,12 +210,13 @@ export async function embeddedWriteFile(newSession: () => EngineSession, spool: 
   if (isRowStreamable(options.format)) return writeChunks(embeddedRead(newSession, spool, statement, options), file, onBytes);
   if (!NAME.test(options.format)) throw new Error(`bad format name "${options.format}"`);
   const session = newSession();
-  const { text: sql, done } = cancellable(newSession, statement, options.signal);
+  const { text: sql, cancel, done } = cancellable(newSession, statement, options.signal);
+  let settled = true;
   try {
     await prepare(session, options);
     const params = options.params && Object.keys(options.params).length > 0 ? options.params : undefined;
     const text = `${sql}\nINTO OUTFILE ${sqlString(file)} FORMAT ${options.format}`;
-    let settled = false;
+    settled = false;
     const writing = (params ? session.queryBindAsync(text, params, { signal: options.signal }) : session.queryAsync(text, { signal: options.signal })).finally(() => (settled = true));
     while (!settled) {
       await Promise.race([sleep(PROGRESS_MS), writing.catch(() => undefined)]);
@@ -214,6 +226,7 @@ export async function embeddedWriteFile(newSession: () => EngineSession, spool: 
     await writing;
     return (await stat(file)).size;
   } finally {
+    if (!settled) cancel();
     done();
     session.close();
   }
