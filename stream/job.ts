@@ -153,7 +153,7 @@ export class AggregatorJob implements JobView {
     const pipeline = await this.coordinator.pipelineFor(batch.partition);
     const first = batch.firstOffset();
     if (first !== null && Number(first) > pipeline.nextOffset) {
-      this.source.seek(batch.topic, batch.partition, pipeline.nextOffset);
+      this.source.rewind(batch.topic, batch.partition, pipeline.nextOffset);
       return;
     }
     await this.decoder.prepare(batch.messages.map((m) => m.value));
@@ -190,7 +190,7 @@ export class AggregatorJob implements JobView {
     let next = await this.coordinator.rejectedOffset(batch.partition);
     const first = batch.firstOffset();
     if (first !== null && Number(first) > next) {
-      this.source.seek(batch.topic, batch.partition, next);
+      this.source.rewind(batch.topic, batch.partition, next);
       return false;
     }
     for (const m of batch.messages) {

@@ -35,6 +35,8 @@ export class KafkaSource {
   private readonly lag: Record<string, number> = {};
   /** "topic:partition" this instance owns since the last rebalance. */
   private assigned = new Set<string>();
+  /** "topic:partition" whose batch in hand was sent back unprocessed (see rewind). */
+  private readonly unread = new Set<string>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -60,6 +62,7 @@ export class KafkaSource {
       // Also reported for batches holding only transaction markers, which eachBatch never sees.
       const next = Number(payload.lastOffset) + 1;
       const key = `${payload.topic}:${payload.partition}`;
+      if (this.unread.delete(key)) return;
       if (next > (this.positions.get(key) ?? 0)) this.positions.set(key, next);
       this.lag[key] = Math.max(0, Number(payload.offsetLag));
     });
@@ -78,6 +81,17 @@ export class KafkaSource {
 
   seek(topic: string, partition: number, offset: number): void {
     this.consumer.seek({ topic, partition, offset: String(offset) });
+  }
+
+  /**
+   * From inside eachBatch: the batch in hand starts past what the state holds (a fetch that held
+   * only transaction markers moved the consumer on), so it is read again from `offset`. It must
+   * not count as read: its end-of-batch event would set the position to the partition's end
+   * while its events are still unprocessed, and a backfill would then close the windows early.
+   */
+  rewind(topic: string, partition: number, offset: number): void {
+    this.unread.add(`${topic}:${partition}`);
+    this.seek(topic, partition, offset);
   }
 
   /**
