@@ -39,3 +39,23 @@ export async function stopCli(run: CliProcess, signal: NodeJS.Signals = 'SIGTERM
   if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill(signal);
   return run.exited;
 }
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one command to its end with `env` as its whole environment, collecting its output. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<CliRun> {
+  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += String(d)));
+  child.stderr!.on('data', (d: Buffer) => (stderr += String(d)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}

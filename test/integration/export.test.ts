@@ -2,12 +2,11 @@
 // engine, csv and jsonl streamed), and ClickHouse reads every file back equal to its table; a bare
 // name must be a public table, a query passes the read-only rule, and a failed export leaves no file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from '../../aggregates/migrate.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
-import { cliEnv } from '../cli-process.ts';
+import { cliEnv, runCli, type CliRun } from '../cli-process.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 import { answer, fileRows, seedEvents } from '../store-seed.ts';
 
@@ -16,23 +15,7 @@ const db = config.namespace;
 const dir = tempDir('export-files');
 const ROWS = 20_000;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env: cliEnv(config, { LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
-  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args, cliEnv(config, { LOG_LEVEL: 'warn' }));
 
 /** The store, opened here only between CLI runs (one process at a time may hold it). */
 async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {

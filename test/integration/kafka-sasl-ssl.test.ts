@@ -2,13 +2,13 @@
 // against the project's own broker started with such a listener (test/sasl-broker.ts), and a
 // wrong password ending the command at once with one clear line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadConfig, topics } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { reduceCsv } from '../reference.ts';
 import { SASL_USER, startSaslBroker, type SaslBroker } from '../sasl-broker.ts';
+import { runCli, type CliRun } from '../cli-process.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 
 const REGISTRY = 'http://127.0.0.1:18081/apis/ccompat/v7';
@@ -41,29 +41,7 @@ function cliEnv(prefix: string, extra: Record<string, string> = {}): Record<stri
   return { ...env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace };
 }
 
-interface CliRun {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<CliRun> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
-  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<CliRun> => runCli(args, { ...process.env, ...env }, timeoutMs);
 
 async function sqlRow(env: Record<string, string>, query: string): Promise<Record<string, string>> {
   const run = await cli(['sql', query], env);

@@ -3,7 +3,6 @@
 // bound parameters, formats (row formats streamed, Parquet/JSON written by the engine), the
 // read-only rule, cancellation, and the CLI beside it (sql and export find it by its file).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -14,7 +13,7 @@ import { prepareRuntime } from '../../cli/runtime.ts';
 import { writeEndpointFile } from '../../cli/query-endpoint.ts';
 import { startQueryEndpoint } from '../../dashboard/query/server.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { cliEnv } from '../cli-process.ts';
+import { cliEnv, runCli, type CliRun } from '../cli-process.ts';
 import { isolatedConfig, tempDir, until } from '../helpers.ts';
 import { answer, fileRows, seedEvents } from '../store-seed.ts';
 
@@ -189,23 +188,8 @@ describe('query endpoint: HTTP', () => {
   });
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], extra: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env: cliEnv(config, { LOG_LEVEL: 'warn', SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN, ...extra }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
-  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], extra: Record<string, string> = {}): Promise<CliRun> =>
+  runCli(args, cliEnv(config, { LOG_LEVEL: 'warn', SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN, ...extra }));
 
 describe('sql and export beside the process that holds the store', () => {
   beforeAll(() => writeEndpointFile(config, endpoint.url));

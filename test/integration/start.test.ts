@@ -12,6 +12,7 @@ import { CSV_HEADER } from '../../ingest/tools/generate.ts';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { openStore } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
+import { runCli, type CliRun } from '../cli-process.ts';
 import { dropIntoInbox, isolatedConfig, until } from '../helpers.ts';
 import { answer, fileRows } from '../store-seed.ts';
 
@@ -48,17 +49,7 @@ async function startApp(): Promise<{ child: ChildProcess; url: string; queryUrl:
 }
 
 /** A command beside the running start, in its home and namespace. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
-  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args, env);
 
 async function stop(child: ChildProcess): Promise<number | null> {
   const exited = once(child, 'exit') as Promise<[number | null]>;
