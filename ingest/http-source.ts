@@ -126,15 +126,16 @@ function fromJson(body: unknown, sourceFile: string, limits: ValidationLimits): 
   const now = Date.now();
   const out: Outcome = { events: [], rejected: [] };
   body.forEach((item, i) => {
-    const raw = Buffer.from(JSON.stringify(item) ?? '');
-    if (raw.length > limits.maxRowBytes) {
-      out.rejected.push({ source_file: sourceFile, source_line: i + 1, ...overlongRow(preview(raw), raw.length, limits.maxRowBytes), rejected_at: now });
+    const raw = JSON.stringify(item) ?? '';
+    const bytes = Buffer.byteLength(raw);
+    if (bytes > limits.maxRowBytes) {
+      out.rejected.push({ source_file: sourceFile, source_line: i + 1, ...overlongRow(preview(Buffer.from(raw)), bytes, limits.maxRowBytes), rejected_at: now });
       return;
     }
     const fields = itemFields(item);
     const result = typeof fields === 'string' ? fields : validateFields(fields, sourceFile, i + 1, now, limits);
     if (typeof result !== 'string') out.events.push(result);
-    else out.rejected.push({ source_file: sourceFile, source_line: i + 1, raw_line: raw.toString(), reason: result, rejected_at: now });
+    else out.rejected.push({ source_file: sourceFile, source_line: i + 1, raw_line: raw, reason: result, rejected_at: now });
   });
   return out;
 }
