@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 import type { ShopEvent } from './event.ts';
 
 export const BigIntLong = avro.types.LongType.__with({
@@ -44,8 +45,15 @@ export function readSchema(name: string): avro.Schema {
 export const SHOP_EVENT_SCHEMA = readSchema('shop-event-v1');
 export const shopEventType = avro.Type.forSchema(SHOP_EVENT_SCHEMA, avroOptions());
 
+/**
+ * Per registry request. The client sets none, so a registry that accepts the connection and never
+ * answers would hold the connector's open (or a decode) forever; a timed-out request is retried
+ * like any failure, and the callers' own backoff takes over after that.
+ */
+const REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
+
 export function createSchemaRegistry(url: string): SchemaRegistry {
-  return new SchemaRegistry({ host: url }, { [SchemaType.AVRO]: avroTypeOptions });
+  return new SchemaRegistry({ host: url, middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS)] }, { [SchemaType.AVRO]: avroTypeOptions });
 }
 
 /** Registers the event schema under `<ns>.events-value` with BACKWARD compatibility. */

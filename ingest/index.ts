@@ -18,6 +18,8 @@ import { EventProducer } from './producer.ts';
 import { ensureTopics } from './topics.ts';
 import { InboxWatcher } from './watcher.ts';
 
+const OPEN_STEP_WARN_MS = 10_000;
+
 export interface ConnectorOptions {
   inbox?: string;
   batchRows?: number;
@@ -69,10 +71,22 @@ export class Connector {
   /** Connects, registers the schema, loads the ledger; then files can be ingested. */
   async open(): Promise<void> {
     const kafka = createKafka(this.config, 'salesinsights-connector-setup');
-    await ensureTopics(kafka, this.config.namespace);
-    this.schemaId = await registerEventSchema(createSchemaRegistry(this.config.schemaRegistryUrl), this.config.namespace);
-    await this.producer.connect();
-    this.ledger = await IngestLedger.load(kafka, this.config.namespace);
+    await this.openStep('topics', () => ensureTopics(kafka, this.config.namespace));
+    this.schemaId = await this.openStep('schema', () => registerEventSchema(createSchemaRegistry(this.config.schemaRegistryUrl), this.config.namespace));
+    await this.openStep('transactional id', () => this.producer.connect());
+    this.ledger = await this.openStep('ledger', () => IngestLedger.load(kafka, this.config.namespace));
+  }
+
+  /** One step of open(); a slow one says what it waits for instead of leaving the log silent. */
+  private async openStep<T>(step: string, run: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    const slow = setInterval(() => this.logger.warn({ step, waitedMs: Date.now() - started }, 'connector open: still waiting'), OPEN_STEP_WARN_MS);
+    try {
+      return await run();
+    } finally {
+      clearInterval(slow);
+      this.logger.debug({ step, ms: Date.now() - started }, 'connector open: step done');
+    }
   }
 
   /** Watches the inbox; complete files are ingested one at a time in lexical order. */
