@@ -52,8 +52,12 @@ export const shopEventType = avro.Type.forSchema(SHOP_EVENT_SCHEMA, avroOptions(
  */
 const REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
 
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
 export function createSchemaRegistry(url: string): SchemaRegistry {
-  return new SchemaRegistry({ host: url, middlewares: [TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS)] }, { [SchemaType.AVRO]: avroTypeOptions });
+  // The same middleware; TypeScript sees mappersmith's ESM and CommonJS declarations as two types.
+  const timeout = TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS) as unknown as RegistryMiddleware;
+  return new SchemaRegistry({ host: url, middlewares: [timeout] }, { [SchemaType.AVRO]: avroTypeOptions });
 }
 
 /** Registers the event schema under `<ns>.events-value` with BACKWARD compatibility. */
