@@ -29,17 +29,78 @@ function eventCells(e: ShopEvent): string {
 
 async function insert<T>(store: Store, table: string, columns: string[], rows: T[], line: (row: T) => string): Promise<void> {
   if (rows.length === 0) return;
-  const text = rows.map(line).join('\n') + '\n';
+  await insertText(store, table, columns, [rows.map(line).join('\n') + '\n']);
+}
+
+/** Inserts TabSeparated text given in chunks of whole lines, each ending with a newline. */
+async function insertText(store: Store, table: string, columns: string[], chunks: string[]): Promise<void> {
   await store.client.insert({
     table: `${store.database}.${table}`,
     columns: columns as [string, ...string[]],
-    values: Readable.from([text], { objectMode: false }),
+    values: Readable.from(chunks, { objectMode: false }),
     format: 'TabSeparated',
   });
 }
 
-export function writeEvents(store: Store, events: ShopEvent[]) {
-  return insert(store, 'events_data', [...EVENT_COLUMNS, 'ingested_at'], events, (e) => `${eventCells(e)}\t${secondsWithMillis(e.ingested_at)}`);
+const ARCHIVE_COLUMNS = [...EVENT_COLUMNS, 'ingested_at'];
+/** Lines joined into one chunk: the lines die young, and a chunk is one flat string. */
+const ARCHIVE_CHUNK_LINES = 1024;
+
+/**
+ * The rows of the raw archive between two flushes, kept as the TabSeparated text of the insert
+ * rather than as events: an event then dies right after the engine has processed it, and the
+ * young generation stays small (holding the events until the flush made a fifth of the
+ * aggregator's time garbage collection).
+ */
+export class ArchiveRows {
+  private readonly chunks: string[] = [];
+  private lines: string[] = [];
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  add(e: ShopEvent): void {
+    this.lines.push(`${eventCells(e)}\t${secondsWithMillis(e.ingested_at)}`);
+    this.count += 1;
+    if (this.lines.length >= ARCHIVE_CHUNK_LINES) this.seal();
+  }
+
+  /** The text of the insert, in chunks of whole lines. */
+  text(): string[] {
+    this.seal();
+    return this.chunks;
+  }
+
+  /** One line per row, in order (to find a row the store refuses). */
+  rows(): string[] {
+    return this.text().flatMap((chunk) => chunk.slice(0, -1).split('\n'));
+  }
+
+  private seal(): void {
+    if (this.lines.length === 0) return;
+    this.chunks.push(this.lines.join('\n') + '\n');
+    this.lines = [];
+  }
+}
+
+/** The source file and line of an archive row, from its text (columns 10 and 11). */
+export function archiveRowSource(row: string): { sourceFile: string; sourceLine: number } {
+  const cells = row.split('\t');
+  const unescape = (v: string) => v.replace(/\\(.)/g, (_m, c: string) => ({ t: '\t', n: '\n', r: '\r' })[c] ?? c);
+  return { sourceFile: unescape(cells[9] ?? ''), sourceLine: Number(cells[10]) };
+}
+
+/** Writes the archive; rows the store refuses for their data are found line by line (see writeBisecting). */
+export async function writeArchive(store: Store, archive: ArchiveRows, refused: (row: string, reason: string) => void): Promise<void> {
+  if (archive.length === 0) return;
+  try {
+    await insertText(store, 'events_data', ARCHIVE_COLUMNS, archive.text());
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    await writeBisecting((rows) => insertText(store, 'events_data', ARCHIVE_COLUMNS, [rows.join('\n') + '\n']), archive.rows(), refused);
+  }
 }
 
 export function writeSales(store: Store, rows: SalesRow[]) {

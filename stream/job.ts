@@ -236,16 +236,23 @@ export class AggregatorJob implements JobView {
     const snapshotMs = Date.now() - snapshotStarted;
 
     // A store or broker that is briefly away is waited for; one that stays away fails the job,
-    // which then restarts from its last checkpoint and loses nothing.
+    // which then restarts from its last checkpoint and loses nothing. The store is written by the
+    // engine's threads and the sales topic by this one, side by side; the live push goes out once
+    // the aggregates are stored, ahead of the raw archive (once, even when a write is retried).
     const writeStarted = Date.now();
-    const refused = await withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger));
-    const storeMs = Date.now() - writeStarted;
-    await withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out));
-    this.stats.written(out, rejected.length + refused, storeMs);
-    if (out.sales.length + out.customers.length > 0) {
+    let storeMs = 0;
+    let pushed = false;
+    const push = () => {
+      if (pushed || out.sales.length + out.customers.length === 0) return;
+      pushed = true;
       const update: EmissionUpdate = { sales: out.sales, customers: out.customers, emittedAt: Date.now() };
       for (const listener of this.listeners) listener(update);
-    }
+    };
+    const [refused] = await Promise.all([
+      withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger, push)).finally(() => (storeMs = Date.now() - writeStarted)),
+      withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out)),
+    ]);
+    this.stats.written(out, rejected.length + refused, storeMs);
     if (checkpointDue) {
       this.stats.checkpointed(await this.coordinator.write(checkpoints, snapshotMs));
       // The checkpoint is the truth; the group offsets only tell Kafka (and lag monitors) where

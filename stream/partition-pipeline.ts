@@ -4,6 +4,7 @@
 // complete here; sales rows are partial per partition and merged by the store.
 import type { ShopEvent } from '../core/event.ts';
 import type { CustomerRow, LateRow, SalesRow } from '../aggregates/table-rows.ts';
+import { ArchiveRows } from '../aggregates/writers.ts';
 import type { EngineOptions } from './defaults.ts';
 import { CustomerValueOperator, type CustomerValueSnapshot } from './operators/customer-value-operator.ts';
 import { WindowOperator, type WindowOperatorSnapshot, type WindowResult } from './operators/window-operator.ts';
@@ -13,7 +14,7 @@ import { hopping, tumbling } from './window.ts';
 
 /** Output collector shared by the partitions of one job between two flushes. */
 export class Emissions {
-  archive: ShopEvent[] = [];
+  archive = new ArchiveRows();
   sales: SalesRow[] = [];
   customers: CustomerRow[] = [];
   late: LateRow[] = [];
@@ -77,7 +78,7 @@ export class PartitionPipeline {
     if (offset < this.nextOffset) return;
     this.nextOffset = offset + 1;
     this.counters.events += 1;
-    out.archive.push(event);
+    out.archive.add(event);
     const admission = this.windows.process(event, this.watermarks.current());
     if (admission.kind === 'late') {
       this.counters.late += 1;

@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { SalesRow } from '../aggregates/table-rows.ts';
-import { writeBisecting, writeCustomers, writeEvents, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
+import { archiveRowSource, writeArchive, writeBisecting, writeCustomers, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
 import type { Emissions } from './partition-pipeline.ts';
 
 export function jsonBigInt(_key: string, value: unknown): unknown {
@@ -19,22 +19,33 @@ export function eventRejection(event: ShopEvent, reason: string): RejectedRow {
   return { source_file: event.source_file, source_line: event.source_line, raw_line: JSON.stringify(event, jsonBigInt), reason, rejected_at: Date.now() };
 }
 
+/** An archive row the store refuses: its source line, with the row's text as the raw line. */
+function archiveRejection(row: string, reason: string): RejectedRow {
+  const { sourceFile, sourceLine } = archiveRowSource(row);
+  return { source_file: sourceFile, source_line: sourceLine, raw_line: row, reason, rejected_at: Date.now() };
+}
+
 /** An aggregate row the store refuses: named by its table and key (no source line of its own). */
 function aggregateRejection(what: string, row: object, reason: string): RejectedRow {
   return { source_file: `aggregate:${what}`, source_line: 0, raw_line: JSON.stringify(row, jsonBigInt), reason, rejected_at: Date.now() };
 }
 
-/** Writes the output; answers how many rows the store refused (now in rejected_events). */
-export async function writeOutputs(store: Store, out: Emissions, rejected: RejectedRow[], logger: Logger): Promise<number> {
+/**
+ * Writes the output; answers how many rows the store refused (now in rejected_events). The
+ * aggregates go first and `aggregatesStored` runs as soon as they are in (the live push need not
+ * wait for the raw archive, the largest insert); the archive follows.
+ */
+export async function writeOutputs(store: Store, out: Emissions, rejected: RejectedRow[], logger: Logger, aggregatesStored: () => void = () => undefined): Promise<number> {
   const refused: RejectedRow[] = [];
   const dropRejected = (row: RejectedRow, reason: string) => logger.error({ row, reason }, 'the store refuses a rejected row; it is only logged');
   await Promise.all([
-    writeBisecting((rows) => writeEvents(store, rows), out.archive, (e, reason) => refused.push(eventRejection(e, reason))),
     writeBisecting((rows) => writeSales(store, rows), out.sales, (r, reason) => refused.push(aggregateRejection(`sales_per_product:${r.windowStart}:${r.productId}`, r, reason))),
     writeBisecting((rows) => writeCustomers(store, rows), out.customers, (r, reason) => refused.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
     writeBisecting((rows) => writeLate(store, rows), out.late, (r, reason) => refused.push(eventRejection(r.event, `late event: ${reason}`))),
     writeBisecting((rows) => writeRejected(store, rows), rejected, dropRejected),
   ]);
+  aggregatesStored();
+  await writeArchive(store, out.archive, (row, reason) => refused.push(archiveRejection(row, reason)));
   if (refused.length === 0) return 0;
   logger.warn({ rows: refused.length, first: refused[0]!.reason }, 'the store refused rows; kept in rejected_events');
   await writeBisecting((rows) => writeRejected(store, rows), refused, dropRejected);
@@ -42,7 +53,7 @@ export async function writeOutputs(store: Store, out: Emissions, rejected: Rejec
 }
 
 /** Records per produce request. */
-const OUTPUT_CHUNK = 2000;
+const OUTPUT_CHUNK = 8000;
 
 /** Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`. */
 export async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions): Promise<void> {

@@ -10,7 +10,7 @@ import { ensureTopics } from '../../ingest/topics.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
 import { migrate } from '../../aggregates/migrate.ts';
-import { writeEvents } from '../../aggregates/writers.ts';
+import { ArchiveRows, writeArchive } from '../../aggregates/writers.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import type { ShopEvent } from '../../core/event.ts';
 import { isolatedConfig } from '../helpers.ts';
@@ -84,7 +84,9 @@ describe('Kafka with the schema registry', () => {
 
     // ... and on into ClickHouse and back, still exact.
     await migrate(store);
-    await writeEvents(store, decoded);
+    const archive = new ArchiveRows();
+    for (const e of decoded) archive.add(e);
+    await writeArchive(store, archive, (row, reason) => expect.fail(`refused ${row}: ${reason}`));
     const rows = await queryRows<{ category_id: string; brand: string; category_code: string }>(
       store,
       `SELECT toString(category_id) AS category_id, brand, category_code FROM ${config.namespace}.events ORDER BY source_line`,
