@@ -9,12 +9,14 @@ import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-sc
 import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 import type { ShopEvent } from './event.ts';
 
+/** avsc copies the bytes of a long out at once, so one scratch buffer serves every write. */
+const longScratch = Buffer.alloc(8);
+
 export const BigIntLong = avro.types.LongType.__with({
   fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
   toBuffer: (n: bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(n);
-    return buf;
+    longScratch.writeBigInt64LE(n);
+    return longScratch;
   },
   fromJSON: (v: unknown) => BigInt(v as string | number),
   toJSON: (n: bigint) => Number(n),
@@ -69,12 +71,29 @@ export async function registerEventSchema(registry: SchemaRegistry, namespace: s
   return id;
 }
 
+/**
+ * Records are encoded one after the other into a shared slab and handed out as views of it, as
+ * Node's own Buffer pool does: no allocation, zero-fill or copy per record (avsc's toBuffer made
+ * two of each). A view keeps its slab alive only as long as the record itself is kept.
+ */
+const SLAB_BYTES = 256 * 1024;
+let slab = Buffer.allocUnsafe(SLAB_BYTES);
+let slabUsed = 0;
+
 /** Encodes without a registry round trip: the wire format is the magic byte and the id. */
 export function encodeEvent(schemaId: number, event: ShopEvent): Buffer {
-  const body = shopEventType.toBuffer(event);
-  const out = Buffer.allocUnsafe(5 + body.length);
-  out[0] = 0;
-  out.writeInt32BE(schemaId, 1);
-  body.copy(out, 5);
-  return out;
+  for (let attempt = 0; ; attempt++) {
+    const start = slabUsed;
+    const end = shopEventType.encode(event, slab, start + 5);
+    if (end >= 0) {
+      slab[start] = 0;
+      slab.writeInt32BE(schemaId, start + 1);
+      slabUsed = end;
+      return slab.subarray(start, end);
+    }
+    // Not enough room left (`end` is minus the bytes missing): a fresh slab, large enough.
+    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, slab.length - end - start));
+    slabUsed = 0;
+    if (attempt > 0) throw new Error('encodeEvent: the record does not fit a fresh slab');
+  }
 }
