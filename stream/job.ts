@@ -28,6 +28,7 @@ import { withRetry } from './retry.ts';
 import { eventRejection, produceOutputs, writeOutputs } from './sink.ts';
 import { KafkaSource, type PositionWait } from './source.ts';
 import { systemClock, type Clock } from './time.ts';
+import { tickDue } from './trigger.ts';
 import { WatermarkTracker } from './watermark.ts';
 
 export { salesMessage } from './sink.ts';
@@ -71,6 +72,9 @@ export class AggregatorJob implements JobView {
   private ticking: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private lastTickAt = 0;
+  /** When the latest batch with events was processed, and whether any came since the last tick. */
+  private lastInputAt = 0;
+  private inputSinceTick = false;
   private tickRunning = false;
   private readonly listeners = new Set<EmissionListener>();
   private readonly stats: JobMetrics;
@@ -111,13 +115,13 @@ export class AggregatorJob implements JobView {
       onCrash: (err) => this.fail(err),
     });
     this.coordinator.started(this.options.clock.now());
-    // The early-firing interval bounds how often results are emitted, not when: a change after
-    // a quiet spell goes out within a short poll instead of waiting for a fixed beat.
+    // The early-firing interval bounds how long a change waits; a pause in the input sends the
+    // pending changes sooner (see tickDue).
     const poll = Math.min(100, this.options.earlyFiringIntervalMs);
     this.timer = setInterval(() => {
-      if (!this.tickRunning && this.options.clock.now() - this.lastTickAt >= this.options.earlyFiringIntervalMs) {
-        void this.tick(false).catch((err) => this.fail(err));
-      }
+      const { lastTickAt, lastInputAt, inputSinceTick } = this;
+      const due = tickDue({ now: this.options.clock.now(), lastTickAt, lastInputAt, inputSinceTick, earlyFiringIntervalMs: this.options.earlyFiringIntervalMs, pollMs: poll });
+      if (!this.tickRunning && due) void this.tick(false).catch((err) => this.fail(err));
     }, poll);
   }
 
@@ -180,6 +184,10 @@ export class AggregatorJob implements JobView {
       events += 1;
     }
     resolveOffset(batch.lastOffset());
+    if (events > 0) {
+      this.lastInputAt = this.options.clock.now();
+      this.inputSinceTick = true;
+    }
     this.stats.processed({ events, duplicates: pipeline.counters.duplicates - duplicates, late: pipeline.counters.late - late });
     this.tracker.report(String(batch.partition), pipeline.watermark, events > 0);
     if (this.emissions.size + this.rejected.length >= this.options.maxBufferedRows) await this.tick(false);
@@ -221,6 +229,7 @@ export class AggregatorJob implements JobView {
     if (this.failure) throw this.failure;
     const now = this.options.clock.now();
     this.lastTickAt = now;
+    this.inputSinceTick = false;
     const combined = this.tracker.combined();
     for (const [partition, p] of this.coordinator.partitions) {
       if (this.tracker.isIdle(String(partition))) p.advanceTo(combined, this.emissions);

@@ -27,3 +27,27 @@ export function earlyAndOnWatermark(allowedLatenessMs: number): Trigger {
     onProcessingTime: (_window, dirty) => (dirty ? FIRE : CONTINUE),
   };
 }
+
+/** What the processing-time tick is decided on (times in ms of the job's clock). */
+export interface TickTiming {
+  now: number;
+  lastTickAt: number;
+  /** When the latest batch with events was processed. */
+  lastInputAt: number;
+  /** Events arrived since the last tick. */
+  inputSinceTick: boolean;
+  earlyFiringIntervalMs: number;
+  pollMs: number;
+}
+
+/**
+ * Whether the processing-time tick (early firing) is due. While input flows, once per early-firing
+ * interval. Once the input pauses for a poll (the job has processed all that arrived), its changes
+ * go out then, as long as a quarter interval has passed since the last tick: a slice that lands
+ * just after a tick need not wait most of a second for the next one.
+ */
+export function tickDue(t: TickTiming): boolean {
+  const sinceTick = t.now - t.lastTickAt;
+  if (sinceTick >= t.earlyFiringIntervalMs) return true;
+  return t.inputSinceTick && t.now - t.lastInputAt >= t.pollMs && sinceTick >= t.earlyFiringIntervalMs / 4;
+}

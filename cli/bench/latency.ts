@@ -35,6 +35,8 @@ export function percentiles(samples: number[]): Percentiles {
 }
 
 const MARKER_PRODUCT_BASE = 990_000_000;
+/** Slices dripped before the measured ones, unmeasured: the first after a start also waits for the JIT and the schema fetch. */
+const WARM_UP_SECONDS = 3;
 const ROWS_PER_DAY = 136_000;
 
 /** `speed` 1 = one day of rows per 60 s (the original replay), 10 = ten times that. */
@@ -87,18 +89,21 @@ export async function measureLatency(given: Config, logger: Logger, speed: numbe
         }
       }
     })();
-    for (let second = 0; second < seconds; second++) {
+    for (let second = -WARM_UP_SECONDS; second < seconds; second++) {
       const tick = Date.now();
       const spanMs = 1440 * speed * 1000;
       const rows = generateSpan(rng, eventTime, spanMs, rowsPerSecond);
+      const measured = second >= 0;
       const markerTime = new Date(eventTime + spanMs - 1000).toISOString().slice(0, 19).replace('T', ' ');
-      rows.push(`${markerTime} UTC,purchase,${MARKER_PRODUCT_BASE + second},1602943681873052386,,bench,1.00,1,bench-${second}`);
+      if (measured) rows.push(`${markerTime} UTC,purchase,${MARKER_PRODUCT_BASE + second},1602943681873052386,,bench,1.00,1,bench-${second}`);
       eventTime += spanMs;
-      const name = `drip-${String(second).padStart(6, '0')}.csv`;
+      const name = `drip-${String(second + WARM_UP_SECONDS).padStart(6, '0')}.csv`;
       await writeFile(join(inbox, `.${name}.partial`), `${CSV_HEADER}\n${rows.join('\n')}\n`);
       await rename(join(inbox, `.${name}.partial`), join(inbox, name));
-      landed.set(second, Date.now());
-      pending.add(second);
+      if (measured) {
+        landed.set(second, Date.now());
+        pending.add(second);
+      }
       await sleep(Math.max(0, 1000 - (Date.now() - tick)));
     }
     await Promise.race([poller, sleep(15_000)]);
