@@ -15,10 +15,10 @@ const ev = eventFactory({ event_time: BASE, event_type: 'view', product_id: 1n, 
 const buy = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'purchase', event_time: sec(t), ...o });
 const view = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'view', event_time: sec(t), ...o });
 
-/** A pipeline fed at consecutive offsets into one Emissions. */
 /** The source lines of the archived rows, in order. */
 const archivedLines = (out: Emissions) => out.archive.rows().map((row) => archiveRowSource(row).sourceLine);
 
+/** A pipeline fed at consecutive offsets into one Emissions. */
 function harness(options: EngineOptions = OPTIONS, partition = 0) {
   const p = new PartitionPipeline(partition, options);
   const out = new Emissions();
