@@ -82,18 +82,16 @@ let slabUsed = 0;
 
 /** Encodes without a registry round trip: the wire format is the magic byte and the id. */
 export function encodeEvent(schemaId: number, event: ShopEvent): Buffer {
-  for (let attempt = 0; ; attempt++) {
-    const start = slabUsed;
-    const end = shopEventType.encode(event, slab, start + 5);
-    if (end >= 0) {
-      slab[start] = 0;
-      slab.writeInt32BE(schemaId, start + 1);
-      slabUsed = end;
-      return slab.subarray(start, end);
-    }
+  let end = shopEventType.encode(event, slab, slabUsed + 5);
+  if (end < 0) {
     // Not enough room left (`end` is minus the bytes missing): a fresh slab, large enough.
-    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, slab.length - end - start));
+    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, slab.length - end - slabUsed));
     slabUsed = 0;
-    if (attempt > 0) throw new Error('encodeEvent: the record does not fit a fresh slab');
+    end = shopEventType.encode(event, slab, 5);
   }
+  const start = slabUsed;
+  slab[start] = 0;
+  slab.writeInt32BE(schemaId, start + 1);
+  slabUsed = end;
+  return slab.subarray(start, end);
 }

@@ -5,7 +5,8 @@
 // A sample is charged to the stage of the innermost frame that names one (Buffer copies inside
 // kafkajs's encoder count as producing), so the stages add up to the thread's busy time.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   functionName: string;
@@ -95,7 +96,7 @@ function main(dir: string, events: number): void {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [dir, events] = process.argv.slice(2);
   if (!dir || !Number(events)) {
     console.error('usage: npx tsx cli/bench/cpu-stages.ts <profile dir> <events>');
