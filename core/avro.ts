@@ -62,6 +62,20 @@ export function createSchemaRegistry(url: string): SchemaRegistry {
   return new SchemaRegistry({ host: url, middlewares: [timeout] }, { [SchemaType.AVRO]: avroTypeOptions });
 }
 
+/**
+ * Registry answers that no retry changes: bad credentials, a wrong URL, an incompatible or
+ * invalid schema (the client's own checks throw errors named ConfluentSchemaRegistry...).
+ * Anything else (a timeout, a refused connection, a 5xx; the client reports the first two as
+ * status 400) is the registry away or slow, and worth waiting for.
+ */
+const REGISTRY_REFUSALS = new Set([401, 403, 404, 409, 422]);
+
+export function isRegistryRefusal(err: unknown): boolean {
+  if (err instanceof Error && err.name.startsWith('ConfluentSchemaRegistry')) return true;
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && REGISTRY_REFUSALS.has(status);
+}
+
 /** Registers the event schema under `<ns>.events-value` with BACKWARD compatibility. */
 export async function registerEventSchema(registry: SchemaRegistry, namespace: string, schema = SHOP_EVENT_SCHEMA) {
   const { id } = await registry.register(

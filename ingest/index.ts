@@ -8,7 +8,7 @@ import { ComponentStatus } from '../core/component-status.ts';
 import type { Config } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
-import { createSchemaRegistry, registerEventSchema } from '../core/avro.ts';
+import { createSchemaRegistry, isRegistryRefusal, registerEventSchema } from '../core/avro.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
 import { IngestError } from './errors.ts';
 import { ingestFile, type FileResult } from './file-ingestor.ts';
@@ -72,7 +72,8 @@ export class Connector {
   async open(): Promise<void> {
     const kafka = createKafka(this.config, 'salesinsights-connector-setup');
     await this.openStep('topics', () => ensureTopics(kafka, this.config.namespace));
-    this.schemaId = await this.openStep('schema', () => registerEventSchema(createSchemaRegistry(this.config.schemaRegistryUrl), this.config.namespace));
+    const registry = createSchemaRegistry(this.config.schemaRegistryUrl);
+    this.schemaId = await this.openStep('schema', () => this.untilRegistryAnswers(() => registerEventSchema(registry, this.config.namespace)));
     await this.openStep('transactional id', () => this.producer.connect());
     this.ledger = await this.openStep('ledger', () => IngestLedger.load(kafka, this.config.namespace));
   }
@@ -86,6 +87,26 @@ export class Connector {
     } finally {
       clearInterval(slow);
       this.logger.debug({ step, ms: Date.now() - started }, 'connector open: step done');
+    }
+  }
+
+  /**
+   * A registry that is away or slow (under load it can take longer than a request's timeout) is
+   * waited for with backoff; one that refuses (isRegistryRefusal) fails the open at once.
+   */
+  private async untilRegistryAnswers<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await run();
+        if (attempt > 1) this.status.running();
+        return answer;
+      } catch (err) {
+        if (isRegistryRefusal(err) || this.closing.signal.aborted) throw err;
+        const wait = backoffMs(attempt);
+        this.status.retrying(`schema registry: ${(err as Error).message}`);
+        this.logger.warn({ err: (err as Error).message, attempt, wait }, 'schema registry not answering; retrying');
+        await sleep(wait, this.closing.signal);
+      }
     }
   }
 
