@@ -37,7 +37,9 @@ async function insertText(store: Store, table: string, columns: string[], chunks
   await store.client.insert({
     table: `${store.database}.${table}`,
     columns: columns as [string, ...string[]],
-    values: Readable.from(chunks, { objectMode: false }),
+    // A byte stream with an encoding hands the strings on as they are: without one, Node turns
+    // each into a Buffer, which the embedded engine's connection turns back into a string.
+    values: Readable.from(chunks, { objectMode: false, encoding: 'utf8' }),
     format: 'TabSeparated',
   });
 }

@@ -25,6 +25,28 @@ const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPer
   partitioner: (args: { message: { partition: number } }) => number;
 }) => Record<number, Array<{ key: string }>>;
 
+type Headers = Record<string, Buffer | Buffer[]>;
+interface RecordIn {
+  offsetDelta: number;
+  timestampDelta: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Headers;
+}
+interface ConsumedRecord {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+  magicByte: number;
+  attributes: number;
+  isControlRecord: boolean;
+}
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (record: RecordIn) => unknown;
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (batch: { firstOffset: unknown; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; records: unknown[] }) => Promise<{ buffer: Buffer }> };
+const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: KafkaDecoder) => Promise<{ records: ConsumedRecord[] }>;
+
 const hex = (b: Buffer) => b.toString('hex');
 
 describe('kafkajs patches', () => {
@@ -68,5 +90,28 @@ describe('kafkajs patches', () => {
     const messages = [0, 1, 0, 2, 1, 0].map((partition, i) => ({ key: `m${i}`, partition }));
     const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}], messages, partitioner: ({ message }) => message.partition });
     expect(Object.fromEntries(Object.entries(grouped).map(([p, ms]) => [p, ms.map((m) => m.key)]))).toEqual({ 0: ['m0', 'm2', 'm5'], 1: ['m1', 'm4'], 2: ['m3'] });
+  });
+
+  it('reads consumed records in place with the keys, values, headers, offsets and timestamps written', async () => {
+    const written: RecordIn[] = [
+      { offsetDelta: 0, timestampDelta: 0, key: Buffer.from('595414620'), value: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]) },
+      { offsetDelta: 1, timestampDelta: 70, key: null, value: Buffer.alloc(0) },
+      { offsetDelta: 2, timestampDelta: -5, key: Buffer.alloc(0), value: null, headers: { a: Buffer.from('1'), b: [Buffer.from('x'), Buffer.from('y')] } },
+      { offsetDelta: 3, timestampDelta: 2 ** 31, key: Buffer.from('k'), value: Buffer.alloc(300, 9) },
+    ];
+    const firstOffset = '9007199254740000';
+    const Long = require('kafkajs/src/utils/long.js') as { fromString(s: string): unknown };
+    const encoded = await RecordBatch({ firstOffset: Long.fromString(firstOffset), firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000, lastOffsetDelta: 3, records: written.map(Record) });
+    // A fetch response holds the batch's bytes among others: decode it from inside a larger buffer.
+    const decoder = new Decoder(Buffer.concat([encoded.buffer, Buffer.from([1, 2, 3])]));
+    const { records } = await decodeRecordBatch(decoder);
+    expect(records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, key: r.key && hex(r.key), value: r.value && hex(r.value), headers: r.headers, magicByte: r.magicByte, attributes: r.attributes, isControlRecord: r.isControlRecord }))).toEqual([
+      { offset: '9007199254740000', timestamp: '1700000000000', key: hex(Buffer.from('595414620')), value: '0000000007010203', headers: {}, magicByte: 2, attributes: 0, isControlRecord: false },
+      { offset: '9007199254740001', timestamp: '1700000000070', key: null, value: '', headers: {}, magicByte: 2, attributes: 0, isControlRecord: false },
+      { offset: '9007199254740002', timestamp: '1699999999995', key: '', value: null, headers: { a: Buffer.from('1'), b: [Buffer.from('x'), Buffer.from('y')] }, magicByte: 2, attributes: 0, isControlRecord: false },
+      { offset: '9007199254740003', timestamp: String(1_700_000_000_000 + 2 ** 31), key: hex(Buffer.from('k')), value: hex(Buffer.alloc(300, 9)), headers: {}, magicByte: 2, attributes: 0, isControlRecord: false },
+    ]);
+    expect(Buffer.isBuffer(records[0]!.value)).toBe(true);
+    expect(JSON.parse(JSON.stringify(records[1]))).toMatchObject({ offset: '9007199254740001', key: null, headers: {} });
   });
 });

@@ -17,7 +17,7 @@ import { isGzip, notRegular } from './inbox-files.ts';
 import type { IngestLedger, LedgerEntry } from './ledger.ts';
 import type { EventProducer } from './producer.ts';
 import { fileProgress, type Progress } from './progress.ts';
-import { parseRows, type ParsedRow } from './rows.ts';
+import { parseRowBatches, type ParsedRow } from './rows.ts';
 
 export interface FileResult {
   file: string;
@@ -209,13 +209,15 @@ async function readPass(
 
   let parseError: unknown;
   try {
-    for await (const row of parseRows(input, file, deps.limits)) {
-      if ((row.ok ? row.event.source_line : row.source_line) <= resumeAfter) continue;
-      if (held) take(held);
-      held = row;
-      if (events.length + rejected.length >= deps.batchRows) {
-        await flush(false);
-        progress.update(source.bytesRead(), entry.rows + entry.rejected);
+    for await (const rows of parseRowBatches(input, file, deps.limits)) {
+      for (const row of rows) {
+        if ((row.ok ? row.event.source_line : row.source_line) <= resumeAfter) continue;
+        if (held) take(held);
+        held = row;
+        if (events.length + rejected.length >= deps.batchRows) {
+          await flush(false);
+          progress.update(source.bytesRead(), entry.rows + entry.rejected);
+        }
       }
     }
   } catch (err) {

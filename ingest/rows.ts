@@ -36,16 +36,13 @@ const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 /** Epoch ms (whole seconds) or an error text. */
 export function parseEventTime(text: string): number | string {
-  const m = UTC_TEXT.exec(text);
-  if (m) {
-    const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-    const back = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
-    back.setUTCFullYear(y!, mo! - 1, d!); // Date.UTC reads years 0-99 as 1900-1999
-    const ms = back.getTime();
-    if (back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || h! > 23 || mi! > 59 || s! > 59) {
-      return `bad event_time "${text}": no such date or time`;
-    }
-    return ms;
+  if (UTC_TEXT.test(text)) {
+    const dayMs = utcDayMs(text);
+    const h = twoDigits(text, 11);
+    const mi = twoDigits(text, 14);
+    const s = twoDigits(text, 17);
+    if (dayMs === undefined || h > 23 || mi > 59 || s > 59) return `bad event_time "${text}": no such date or time`;
+    return dayMs + ((h * 60 + mi) * 60 + s) * 1000;
   }
   const iso = ISO_8601.exec(text);
   if (iso) {
@@ -57,6 +54,26 @@ export function parseEventTime(text: string): number | string {
     return `bad event_time "${text}": no such date or time`;
   }
   return `bad event_time "${text}": expected "YYYY-MM-DD HH:MM:SS UTC" or ISO 8601 with Z or an offset`;
+}
+
+const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+
+/** The latest valid day read ("YYYY-MM-DD") and its epoch ms: rows of a slice share a few days. */
+let lastDay = '';
+let lastDayMs = 0;
+
+/** Epoch ms of the "YYYY-MM-DD" that starts `text`, or undefined when there is no such day. */
+function utcDayMs(text: string): number | undefined {
+  if (lastDay !== '' && text.startsWith(lastDay)) return lastDayMs;
+  const y = Number(text.slice(0, 4));
+  const mo = Number(text.slice(5, 7));
+  const d = Number(text.slice(8, 10));
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  day.setUTCFullYear(y, mo - 1, d); // Date.UTC reads years 0-99 as 1900-1999
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return undefined;
+  lastDay = text.slice(0, 10);
+  lastDayMs = day.getTime();
+  return lastDayMs;
 }
 
 /** Integer cents or an error text. */
@@ -172,6 +189,15 @@ function quotedCells(records: readonly CsvRecord[]): Array<string[] | string> {
  * the others by csv-parse.
  */
 export async function* parseRows(input: Readable, source_file: string, limits: ValidationLimits): AsyncGenerator<ParsedRow> {
+  for await (const rows of parseRowBatches(input, source_file, limits)) yield* rows;
+}
+
+/**
+ * parseRows a chunk of input at a time: the rows each read of the input completes, in line order
+ * (possibly none). One await per chunk instead of one per row, which cost the connector about a
+ * microsecond per row.
+ */
+export async function* parseRowBatches(input: Readable, source_file: string, limits: ValidationLimits): AsyncGenerator<ParsedRow[]> {
   const reader = new RecordReader(limits.maxRowBytes);
   let index: Record<Column, number> | undefined;
   let width = 0;
@@ -221,8 +247,8 @@ export async function* parseRows(input: Readable, source_file: string, limits: V
   };
 
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    yield* rows(reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    yield rows(reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
   }
-  yield* rows(reader.end());
+  yield rows(reader.end());
   if (index === undefined) throw new MissingColumnsError(source_file, [...REQUIRED_COLUMNS]);
 }
