@@ -47,6 +47,18 @@ const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (batch: { firstOffset: unknown; firstTimestamp: number; maxTimestamp: number; lastOffsetDelta: number; records: unknown[] }) => Promise<{ buffer: Buffer }> };
 const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: KafkaDecoder) => Promise<{ records: ConsumedRecord[] }>;
 
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (buffer: Buffer) => number;
+
+/** CRC-32C a bit at a time, from its definition (reflected polynomial 0x82F63B78). */
+function crc32CByBits(buffer: Buffer): number {
+  let crc = ~0;
+  for (const byte of buffer) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return ~crc >>> 0;
+}
+
 const hex = (b: Buffer) => b.toString('hex');
 
 describe('kafkajs patches', () => {
@@ -113,5 +125,18 @@ describe('kafkajs patches', () => {
     ]);
     expect(Buffer.isBuffer(records[0]!.value)).toBe(true);
     expect(JSON.parse(JSON.stringify(records[1]))).toMatchObject({ offset: '9007199254740001', key: null, headers: {} });
+  });
+
+  it('computes CRC-32C as its definition does, for every length remainder', () => {
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32C(Buffer.alloc(0))).toBe(0);
+    let seed = 7;
+    const byte = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xff;
+    for (let length = 1; length <= 70; length++) {
+      const buffer = Buffer.from(Array.from({ length }, byte));
+      expect(crc32C(buffer)).toBe(crc32CByBits(buffer));
+      // A view into a larger buffer, as the encoder hands it over.
+      expect(crc32C(Buffer.concat([Buffer.from([1, 2, 3]), buffer]).subarray(3))).toBe(crc32CByBits(buffer));
+    }
   });
 });
