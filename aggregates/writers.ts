@@ -27,9 +27,19 @@ function eventCells(e: ShopEvent): string {
   return `${seconds(e.event_time)}\t${e.event_type}\t${e.product_id}\t${e.category_id}\t${tsv(e.category_code)}\t${tsv(e.brand)}\t${formatCents(e.price_cents)}\t${e.user_id}\t${tsv(e.user_session)}\t${tsv(e.source_file)}\t${e.source_line}`;
 }
 
+/** Lines joined into one chunk of an aggregate insert: large enough to skip the young generation. */
+const INSERT_CHUNK_LINES = 4096;
+
 async function insert<T>(store: Store, table: string, columns: string[], rows: T[], line: (row: T) => string): Promise<void> {
   if (rows.length === 0) return;
-  await insertText(store, table, columns, [rows.map(line).join('\n') + '\n']);
+  // A line is a string of many parts; joined a chunk at a time, the parts die before a young
+  // collection instead of being copied (all lines of a tick at once made a quarter of what the
+  // aggregator's young collections copied).
+  const chunks: string[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK_LINES) {
+    chunks.push(rows.slice(i, i + INSERT_CHUNK_LINES).map(line).join('\n') + '\n');
+  }
+  await insertText(store, table, columns, chunks);
 }
 
 /** Inserts TabSeparated text given in chunks of whole lines, each ending with a newline. */
