@@ -113,7 +113,10 @@ describe('kafkajs patches', () => {
     ];
     const firstOffset = '9007199254740000';
     const Long = require('kafkajs/src/utils/long.js') as { fromString(s: string): unknown };
-    const encoded = await RecordBatch({ firstOffset: Long.fromString(firstOffset), firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000, lastOffsetDelta: 3, records: written.map(Record) });
+    const batch = { firstOffset: Long.fromString(firstOffset), firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000, lastOffsetDelta: 3 };
+    const encoded = await RecordBatch({ ...batch, records: written.map((r) => Record(r)) });
+    // Records given by their fields are written straight into the batch: the same bytes.
+    expect(hex((await RecordBatch({ ...batch, records: written })).buffer)).toBe(hex(encoded.buffer));
     // A fetch response holds the batch's bytes among others: decode it from inside a larger buffer.
     const decoder = new Decoder(Buffer.concat([encoded.buffer, Buffer.from([1, 2, 3])]));
     const { records } = await decodeRecordBatch(decoder);
