@@ -154,7 +154,9 @@ describe('connector killed with SIGKILL mid-file', () => {
 
   it('produces every line exactly once after a restart', async () => {
     const source = tempDir('kill-src');
-    const [file] = await generate({ days: 1, rowsPerDay: 150_000, out: source, seed: 11 });
+    // Large enough that the kill lands mid-file: the connector ingests well over 100k rows/s.
+    const rows = 600_000;
+    const [file] = await generate({ days: 1, rowsPerDay: rows, out: source, seed: 11 });
     const inbox = tempDir('kill-inbox');
     mkdirSync(inbox, { recursive: true });
     writeFileSync(join(inbox, 'day.csv'), readFileSync(file!));
@@ -168,29 +170,31 @@ describe('connector killed with SIGKILL mid-file', () => {
     for (let i = 0; i < 1200 && (await sent()) < 20_000; i++) await sleep(50);
     await admin.disconnect();
     await sleep(Math.random() * 1000);
+    expect(first.exitCode, 'the connector must still be ingesting when it is killed').toBeNull();
+    const exited = new Promise((r) => first.once('exit', r));
     first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await exited;
     expect(existsSync(join(inbox, 'day.csv')), 'the kill must interrupt the file').toBe(true);
     const partial = (await readTopic(kafka, killTopics.events, 1, 1500)).length;
-    expect(partial).toBeLessThan(150_000);
+    expect(partial).toBeLessThan(rows);
 
     const second = run(inbox);
     const code = await new Promise((r) => second.once('exit', r));
     expect(code).toBe(0);
     expect(readdirSync(join(inbox, '.done'))).toContain('day.csv');
 
-    const messages = await readTopic(createKafka(killConfig, 'kill-reader'), killTopics.events, 150_000, 3000);
-    expect(messages).toHaveLength(150_000);
+    const messages = await readTopic(createKafka(killConfig, 'kill-reader'), killTopics.events, rows, 3000);
+    expect(messages).toHaveLength(rows);
     const decoded = await (async () => {
       const decoder = new EventDecoder(createSchemaRegistry(killConfig.schemaRegistryUrl));
       await decoder.prepare(messages.slice(0, 1).map((m) => m.value));
       return messages.map((m) => decoder.decode(m.value) as ShopEvent);
     })();
     const lines = new Set(decoded.map((e) => e.source_line));
-    expect(lines.size).toBe(150_000);
+    expect(lines.size).toBe(rows);
     const sorted = [...lines].sort((a, b) => a - b);
     expect(sorted[0]).toBe(2);
-    expect(sorted[sorted.length - 1]).toBe(150_001);
+    expect(sorted[sorted.length - 1]).toBe(rows + 1);
   });
 });
 
