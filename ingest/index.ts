@@ -102,10 +102,7 @@ export class Connector {
         return answer;
       } catch (err) {
         if (isRegistryRefusal(err) || this.closing.signal.aborted) throw err;
-        const wait = backoffMs(attempt);
-        this.status.retrying(`schema registry: ${(err as Error).message}`);
-        this.logger.warn({ err: (err as Error).message, attempt, wait }, 'schema registry not answering; retrying');
-        await sleep(wait, this.closing.signal);
+        await this.backOff(attempt, 'schema registry', err, {}, 'schema registry not answering; retrying');
       }
     }
   }
@@ -137,12 +134,17 @@ export class Connector {
         return;
       } catch (err) {
         if (!(await exists(path))) return; // taken away by hand meanwhile
-        const wait = backoffMs(attempt);
-        this.status.retrying(`${basename(path)}: ${(err as Error).message}`);
-        this.logger.warn({ err: (err as Error).message, file: basename(path), attempt, wait }, 'ingest interrupted; retrying the file');
-        await sleep(wait, this.closing.signal);
+        await this.backOff(attempt, basename(path), err, { file: basename(path) }, 'ingest interrupted; retrying the file');
       }
     }
+  }
+
+  /** After failed attempt `attempt` at `what`: health says retrying, a warning, then the backoff (cut short by close). */
+  private async backOff(attempt: number, what: string, err: unknown, context: object, message: string): Promise<void> {
+    const wait = backoffMs(attempt);
+    this.status.retrying(`${what}: ${(err as Error).message}`);
+    this.logger.warn({ err: (err as Error).message, ...context, attempt, wait }, message);
+    await sleep(wait, this.closing.signal);
   }
 
   /** A free path in .done/ or .failed/ for a file of this name. */

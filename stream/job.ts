@@ -160,6 +160,9 @@ export class AggregatorJob implements JobView {
       this.source.rewind(batch.topic, batch.partition, pipeline.nextOffset);
       return;
     }
+    // Each value is made twice (here and in decode) on purpose: consumed records make their value
+    // when asked, and holding the batch's values in an array made more garbage outlive young
+    // collections (aggregator alone: 14.6 s of CPU instead of 13.7).
     await this.decoder.prepare(batch.messages.map((m) => m.value));
     // From here to the end of the loop nothing awaits: a tick never sees half a batch.
     const { duplicates, late } = pipeline.counters;
