@@ -4,9 +4,10 @@
 // server when CLICKHOUSE_URL is set.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { createClient, parseError, ClickHouseError, type ClickHouseClient, type ClickHouseClientConfigOptions, type DataFormat } from '@clickhouse/client';
 import { Session } from 'chdb';
-import { createChdbConnection } from 'chdb/connection';
+import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
 import type { Config } from '../core/config.ts';
 import { embeddedRead, embeddedWriteFile, writeChunks } from './embedded-read.ts';
 
@@ -36,6 +37,8 @@ export interface Store {
   readRaw(sql: string, options: RawReadOptions): AsyncIterable<Buffer>;
   /** The same written to a new file (the engine writes it itself where it can), `onBytes` following its size; resolves with the bytes. */
   writeRawFile(sql: string, options: RawReadOptions, file: string, onBytes?: (bytes: number) => void): Promise<number>;
+  /** Inserts rows given as TabSeparated text into a table of the namespace's database; the embedded engine reads the bytes in place. */
+  insertTabSeparated(table: string, columns: string[], text: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,6 +119,9 @@ export function openStore(config: Config): Store {
       mode: 'server',
       readRaw: (sql, options) => serverRead(client, sql, options),
       writeRawFile: (sql, options, file, onBytes) => writeChunks(serverRead(client, sql, options), file, onBytes),
+      insertTabSeparated: async (table, columns, text) => {
+        await client.insert({ table: `${config.namespace}.${table}`, columns: columns as [string, ...string[]], values: Readable.from([text]), format: 'TabSeparated' });
+      },
       close: () => client.close(),
     };
   }
@@ -124,10 +130,9 @@ export function openStore(config: Config): Store {
   // Asked before the engine, which prints its own lock error on stderr.
   const holder = lockHolder(path);
   if (holder !== undefined) throw new StoreLockedError(path, holder);
-  let connection: ClickHouseClientConfigOptions['connection'];
+  let engine: ChdbConnection;
   try {
-    // chdb bundles its own copy of @clickhouse/client-common's types; the shapes are the same.
-    connection = createChdbConnection({ path }) as unknown as ClickHouseClientConfigOptions['connection'];
+    engine = createChdbConnection({ path });
   } catch (err) {
     if ((err as { code?: string }).code === 'CHDB_CONNECTION' && existsSync(join(path, 'status'))) throw new StoreLockedError(path, lockHolder(path));
     throw err;
@@ -136,7 +141,8 @@ export function openStore(config: Config): Store {
   // This process holds the store now: spool files left by a killed one can go.
   rmSync(spool, { recursive: true, force: true });
   const client = createClient({
-    connection,
+    // chdb bundles its own copy of @clickhouse/client-common's types; the shapes are the same.
+    connection: engine as unknown as ClickHouseClientConfigOptions['connection'],
     clickhouse_settings: SETTINGS,
   });
   const session = () => new Session(path);
@@ -147,8 +153,24 @@ export function openStore(config: Config): Store {
     // Each read gets a session of its own on the same engine: its settings and readonly stay its own.
     readRaw: (sql, options) => embeddedRead(session, spool, sql, withDefaults(options)),
     writeRawFile: (sql, options, file, onBytes) => embeddedWriteFile(session, spool, sql, withDefaults(options), file, onBytes),
+    insertTabSeparated: (table, columns, text) => embeddedInsert(engine, `${config.namespace}.${table}`, columns, text),
     close: () => client.close(),
   };
+}
+
+/**
+ * chDB's raw insert: the engine parses the Buffer where it lies, where the client's insert would
+ * turn it into one string and the engine back into bytes. Its errors carry the engine's text,
+ * read into the client's error shape (code and type) as every other store error.
+ */
+async function embeddedInsert(engine: ChdbConnection, table: string, columns: string[], text: Buffer): Promise<void> {
+  try {
+    await engine.chdb.rawInsert({ table, columns, values: text, format: 'TabSeparated', settings: { date_time_input_format: SETTINGS.date_time_input_format } });
+  } catch (err) {
+    const parsed = parseError(err instanceof Error ? err.message : String(err));
+    if (parsed !== err) parsed.cause = err;
+    throw parsed;
+  }
 }
 
 /** The client's settings first (as its own queries have them), then the read's own. */
