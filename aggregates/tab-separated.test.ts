@@ -20,7 +20,7 @@ describe('TabSeparatedWriter', () => {
           out.int(n).id(id).cents(cents).secondsWithMillis(ms).seconds(ms).text(text).text(null);
           out.endRow();
           const expected = [String(n), id.toString(), fixed(cents, 100, 2), fixed(ms, 1000, 3), String(Math.floor(ms / 1000)), escaped(text), ''];
-          expect(out.toBuffer().toString()).toBe(`${expected.join('\t')}\n`);
+          expect(out.toBuffer()).toEqual(Buffer.from(`${expected.join('\t')}\n`));
         },
       ),
       { numRuns: 2_000 },
@@ -36,6 +36,14 @@ describe('TabSeparatedWriter', () => {
     expect(out.rows).toBe(1_000);
     expect(out.lines()).toEqual(Array.from({ length: 1_000 }, (_, i) => `${i}\tline\\t${i}`));
     expect(new TabSeparatedWriter().lines()).toEqual([]);
+  });
+
+  it('writes UTF-8 as Buffer.from does: two-, three- and four-byte characters, lone surrogates', () => {
+    const text = 'é\tß€\n😀\ud800x\udc00\\';
+    const out = new TabSeparatedWriter(1);
+    out.text(text);
+    out.endRow();
+    expect(out.toBuffer()).toEqual(Buffer.from(`${escaped(text)}\n`));
   });
 
   it('writes a value that is not a safe integer as JavaScript prints it', () => {

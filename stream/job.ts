@@ -31,8 +31,6 @@ import { systemClock, type Clock } from './time.ts';
 import { tickDue } from './trigger.ts';
 import { WatermarkTracker } from './watermark.ts';
 
-export { salesMessage } from './sink.ts';
-
 export interface JobOptions extends EngineOptions {
   earlyFiringIntervalMs: number;
   checkpointIntervalMs: number;

@@ -8,6 +8,7 @@ import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { SalesRow } from '../aggregates/table-rows.ts';
 import { archiveRowSource, writeArchive, writeBisecting, writeCustomers, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
+import { TextBytes } from '../core/text-bytes.ts';
 import type { Emissions } from './partition-pipeline.ts';
 
 export function jsonBigInt(_key: string, value: unknown): unknown {
@@ -57,22 +58,56 @@ const OUTPUT_CHUNK = 8000;
 
 /** Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`. */
 export async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions): Promise<void> {
-  // Values go as Buffers: kafkajs measures a string value with Buffer.byteLength, which costs
-  // about twice as much as encoding it on strings built from many parts (measured: 1.9 µs vs 1 µs).
   // Each request's messages are built just before it is sent: one request's worth is alive at a
   // time (they live until the broker answers), not the whole tick's.
-  await sendInChunks(producer, topics.salesPerProduct, out.sales, (r) => ({ key: String(r.productId), value: Buffer.from(salesMessage(r)) }));
-  await sendInChunks(producer, topics.late, out.late, (r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) }));
+  await sendInChunks(producer, topics.salesPerProduct, out.sales, salesMessages);
+  await sendInChunks(producer, topics.late, out.late, (rows) => rows.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) })));
 }
 
 /** Requests stay well under the broker's message.max.bytes (1 MB per record batch). */
-async function sendInChunks<T>(producer: Producer, topic: string, rows: T[], message: (row: T) => Message): Promise<void> {
+async function sendInChunks<T>(producer: Producer, topic: string, rows: T[], messages: (rows: T[]) => Message[]): Promise<void> {
   for (let i = 0; i < rows.length; i += OUTPUT_CHUNK) {
-    await producer.send({ topic, messages: rows.slice(i, i + OUTPUT_CHUNK).map(message), acks: -1 });
+    await producer.send({ topic, messages: messages(rows.slice(i, i + OUTPUT_CHUNK)), acks: -1 });
   }
 }
 
-/** The `<ns>.sales-per-product` record: JSON with the public column names, ids as strings. */
-export function salesMessage(r: SalesRow): string {
-  return `{"window_start":${r.windowStart},"window_end":${r.windowEnd},"product_id":"${r.productId}","source_partition":${r.partition},"revenue_cents":${r.revenueCents},"purchases":${r.purchases},"views":${r.views},"carts":${r.carts},"removals":${r.removals},"is_final":${r.isFinal},"version":${r.version}}`;
+/** Bytes a sales record takes at most with its key (the largest ids and counts fit). */
+const SALES_MESSAGE_BYTES = 400;
+
+/**
+ * The `<ns>.sales-per-product` records: key the product id, value JSON with the public column
+ * names, ids as strings. Written into one buffer per request, each key and value a view of it
+ * (as Buffers, kafkajs copies them into the record batch without measuring a string).
+ */
+export function salesMessages(rows: SalesRow[]): Message[] {
+  const out = new TextBytes(rows.length * SALES_MESSAGE_BYTES);
+  return rows.map((r) => {
+    const keyStart = out.length;
+    out.id(r.productId);
+    const valueStart = out.length;
+    out
+      .ascii('{"window_start":')
+      .int(r.windowStart)
+      .ascii(',"window_end":')
+      .int(r.windowEnd)
+      .ascii(',"product_id":"')
+      .id(r.productId)
+      .ascii('","source_partition":')
+      .int(r.partition)
+      .ascii(',"revenue_cents":')
+      .int(r.revenueCents)
+      .ascii(',"purchases":')
+      .int(r.purchases)
+      .ascii(',"views":')
+      .int(r.views)
+      .ascii(',"carts":')
+      .int(r.carts)
+      .ascii(',"removals":')
+      .int(r.removals)
+      .ascii(r.isFinal ? ',"is_final":true' : ',"is_final":false')
+      .ascii(',"version":')
+      .int(r.version)
+      .ascii('}');
+    return { key: out.view(keyStart, valueStart), value: out.view(valueStart) };
+  });
 }

@@ -1,0 +1,143 @@
+// Text written straight into bytes: numbers as their decimal digits, ASCII as it is. The
+// outputs built for every event (store inserts, sales-topic records) never exist as JS strings,
+// so there is nothing to concatenate, flatten or convert to UTF-8, and the bytes live outside
+// the JS heap, where young collections do not copy them (see BENCHMARKS.md, stop 17).
+
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Bytes a safe integer takes at most, with its sign. */
+const MAX_INTEGER_BYTES = 17;
+
+export class TextBytes {
+  protected bytes: Buffer;
+  protected at = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    this.bytes = Buffer.allocUnsafe(Math.max(1, initialBytes));
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.at;
+  }
+
+  /** The bytes from `start` to `end` (a view, not a copy: it stays valid as more is written). */
+  view(start = 0, end = this.at): Buffer {
+    return this.bytes.subarray(start, end);
+  }
+
+  /** A safe integer in decimal; anything else as JavaScript prints it. */
+  int(n: number): this {
+    if (!Number.isSafeInteger(n)) return this.ascii(String(n));
+    this.reserve(MAX_INTEGER_BYTES);
+    this.digits(n);
+    return this;
+  }
+
+  /** A 64-bit id in decimal (ids above 2^53 from their string). */
+  id(n: bigint): this {
+    if (n >= 0n && n <= MAX_SAFE) return this.int(Number(n));
+    return this.ascii(n.toString());
+  }
+
+  /** An integer `n` over `scale` (a power of ten) with `decimals` digits after the point, as toFixed writes it. */
+  fixedPoint(n: number, scale: number, decimals: number): this {
+    if (!Number.isSafeInteger(n)) return this.ascii((n / scale).toFixed(decimals));
+    this.reserve(MAX_INTEGER_BYTES + 1 + decimals);
+    if (n < 0) {
+      this.bytes[this.at++] = MINUS;
+      n = -n;
+    }
+    const whole = Math.floor(n / scale);
+    this.digits(whole);
+    this.bytes[this.at++] = DOT;
+    let fraction = n - whole * scale;
+    for (let i = this.at + decimals - 1; i >= this.at; i--) {
+      this.bytes[i] = ZERO + (fraction % 10);
+      fraction = Math.floor(fraction / 10);
+    }
+    this.at += decimals;
+    return this;
+  }
+
+  /** Text known to be ASCII and to need no escaping (names, digits, JSON punctuation). */
+  ascii(text: string): this {
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) this.bytes[this.at++] = text.charCodeAt(i);
+    return this;
+  }
+
+  /** One byte. */
+  byte(b: number): this {
+    this.reserve(1);
+    this.bytes[this.at++] = b;
+    return this;
+  }
+
+  /**
+   * Text in UTF-8 with backslash escapes: a character whose code has a non-zero entry in
+   * `escapes` is written as a backslash and that entry (tab as `\t`, say). Lone surrogates
+   * become U+FFFD, as in Buffer.from.
+   */
+  escaped(text: string, escapes: Uint8Array): this {
+    // Each UTF-16 unit takes at most 3 bytes, and an escape 2.
+    this.reserve(3 * text.length);
+    const bytes = this.bytes;
+    let at = this.at;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) {
+        const escape = escapes[c]!;
+        if (escape === 0) bytes[at++] = c;
+        else {
+          bytes[at++] = BACKSLASH;
+          bytes[at++] = escape;
+        }
+      } else if (c < 0x800) {
+        bytes[at++] = 0xc0 | (c >> 6);
+        bytes[at++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+        bytes[at++] = 0xf0 | (cp >> 18);
+        bytes[at++] = 0x80 | ((cp >> 12) & 0x3f);
+        bytes[at++] = 0x80 | ((cp >> 6) & 0x3f);
+        bytes[at++] = 0x80 | (cp & 0x3f);
+      } else {
+        const unit = (c & 0xf800) === 0xd800 ? 0xfffd : c;
+        bytes[at++] = 0xe0 | (unit >> 12);
+        bytes[at++] = 0x80 | ((unit >> 6) & 0x3f);
+        bytes[at++] = 0x80 | (unit & 0x3f);
+      }
+    }
+    this.at = at;
+    return this;
+  }
+
+  /** Room for `bytes` more bytes. */
+  protected reserve(bytes: number): void {
+    if (this.at + bytes <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.at + bytes));
+    this.bytes.copy(grown, 0, 0, this.at);
+    this.bytes = grown;
+  }
+
+  private digits(n: number): void {
+    if (n < 0) {
+      this.bytes[this.at++] = MINUS;
+      n = -n;
+    }
+    let length = 1;
+    for (let bound = 10; bound <= n; bound *= 10) length += 1;
+    let i = this.at + length;
+    while (n >= 10) {
+      const rest = Math.floor(n / 10);
+      this.bytes[--i] = ZERO + (n - rest * 10);
+      n = rest;
+    }
+    this.bytes[--i] = ZERO + n;
+    this.at += length;
+  }
+}
