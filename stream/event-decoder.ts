@@ -4,10 +4,16 @@
 import avro from 'avsc';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { ShopEvent } from '../core/event.ts';
-import { avroOptions, shopEventType } from '../core/avro.ts';
+import { avroOptions, isRegistryRefusal, shopEventType } from '../core/avro.ts';
 
 export class EventDecoder {
   private readonly resolvers = new Map<number, avro.Resolver>();
+  /**
+   * Schema ids no record can be read with, and why: the registry does not have the id, or its
+   * schema is not one a shop event can be read from. Their records are rejected, not retried:
+   * no retry changes the answer, and waiting would stop every partition behind one record.
+   */
+  private readonly unreadable = new Map<number, string>();
 
   constructor(private readonly registry: SchemaRegistry) {}
 
@@ -15,14 +21,27 @@ export class EventDecoder {
     return value.length > 5 && value[0] === 0 ? value.readInt32BE(1) : undefined;
   }
 
-  /** Fetches the writer schemas of these records that are not known yet. */
+  /**
+   * Fetches the writer schemas of these records that are not known yet. Throws only when the
+   * registry is away or slow (the batch is then retried); a refusal marks the id unreadable.
+   */
   async prepare(values: Array<Buffer | null>): Promise<void> {
     for (const v of values) {
       const id = v ? EventDecoder.schemaId(v) : undefined;
-      if (id === undefined || this.resolvers.has(id)) continue;
-      const writer = await this.registry.getSchema(id);
-      const writerType = avro.Type.forSchema(writer as unknown as avro.Schema, avroOptions());
-      this.resolvers.set(id, shopEventType.createResolver(writerType));
+      if (id === undefined || this.resolvers.has(id) || this.unreadable.has(id)) continue;
+      let writer: unknown;
+      try {
+        writer = await this.registry.getSchema(id);
+      } catch (err) {
+        if (!isRegistryRefusal(err)) throw err;
+        this.unreadable.set(id, `unknown schema id ${id}: the registry answers "${(err as Error).message}"`);
+        continue;
+      }
+      try {
+        this.resolvers.set(id, shopEventType.createResolver(avro.Type.forSchema(writer as avro.Schema, avroOptions())));
+      } catch (err) {
+        this.unreadable.set(id, `schema id ${id} is not a shop event schema: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -32,7 +51,7 @@ export class EventDecoder {
     const id = EventDecoder.schemaId(value);
     if (id === undefined) return 'not in the Confluent wire format (magic byte 0 + schema id)';
     const resolver = this.resolvers.get(id);
-    if (!resolver) return `unknown schema id ${id}`;
+    if (!resolver) return this.unreadable.get(id) ?? `unknown schema id ${id}`;
     try {
       return shopEventType.fromBuffer(value.subarray(5), resolver) as ShopEvent;
     } catch (err) {
