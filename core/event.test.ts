@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { contentKey, EVENT_TYPES, formatCents, toDateTime, type ShopEvent } from './event.ts';
 import { eventFactory } from '../test/fixtures.ts';
 
@@ -33,6 +34,34 @@ describe('contentKey', () => {
     const a = ev({ category_code: 'x|y', brand: 'z' });
     const b = ev({ category_code: 'x', brand: 'y|z' });
     expect(contentKey(a)).not.toBe(contentKey(b));
+  });
+
+  it('is the text checkpoints hold, whatever the fields (written as bytes for plain text, else by its definition)', () => {
+    // The definition, as checkpoints of every earlier version hold it.
+    const definition = (e: ShopEvent) =>
+      `${e.event_time}|${e.event_type}|${e.product_id}|${e.category_id}|${e.price_cents}|${e.user_id}|${JSON.stringify([e.category_code ?? '', e.brand ?? '', e.user_session ?? ''])}`;
+    const id = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n });
+    const text = fc.option(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', 'a"b', 'a\\b', 'tab\there', 'é')), { nil: null });
+    fc.assert(
+      fc.property(
+        fc.record({
+          event_time: fc.oneof(fc.integer({ min: 0, max: 4e12 }), fc.double()),
+          event_type: fc.oneof(fc.constantFrom(...EVENT_TYPES), fc.string({ unit: 'binary' })) as fc.Arbitrary<ShopEvent['event_type']>,
+          product_id: id,
+          category_id: id,
+          category_code: text,
+          brand: text,
+          price_cents: fc.oneof(fc.integer(), fc.double()),
+          user_id: id,
+          user_session: text,
+        }),
+        (fields) => {
+          const e = ev(fields);
+          expect(contentKey(e)).toBe(definition(e));
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 });
 

@@ -4,6 +4,7 @@
 // the JS heap, where young collections do not copy them (see BENCHMARKS.md, stop 17).
 
 const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
 const DOT = 0x2e;
 const MINUS = 0x2d;
 const ZERO = 0x30;
@@ -68,6 +69,30 @@ export class TextBytes {
     this.reserve(text.length);
     for (let i = 0; i < text.length; i++) this.bytes[this.at++] = text.charCodeAt(i);
     return this;
+  }
+
+  /** Starts over: what was written is overwritten (views of it included). */
+  reset(): void {
+    this.at = 0;
+  }
+
+  /** What was written, as a string of one character per byte (ASCII reads as itself). */
+  latin1(): string {
+    return this.bytes.toString('latin1', 0, this.at);
+  }
+
+  /**
+   * Writes `text` if it is printable ASCII (space to tilde) without a `"` or `\\`, text that
+   * JSON and most formats quote as it is; answers false, having written part of it, otherwise.
+   */
+  plain(text: string): boolean {
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) return false;
+      this.bytes[this.at++] = c;
+    }
+    return true;
   }
 
   /** One byte. */

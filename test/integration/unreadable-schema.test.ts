@@ -40,7 +40,7 @@ describe('records whose schema id cannot be read as a shop event', () => {
   it('are rejected with the reason, and the events around them are aggregated', async () => {
     const registry = createSchemaRegistry(config.schemaRegistryUrl);
     const schemaId = await registerEventSchema(registry, config.namespace);
-    const otherSchema = { type: 'record', name: 'Other', fields: [{ name: 'note', type: 'string' }] } as const;
+    const otherSchema: avro.Schema = { type: 'record', name: 'Other', fields: [{ name: 'note', type: 'string' }] };
     const { id: otherId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(otherSchema) }, { subject: `${config.namespace}.other-value` });
     const missingId = 2_147_483_000;
 
