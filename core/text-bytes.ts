@@ -8,7 +8,6 @@ const QUOTE = 0x22;
 const DOT = 0x2e;
 const MINUS = 0x2d;
 const ZERO = 0x30;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** Bytes a safe integer takes at most, with its sign. */
 const MAX_INTEGER_BYTES = 17;
 
@@ -40,7 +39,9 @@ export class TextBytes {
 
   /** A 64-bit id in decimal (ids above 2^53 from their string). */
   id(n: bigint): this {
-    if (n >= 0n && n <= MAX_SAFE) return this.int(Number(n));
+    // One conversion: a bigint above 2^53 - 1 becomes a number of at least 2^53.
+    const v = Number(n);
+    if (v >= 0 && v <= Number.MAX_SAFE_INTEGER) return this.int(v);
     return this.ascii(n.toString());
   }
 
@@ -154,15 +155,39 @@ export class TextBytes {
       this.bytes[this.at++] = MINUS;
       n = -n;
     }
-    let length = 1;
-    for (let bound = 10; bound <= n; bound *= 10) length += 1;
+    const length = digitCount(n);
     let i = this.at + length;
-    while (n >= 10) {
-      const rest = Math.floor(n / 10);
-      this.bytes[--i] = ZERO + (n - rest * 10);
+    // Two digits per division, from a table; integer arithmetic while it fits 31 bits.
+    while (n >= 0x80000000) {
+      const rest = Math.floor(n / 100);
+      const pair = 2 * (n - rest * 100);
+      this.bytes[--i] = DIGIT_PAIRS[pair + 1]!;
+      this.bytes[--i] = DIGIT_PAIRS[pair]!;
       n = rest;
     }
-    this.bytes[--i] = ZERO + n;
+    while (n >= 100) {
+      const rest = (n / 100) | 0;
+      const pair = 2 * (n - rest * 100);
+      this.bytes[--i] = DIGIT_PAIRS[pair + 1]!;
+      this.bytes[--i] = DIGIT_PAIRS[pair]!;
+      n = rest;
+    }
+    if (n >= 10) {
+      this.bytes[--i] = DIGIT_PAIRS[2 * n + 1]!;
+      this.bytes[--i] = DIGIT_PAIRS[2 * n]!;
+    } else this.bytes[--i] = ZERO + n;
     this.at += length;
   }
+}
+
+/** "00", "01", ... "99" as bytes. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => ZERO + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
+/** Decimal digits of a non-negative safe integer. */
+function digitCount(n: number): number {
+  if (n < 1e5) return n < 100 ? (n < 10 ? 1 : 2) : n < 1e3 ? 3 : n < 1e4 ? 4 : 5;
+  if (n < 1e10) return n < 1e7 ? (n < 1e6 ? 6 : 7) : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
+  let length = 11;
+  for (let bound = 1e11; bound <= n; bound *= 10) length += 1;
+  return length;
 }
