@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { VALIDATION_DEFAULTS, type ValidationLimits } from '../core/config.ts';
 import type { ShopEvent } from '../core/event.ts';
 import { MissingColumnsError } from './errors.ts';
@@ -292,8 +293,26 @@ describe('parsePriceCents', () => {
     expect(parsePriceCents('-5')).toMatch(/negative/);
   });
 
-  it.each(['', 'abc', '5.245', '.5', '5.', '1e2', '+5', '5,24', '0x10', '5.2.1', 'NaN', 'Infinity'])('rejects %j', (text) => {
+  it.each(['', 'abc', '5.245', '.5', '5.', '1e2', '+5', '5,24', '0x10', '5.2.1', 'NaN', 'Infinity', '5.a', '5.2a', '٣'])('rejects %j', (text) => {
     expect(typeof parsePriceCents(text)).toBe('string');
+  });
+
+  it('reads exactly the texts of its definition, digits with at most 2 places, as their cents', () => {
+    const definition = /^\d+(\.\d{1,2})?$/;
+    const priceLike = fc.stringMatching(/^[0-9]{0,12}(\.[0-9]{0,3})?$/);
+    fc.assert(
+      fc.property(fc.oneof(priceLike, fc.string()), (text) => {
+        const cents = parsePriceCents(text);
+        if (!definition.test(text)) {
+          expect(typeof cents).toBe('string');
+          return;
+        }
+        const [whole, fraction = ''] = text.split('.');
+        const expected = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+        expect(cents).toEqual(expected > 2_147_483_647 ? expect.stringMatching(/too large/) : expected);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });
 

@@ -29,7 +29,6 @@ export type ParsedRow = { ok: true; event: ShopEvent } | ({ ok: false } & RowRej
 
 const UTC_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) UTC$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-const PRICE = /^\d+(\.\d{1,2})?$/;
 const UNSIGNED = /^\d{1,20}$/;
 const MAX_LONG = (1n << 63n) - 1n;
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
@@ -79,11 +78,29 @@ function utcDayMs(text: string): number | undefined {
 /** Integer cents or an error text. */
 export function parsePriceCents(text: string): number | string {
   if (text.startsWith('-')) return `negative price "${text}"`;
-  if (!PRICE.test(text)) return `bad price "${text}": expected a decimal with at most 2 places`;
-  const [whole, frac = ''] = text.split('.');
-  const cents = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+  const cents = decimalCents(text);
+  if (cents === undefined) return `bad price "${text}": expected a decimal with at most 2 places`;
   if (!Number.isSafeInteger(cents) || cents > 2_147_483_647) return `bad price "${text}": too large`;
   return cents;
+}
+
+/** Cents of "digits[.d[d]]" (the price format), read in one pass; undefined for anything else. */
+function decimalCents(text: string): number | undefined {
+  let whole = 0;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    whole = whole * 10 + digit;
+  }
+  if (i === 0) return undefined;
+  if (i === text.length) return whole * 100;
+  const fraction = text.length - i - 1;
+  if (text.charCodeAt(i) !== 46 || fraction < 1 || fraction > 2) return undefined;
+  const tenths = text.charCodeAt(i + 1) - 48;
+  const hundredths = fraction === 2 ? text.charCodeAt(i + 2) - 48 : 0;
+  if (tenths < 0 || tenths > 9 || hundredths < 0 || hundredths > 9) return undefined;
+  return whole * 100 + tenths * 10 + hundredths;
 }
 
 function parseId(name: string, text: string): bigint | string {

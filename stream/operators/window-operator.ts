@@ -17,6 +17,8 @@ export interface WindowResult {
  * whether it repeats a recent late event exactly, which lifetime value must not count twice).
  */
 export type Admission = { kind: 'added' } | { kind: 'duplicate' } | { kind: 'late'; window: Window; duplicate: boolean };
+const ADDED: Admission = Object.freeze({ kind: 'added' });
+const DUPLICATE: Admission = Object.freeze({ kind: 'duplicate' });
 
 /**
  * Late events remembered for dedup. Exact duplicates arrive next to each other in the data, so a
@@ -64,11 +66,12 @@ export class WindowOperator {
   /** Adds the event to its windows unless late or a duplicate; `watermark` is the current one. */
   process(e: ShopEvent, watermark: number): Admission {
     const assigned = this.assigner.assign(e.event_time);
-    const open = assigned.filter((w) => !isWindowFinal(w, watermark, this.allowedLatenessMs));
     const key = contentKey(e);
-    if (open.length === 0) return { kind: 'late', window: assigned[assigned.length - 1]!, duplicate: this.seenLate(key) };
+    let open = 0;
     let duplicate = false;
-    for (const w of open) {
+    for (const w of assigned) {
+      if (isWindowFinal(w, watermark, this.allowedLatenessMs)) continue;
+      open += 1;
       const state = this.stateFor(w);
       if (state.seen.has(key)) {
         duplicate = true;
@@ -80,7 +83,8 @@ export class WindowOperator {
       addEvent(sales, e);
       state.dirty.add(e.product_id);
     }
-    return duplicate ? { kind: 'duplicate' } : { kind: 'added' };
+    if (open === 0) return { kind: 'late', window: assigned[assigned.length - 1]!, duplicate: this.seenLate(key) };
+    return duplicate ? DUPLICATE : ADDED;
   }
 
   /** Final results of windows the watermark has passed; their state is freed. */
