@@ -25,6 +25,11 @@ export class TabSeparatedWriter {
     return this.rowCount;
   }
 
+  /** Bytes written. */
+  get byteLength(): number {
+    return this.out.length;
+  }
+
   /** The text so far (a view, not a copy): whole rows, each ending with a newline. */
   toBuffer(): Buffer {
     return this.out.view();

@@ -25,14 +25,20 @@ function eventCells(out: TabSeparatedWriter, e: ShopEvent): TabSeparatedWriter {
     .int(e.source_line);
 }
 
+/** Bytes of text one insert holds at most: a larger output (the burst at the end of input) goes in several. */
+const INSERT_MAX_BYTES = 16 * 1024 * 1024;
+
 async function insert<T>(store: Store, table: string, columns: string[], rows: T[], row: (out: TabSeparatedWriter, row: T) => void): Promise<void> {
-  if (rows.length === 0) return;
-  const out = new TabSeparatedWriter();
+  let out = new TabSeparatedWriter();
   for (const r of rows) {
     row(out, r);
     out.endRow();
+    if (out.byteLength >= INSERT_MAX_BYTES) {
+      await store.insertTabSeparated(table, columns, out.toBuffer());
+      out = new TabSeparatedWriter();
+    }
   }
-  await store.insertTabSeparated(table, columns, out.toBuffer());
+  if (out.rows > 0) await store.insertTabSeparated(table, columns, out.toBuffer());
 }
 
 const ARCHIVE_COLUMNS = [...EVENT_COLUMNS, 'ingested_at'];
