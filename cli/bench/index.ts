@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Config, ValidationLimits } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { servicesStatus } from '../services/index.ts';
+import { reset } from '../commands/reset.ts';
 import { encodeEvent } from '../../core/avro.ts';
 import { parseRows } from '../../ingest/rows.ts';
 import { generate, type GenerateOptions } from '../../ingest/tools/generate.ts';
@@ -66,6 +67,15 @@ async function benchData(options: GenerateOptions): Promise<string[]> {
   return files;
 }
 
+/** Drops the namespaces' topics, groups, tables and subjects; a failure is only reported. */
+async function removeNamespaces(configs: Config[], logger: Logger): Promise<void> {
+  for (const config of configs) {
+    await reset(config, logger).catch((err: unknown) =>
+      logger.warn({ err, namespace: config.namespace }, `bench: namespace not removed; SALESINSIGHTS_NAMESPACE=${config.namespace} salesinsights reset removes it`),
+    );
+  }
+}
+
 function withNamespace(config: Config, suffix: string): Config {
   // One embedded store per process: every phase shares the home, each has its own namespace.
   return { ...config, namespace: `${config.namespace}_${suffix}` };
@@ -79,11 +89,15 @@ export async function runBench(config: Config, logger: Logger, options: BenchOpt
   const files = await benchData({ days, rowsPerDay: Math.ceil(options.events / days), out: dataDir, seed: 2020 });
   logger.info({ events: options.events, days, dataDir }, 'bench: data ready');
 
-  const throughput = await measureThroughput(dataDir, { together: withNamespace(base, 'e2e'), apart: withNamespace(base, 'apart') }, logger);
+  // Each phase's namespace is removed once measured: a full run leaves about 25 GB of topics and
+  // tables otherwise, and a few runs fill the disk under the broker.
+  const phases = { together: withNamespace(base, 'e2e'), apart: withNamespace(base, 'apart') };
+  const throughput = await measureThroughput(dataDir, phases, logger).finally(() => removeNamespaces([phases.together, phases.apart], logger));
   logger.info(throughput, 'bench: throughput measured');
   const latency: LatencyResult[] = [];
   for (const speed of [1, 10]) {
-    latency.push(await measureLatency(withNamespace(base, `lat${speed}`), logger, speed, options.latencySeconds));
+    const phase = withNamespace(base, `lat${speed}`);
+    latency.push(await measureLatency(phase, logger, speed, options.latencySeconds).finally(() => removeNamespaces([phase], logger)));
     logger.info(latency[latency.length - 1], 'bench: latency measured');
   }
   const services = await servicesStatus(config);
