@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { contentKey, EVENT_TYPES, formatCents, toDateTime, type ShopEvent } from './event.ts';
+import { contentKey, EVENT_TYPES, formatCents, type ShopEvent } from './event.ts';
 import { eventFactory } from '../test/fixtures.ts';
 
 const ev = eventFactory({ event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: 'a.b', brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: 's1' });
@@ -80,12 +80,6 @@ describe('formatCents', () => {
   });
 });
 
-describe('toDateTime', () => {
-  it('formats ClickHouse DateTime text in UTC, to the second', () => {
-    expect(toDateTime(Date.UTC(2020, 0, 1, 0, 0, 0))).toBe('2020-01-01 00:00:00');
-    expect(toDateTime(Date.UTC(2019, 9, 31, 23, 59, 59, 999))).toBe('2019-10-31 23:59:59');
-  });
-});
 
 describe('EVENT_TYPES', () => {
   it('are the four types of the dataset', () => {
