@@ -12,8 +12,8 @@ const ZERO = 0x30;
 const MAX_INTEGER_BYTES = 17;
 
 export class TextBytes {
-  protected bytes: Buffer;
-  protected at = 0;
+  private bytes: Buffer;
+  private at = 0;
 
   constructor(initialBytes = 64 * 1024) {
     this.bytes = Buffer.allocUnsafe(Math.max(1, initialBytes));
@@ -143,7 +143,7 @@ export class TextBytes {
   }
 
   /** Room for `bytes` more bytes. */
-  protected reserve(bytes: number): void {
+  private reserve(bytes: number): void {
     if (this.at + bytes <= this.bytes.length) return;
     const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.at + bytes));
     this.bytes.copy(grown, 0, 0, this.at);
