@@ -8,6 +8,7 @@ import avro from 'avsc';
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
 import type { ShopEvent } from './event.ts';
+import { maxShopEventBytes, writeShopEvent } from './shop-event-codec.ts';
 
 /** avsc copies the bytes of a long out at once, so one scratch buffer serves every write. */
 const longScratch = Buffer.alloc(8);
@@ -87,8 +88,8 @@ export async function registerEventSchema(registry: SchemaRegistry, namespace: s
 
 /**
  * Records are encoded one after the other into a shared slab and handed out as views of it, as
- * Node's own Buffer pool does: no allocation, zero-fill or copy per record (avsc's toBuffer made
- * two of each). A view keeps its slab alive only as long as the record itself is kept.
+ * Node's own Buffer pool does: no allocation, zero-fill or copy per record. A view keeps its slab
+ * alive only as long as the record itself is kept.
  */
 const SLAB_BYTES = 256 * 1024;
 let slab = Buffer.allocUnsafe(SLAB_BYTES);
@@ -96,16 +97,14 @@ let slabUsed = 0;
 
 /** Encodes without a registry round trip: the wire format is the magic byte and the id. */
 export function encodeEvent(schemaId: number, event: ShopEvent): Buffer {
-  let end = shopEventType.encode(event, slab, slabUsed + 5);
-  if (end < 0) {
-    // Not enough room left (`end` is minus the bytes missing): a fresh slab, large enough.
-    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, slab.length - end - slabUsed));
+  const room = 5 + maxShopEventBytes(event);
+  if (slab.length - slabUsed < room) {
+    slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, room));
     slabUsed = 0;
-    end = shopEventType.encode(event, slab, 5);
   }
   const start = slabUsed;
   slab[start] = 0;
   slab.writeInt32BE(schemaId, start + 1);
-  slabUsed = end;
-  return slab.subarray(start, end);
+  slabUsed = writeShopEvent(event, slab, start + 5);
+  return slab.subarray(start, slabUsed);
 }

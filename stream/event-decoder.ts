@@ -5,9 +5,13 @@ import avro from 'avsc';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { ShopEvent } from '../core/event.ts';
 import { avroOptions, isRegistryRefusal, shopEventType } from '../core/avro.ts';
+import { readShopEvent } from '../core/shop-event-codec.ts';
+
+/** How a schema id's records are read: this build's codec for its own schema, else avsc. */
+type Reader = 'native' | avro.Resolver;
 
 export class EventDecoder {
-  private readonly resolvers = new Map<number, avro.Resolver>();
+  private readonly readers = new Map<number, Reader>();
   /**
    * Schema ids no record can be read with, and why: the registry does not have the id, or its
    * schema is not one a shop event can be read from. Their records are rejected, not retried:
@@ -28,7 +32,7 @@ export class EventDecoder {
   async prepare(values: Array<Buffer | null>): Promise<void> {
     for (const v of values) {
       const id = v ? EventDecoder.schemaId(v) : undefined;
-      if (id === undefined || this.resolvers.has(id) || this.unreadable.has(id)) continue;
+      if (id === undefined || this.readers.has(id) || this.unreadable.has(id)) continue;
       let writer: unknown;
       try {
         writer = await this.registry.getSchema(id);
@@ -38,7 +42,8 @@ export class EventDecoder {
         continue;
       }
       try {
-        this.resolvers.set(id, shopEventType.createResolver(avro.Type.forSchema(writer as avro.Schema, avroOptions())));
+        const writerType = avro.Type.forSchema(writer as avro.Schema, avroOptions());
+        this.readers.set(id, writerType.equals(shopEventType) ? 'native' : shopEventType.createResolver(writerType));
       } catch (err) {
         this.unreadable.set(id, `schema id ${id} is not a shop event schema: ${(err as Error).message}`);
       }
@@ -50,10 +55,11 @@ export class EventDecoder {
     if (!value) return 'empty record';
     const id = EventDecoder.schemaId(value);
     if (id === undefined) return 'not in the Confluent wire format (magic byte 0 + schema id)';
-    const resolver = this.resolvers.get(id);
-    if (!resolver) return this.unreadable.get(id) ?? `unknown schema id ${id}`;
+    const reader = this.readers.get(id);
+    if (!reader) return this.unreadable.get(id) ?? `unknown schema id ${id}`;
     try {
-      return shopEventType.fromBuffer(value.subarray(5), resolver) as ShopEvent;
+      if (reader === 'native') return readShopEvent(value, 5, value.length);
+      return shopEventType.fromBuffer(value.subarray(5), reader) as ShopEvent;
     } catch (err) {
       return `undecodable Avro record: ${(err as Error).message}`;
     }
