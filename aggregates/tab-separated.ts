@@ -30,6 +30,13 @@ export class TabSeparatedWriter {
     return this.out.length;
   }
 
+  /** Empty again; the buffer is kept (views of the old text are overwritten). */
+  clear(): void {
+    this.out.reset();
+    this.inRow = false;
+    this.rowCount = 0;
+  }
+
   /** The text so far (a view, not a copy): whole rows, each ending with a newline. */
   toBuffer(): Buffer {
     return this.out.view();

@@ -61,6 +61,11 @@ export class ArchiveRows {
     this.out.endRow();
   }
 
+  /** Empty again; the buffer is kept. */
+  clear(): void {
+    this.out.clear();
+  }
+
   /** The text of the insert: whole lines. */
   text(): Buffer {
     return this.out.toBuffer();

@@ -2,7 +2,8 @@
 // partitioner must give what kafkajs and Kafka's own client give. The whole pipeline's integration
 // tests run through them too; these pin the edge values.
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -48,6 +49,26 @@ const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') 
 const decodeRecordBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: KafkaDecoder) => Promise<{ records: ConsumedRecord[] }>;
 
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (buffer: Buffer) => number;
+const Long = require('kafkajs/src/utils/long.js') as { fromInt(n: number): unknown };
+const produceRequestV3 = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (args: object) => unknown;
+const createRequest = require('kafkajs/src/protocol/request.js') as (args: { correlationId: number; clientId: string; request: unknown }) => Promise<{ buffer: Buffer }>;
+
+interface ProduceMessage {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string | string[]>;
+  timestamp?: number;
+}
+
+/** Messages of every shape a produce request takes: Buffer and string keys and values, nulls, headers, timestamps. */
+function produceMessages(n: number, tag: string): ProduceMessage[] {
+  return Array.from({ length: n }, (_, i) => ({
+    key: i % 3 ? Buffer.from(`k${i}${tag}`) : `key-${i}`,
+    value: i % 5 ? Buffer.from('v'.repeat(i % 200) + tag) : i % 10 ? `välue-${i}` : null,
+    ...(i % 7 ? {} : { headers: { h: 'x', hh: ['1', '2'] } }),
+    ...(i % 4 ? {} : { timestamp: 1_700_000_000_000 + i }),
+  }));
+}
 
 /** CRC-32C a bit at a time, from its definition (reflected polynomial 0x82F63B78). */
 function crc32CByBits(buffer: Buffer): number {
@@ -128,6 +149,38 @@ describe('kafkajs patches', () => {
     ]);
     expect(Buffer.isBuffer(records[0]!.value)).toBe(true);
     expect(JSON.parse(JSON.stringify(records[1]))).toMatchObject({ offset: '9007199254740001', key: null, headers: {} });
+  });
+
+  it('encodes whole produce requests byte for byte as unpatched kafkajs 2.2.4 does', async () => {
+    // The SHA-256 of each request as the unpatched kafkajs 2.2.4 (from the npm registry) encodes
+    // it, with the clock at the same instant: the patched request writes each record batch into
+    // one encoder and copies it once, and must not change a byte.
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    const cases: Array<[object, string]> = [
+      [
+        { transactionalId: null, topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 5, messages: produceMessages(1000, 'a') }] }] },
+        '44ecccd2fc489361a98b98fea5de01444905d8575bbde82dcbea99106e22b8af',
+      ],
+      [
+        {
+          transactionalId: 'tx-1',
+          topicData: [
+            { topic: 'tö', partitions: [{ partition: 0, firstSequence: 0, messages: produceMessages(3, 'b') }, { partition: 3, firstSequence: 9, messages: [{ key: null, value: Buffer.alloc(300_000, 7) }] }] },
+            { topic: 'u', partitions: [{ partition: 1, firstSequence: 1, messages: produceMessages(8000, 'c') }] },
+          ],
+        },
+        '4bdde7dd4d7a308b34252a8707f94bfff50b2d35f9726ac47151e1e51e1d53bd',
+      ],
+    ];
+    try {
+      for (const [args, sha256] of cases) {
+        const request = produceRequestV3({ acks: -1, timeout: 30_000, producerId: Long.fromInt(4242), producerEpoch: 3, compression: 0, ...args });
+        const { buffer } = await createRequest({ correlationId: 77, clientId: 'client-é', request });
+        expect(createHash('sha256').update(buffer).digest('hex')).toBe(sha256);
+      }
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('computes CRC-32C as its definition does, for every length remainder', () => {

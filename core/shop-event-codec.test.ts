@@ -80,7 +80,7 @@ describe('the shop event codec, against avsc', () => {
     expect(() => readShopEvent(badBranch, 0, badBranch.length)).toThrow(ShopEventDecodeError);
   });
 
-  it('writes timestamps exactly up to avsc's limit and refuses values the schema cannot hold', () => {
+  it("writes timestamps exactly up to avsc's limit and refuses values the schema cannot hold", () => {
     expect(() => writeShopEvent(shopEvent({ user_id: 2n ** 63n }), Buffer.alloc(512), 0)).toThrow(RangeError);
     expect(() => writeShopEvent(shopEvent({ price_cents: 2 ** 31 }), Buffer.alloc(512), 0)).toThrow(TypeError);
     expect(() => writeShopEvent(shopEvent({ event_time: 1.5 }), Buffer.alloc(512), 0)).toThrow(TypeError);

@@ -25,7 +25,8 @@ import { JobMetrics, type JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { Emissions } from './partition-pipeline.ts';
 import { withRetry } from './retry.ts';
-import { eventRejection, produceOutputs, writeOutputs } from './sink.ts';
+import { eventRejection, produceOutputs, SALES_REQUEST_BYTES, writeOutputs } from './sink.ts';
+import { TextBytes } from '../core/text-bytes.ts';
 import { KafkaSource, type PositionWait } from './source.ts';
 import { systemClock, type Clock } from './time.ts';
 import { tickDue } from './trigger.ts';
@@ -66,6 +67,9 @@ export class AggregatorJob implements JobView {
   private readonly topics: ReturnType<typeof topics>;
   private readonly tracker: WatermarkTracker;
   private emissions = new Emissions();
+  /** The emissions of the last tick, once written: reused so the archive's buffer is not grown anew each tick. */
+  private spareEmissions: Emissions | undefined;
+  private readonly salesRecordBytes = new TextBytes(SALES_REQUEST_BYTES);
   private rejected: RejectedRow[] = [];
   private ticking: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
@@ -238,7 +242,8 @@ export class AggregatorJob implements JobView {
     }
     const out = this.emissions;
     const rejected = this.rejected;
-    this.emissions = new Emissions();
+    this.emissions = this.spareEmissions ?? new Emissions();
+    this.spareEmissions = undefined;
     this.rejected = [];
     const checkpointDue = this.coordinator.isDue(now, forceCheckpoint);
     const snapshotStarted = Date.now();
@@ -260,9 +265,12 @@ export class AggregatorJob implements JobView {
     };
     const [refused] = await Promise.all([
       withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger, push)).finally(() => (storeMs = Date.now() - writeStarted)),
-      withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out)),
+      withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out, this.salesRecordBytes)),
     ]);
     this.stats.written(out, rejected.length + refused, storeMs);
+    // The live push's listeners keep out.sales and out.customers: clear() gives out new arrays.
+    out.clear();
+    this.spareEmissions = out;
     if (checkpointDue) {
       this.stats.checkpointed(await this.coordinator.write(checkpoints, snapshotMs));
       // The checkpoint is the truth; the group offsets only tell Kafka (and lag monitors) where

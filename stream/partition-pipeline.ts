@@ -24,6 +24,15 @@ export class Emissions {
   get size(): number {
     return this.archive.length + this.sales.length + this.customers.length + this.late.length;
   }
+
+  /** Empty again, for the next tick: new row arrays (listeners may keep the old ones), the archive's buffer kept. */
+  clear(): void {
+    this.archive.clear();
+    this.sales = [];
+    this.customers = [];
+    this.late = [];
+    this.newestIngestedAt = 0;
+  }
 }
 
 export interface PartitionSnapshot {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { SalesRow } from '../aggregates/table-rows.ts';
+import { TextBytes } from '../core/text-bytes.ts';
 import { salesMessages } from './sink.ts';
 
 const count = fc.integer({ min: 0, max: 2 ** 40 });
@@ -22,7 +23,7 @@ describe('salesMessages', () => {
   it('keys each record by its product id and writes the public JSON, field by field', () => {
     fc.assert(
       fc.property(fc.array(salesRow, { maxLength: 20 }), (rows) => {
-        const messages = salesMessages(rows);
+        const messages = salesMessages(rows, new TextBytes(16));
         expect(messages.map((m) => String(m.key))).toEqual(rows.map((r) => r.productId.toString()));
         expect(messages.map((m) => String(m.value))).toEqual(
           rows.map((r) =>

@@ -56,11 +56,14 @@ export async function writeOutputs(store: Store, out: Emissions, rejected: Rejec
 /** Records per produce request. */
 const OUTPUT_CHUNK = 8000;
 
-/** Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`. */
-export async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions): Promise<void> {
+/**
+ * Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`.
+ * `recordBytes` holds one request's sales records at a time, reused from request to request.
+ */
+export async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions, recordBytes: TextBytes): Promise<void> {
   // Each request's messages are built just before it is sent: one request's worth is alive at a
   // time (they live until the broker answers), not the whole tick's.
-  await sendInChunks(producer, topics.salesPerProduct, out.sales, salesMessages);
+  await sendInChunks(producer, topics.salesPerProduct, out.sales, (rows) => salesMessages(rows, recordBytes));
   await sendInChunks(producer, topics.late, out.late, (rows) => rows.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) })));
 }
 
@@ -71,16 +74,18 @@ async function sendInChunks<T>(producer: Producer, topic: string, rows: T[], mes
   }
 }
 
-/** Bytes a sales record takes at most with its key (the largest ids and counts fit). */
-const SALES_MESSAGE_BYTES = 400;
+/** Bytes a request's sales records take with their keys, about: the largest ids and counts fit in 400. */
+export const SALES_REQUEST_BYTES = OUTPUT_CHUNK * 400;
 
 /**
  * The `<ns>.sales-per-product` records: key the product id, value JSON with the public column
- * names, ids as strings. Written into one buffer per request, each key and value a view of it
- * (as Buffers, kafkajs copies them into the record batch without measuring a string).
+ * names, ids as strings. Written into `out` (reset first), each key and value a view of it (as
+ * Buffers, kafkajs copies them into the record batch without measuring a string); the views hold
+ * until `out` is written again. One buffer serves every request: allocating one per request made
+ * external memory grow fast enough to start a full collection every few seconds.
  */
-export function salesMessages(rows: SalesRow[]): Message[] {
-  const out = new TextBytes(rows.length * SALES_MESSAGE_BYTES);
+export function salesMessages(rows: SalesRow[], out: TextBytes): Message[] {
+  out.reset();
   return rows.map((r) => {
     const keyStart = out.length;
     out.id(r.productId);
