@@ -8,17 +8,22 @@ import { openStore, type Store } from '../aggregates/store.ts';
 import { migrate } from '../aggregates/migrate.ts';
 import { ensureTopics } from '../ingest/topics.ts';
 
-export async function prepareRuntime(config: Config, logger: Logger): Promise<Store> {
+/**
+ * Services up, topics created, then the store opened and migrated. `alongside` starts once the
+ * topics exist and runs with the migrations (a backfill opens its connector there: neither waits
+ * for the other); its failure fails the start like theirs.
+ */
+export async function prepareRuntime(config: Config, logger: Logger, alongside: () => Promise<unknown> = async () => undefined): Promise<Store> {
   await servicesUp(config);
+  await ensureTopics(createKafka(config, 'salesinsights-setup'), config.namespace);
   const store = openStore(config);
-  try {
-    const applied = await migrate(store);
-    if (applied.length > 0) logger.info({ applied }, 'store migrations applied');
-    await ensureTopics(createKafka(config, 'salesinsights-setup'), config.namespace);
+  // Both settle before anything is closed: the migrations must not run on a closed store.
+  const [migrated, other] = await Promise.allSettled([migrate(store), alongside()]);
+  if (migrated.status === 'fulfilled' && other.status === 'fulfilled') {
+    if (migrated.value.length > 0) logger.info({ applied: migrated.value }, 'store migrations applied');
     return store;
-  } catch (err) {
-    // Embedded chDB allows one open store per process: a failed start must not keep it.
-    await store.close();
-    throw err;
   }
+  // Embedded chDB allows one open store per process: a failed start must not keep it.
+  await store.close();
+  throw migrated.status === 'rejected' ? migrated.reason : (other as PromiseRejectedResult).reason;
 }

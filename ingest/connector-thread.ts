@@ -103,9 +103,13 @@ export class ConnectorThread {
     await this.call({ method: 'whenIdle' });
   }
 
+  /** Closes the connector, then ends its thread (even when the connector never opened). */
   async close(): Promise<void> {
     this.closing = true;
-    await this.call({ method: 'close' });
-    await this.worker.terminate();
+    try {
+      await this.call({ method: 'close' });
+    } finally {
+      await this.worker.terminate();
+    }
   }
 }

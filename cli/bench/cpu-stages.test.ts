@@ -3,7 +3,7 @@ import { stageOf, stageTimes, threadOf, type CpuProfile } from './cpu-stages.ts'
 
 const KAFKAJS = 'file:///app/node_modules/kafkajs/src';
 
-/** root -> onBatch (job) -> decode (avsc); root -> produce request -> Buffer alloc (node); root -> GC; root -> idle. */
+/** root -> onBatch (job) -> decode (Avro); root -> produce request -> Buffer alloc (node); root -> GC; root -> idle. */
 const profile: CpuProfile = {
   nodes: [
     { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2, 4, 6, 7] },
@@ -23,7 +23,7 @@ describe('cpu stages', () => {
   it('charges a sample to the innermost frame that names a stage, idle left out', () => {
     expect(threadOf(profile)).toBe('aggregator');
     expect(Object.fromEntries(stageTimes(profile, 'aggregator'))).toEqual({
-      'decode (avsc)': 10,
+      'decode (Avro)': 10,
       'produce sales topic (kafkajs)': 50,
       'garbage collection (on the thread)': 40,
     });

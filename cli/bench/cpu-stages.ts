@@ -34,8 +34,8 @@ export function stageOf(url: string, thread: Thread): string | undefined {
     if (/encoder|\/produce\/|producer\/|record\/v0\/index|recordBatch\/v0\/index|utils\/long|crc32C/.test(path)) return 'produce sales topic (kafkajs)';
     return undefined;
   }
-  if (url.includes('/avsc/') || url.endsWith('/core/avro.ts') || url.endsWith('/stream/event-decoder.ts')) {
-    return thread === 'connector' ? 'encode (avsc)' : 'decode (avsc)';
+  if (url.includes('/avsc/') || /\/core\/(avro|shop-event-codec)\.ts$|\/stream\/event-decoder\.ts$/.test(url)) {
+    return thread === 'connector' ? 'encode (Avro)' : 'decode (Avro)';
   }
   if (url.includes('/csv-parse/') || url.includes('/ingest/')) return 'parse + validate';
   if (/\/stream\/(partition-pipeline|operators\/|aggregations\/|watermark|window|trigger)/.test(url) || url.endsWith('/core/event.ts')) return 'engine';

@@ -44,13 +44,16 @@ export async function backfill(
 ): Promise<BackfillSummary> {
   const started = Date.now();
   const files = await selectFiles(dir, logger);
-  const store = await prepareRuntime(config, logger);
+  const connector = new ConnectorThread(config, { inbox: dir });
+  // The connector's thread starts while the store is migrated: files flow as soon as both are up.
+  const store = await prepareRuntime(config, logger, () => connector.open()).catch(async (err: unknown) => {
+    await connector.close().catch(() => undefined);
+    throw err;
+  });
   // No idleness in a backfill: the end of input closes the windows, deterministically.
   const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
-  const connector = new ConnectorThread(config, { inbox: dir });
   try {
     await job.start();
-    await connector.open();
     for (const file of files) await connector.takeFile(join(dir, file), { inPlace: true });
     await connector.close();
     await job.waitForPositions(await endOffsets(config), { ownAll: true });
