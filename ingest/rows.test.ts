@@ -325,6 +325,27 @@ describe('validateFields', () => {
   it('returns the first failure as text', () => {
     expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', 2, NOW, VALIDATION_DEFAULTS)).toMatch(/unknown event_type "nope"/);
   });
+
+  it('reads ids as their definition does (1-20 ASCII digits, at most 2^63-1), short and long, repeated or not', () => {
+    const definition = (text: string): bigint | undefined => (/^\d{1,20}$/.test(text) && BigInt(text) < 2n ** 63n ? BigInt(text) : undefined);
+    const idText = fc.oneof(
+      fc.stringMatching(/^[0-9]{1,22}$/),
+      fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String),
+      fc.constantFrom('', '0', '007', '9223372036854775807', '9223372036854775808', '٣', '1e5', ' 12', '12 ', '+1', '-1', '１２'),
+      fc.string({ maxLength: 22 }),
+    );
+    fc.assert(
+      fc.property(fc.array(idText, { minLength: 1, maxLength: 4 }), (texts) => {
+        for (const text of [...texts, ...texts]) {
+          const e = validateFields({ ...DEFAULT_FIELDS, product_id: text }, 'a.csv', 2, NOW, VALIDATION_DEFAULTS);
+          const expected = definition(text);
+          if (expected === undefined) expect(e).toMatch(/^bad product_id /);
+          else expect(typeof e === 'string' ? e : e.product_id).toBe(expected);
+        }
+      }),
+      { numRuns: 3000, seed: 2026_12_03 },
+    );
+  });
 });
 
 describe('plausible event time', () => {

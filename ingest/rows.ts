@@ -103,10 +103,30 @@ function decimalCents(text: string): number | undefined {
   return whole * 100 + tenths * 10 + hundredths;
 }
 
+/** Ids of up to this many digits are below 2^53: read as a number, exactly. */
+const NUMBER_DIGITS = 15;
+/** Longer ids by their text (category ids are all that long and few); forgotten when full. */
+const longIds = new Map<string, bigint>();
+const LONG_ID_CACHE_SIZE = 4096;
+
 function parseId(name: string, text: string): bigint | string {
+  if (text.length > 0 && text.length <= NUMBER_DIGITS) {
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return `bad ${name} "${text}": expected a non-negative integer`;
+      n = n * 10 + digit;
+    }
+    return BigInt(n);
+  }
+  const known = longIds.get(text);
+  if (known !== undefined) return known;
   if (!UNSIGNED.test(text)) return `bad ${name} "${text}": expected a non-negative integer`;
   const id = BigInt(text);
-  return id > MAX_LONG ? `bad ${name} "${text}": above 2^63-1` : id;
+  if (id > MAX_LONG) return `bad ${name} "${text}": above 2^63-1`;
+  if (longIds.size >= LONG_ID_CACHE_SIZE) longIds.clear();
+  longIds.set(text, id);
+  return id;
 }
 
 const orNull = (s: string) => (s === '' ? null : s);
