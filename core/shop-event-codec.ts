@@ -3,6 +3,7 @@
 // schema go through its resolver) and the tests' oracle: on arbitrary events these bytes and
 // values are avsc's. Written by hand because every event is encoded once and decoded once, and
 // avsc's long type for bigint ids copied each id through an 8-byte Buffer (see BENCHMARKS.md).
+import { BoundedMemo } from './bounded-memo.ts';
 import { EVENT_TYPES, type EventType, type ShopEvent } from './event.ts';
 
 /** Bytes of the fixed-size fields at most: five longs, two ints, an enum, three union indexes. */
@@ -70,12 +71,8 @@ function writeLongNumber(n: number, buf: Buffer, pos: number): number {
   return writeUnsigned64(Math.floor(m / TWO_31), (m % TWO_31) * 2 + (n < 0 ? 1 : 0), buf, pos);
 }
 
-/**
- * Varints of ids beyond 2^52, by id: category ids are all that large and few (hundreds in the
- * dataset), and taking one apart costs several bigint operations. Forgotten when full.
- */
-const largeIdVarints = new Map<bigint, Buffer>();
-const LARGE_ID_CACHE_SIZE = 4096;
+/** Varints of ids beyond 2^52, by id: taking one apart costs several bigint operations. */
+const largeIdVarints = new BoundedMemo<bigint, Buffer>();
 
 /** Zig-zag varint of a 64-bit signed bigint (the ids). */
 function writeLongBigInt(n: bigint, buf: Buffer, pos: number): number {
@@ -86,9 +83,7 @@ function writeLongBigInt(n: bigint, buf: Buffer, pos: number): number {
     if (n < -(1n << 63n) || n >= 1n << 63n) throw new RangeError(`long out of range: ${n}`);
     const zigzag = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
     const bytes = Buffer.allocUnsafe(10);
-    varint = bytes.subarray(0, writeUnsigned64(Number(zigzag >> 32n), Number(zigzag & 0xffffffffn), bytes, 0));
-    if (largeIdVarints.size >= LARGE_ID_CACHE_SIZE) largeIdVarints.clear();
-    largeIdVarints.set(n, varint);
+    varint = largeIdVarints.set(n, bytes.subarray(0, writeUnsigned64(Number(zigzag >> 32n), Number(zigzag & 0xffffffffn), bytes, 0)));
   }
   for (let i = 0; i < varint.length; i++) buf[pos + i] = varint[i]!;
   return pos + varint.length;
@@ -153,7 +148,7 @@ function writeString(s: string, buf: Buffer, pos: number): number {
 }
 
 /** Decoded ids beyond 2^52 by the low half of their varint (checked against the high half). */
-const largeIds = new Map<number, { hi: number; id: bigint }>();
+const largeIds = new BoundedMemo<number, { hi: number; id: bigint }>();
 
 class BodyReader {
   /** The low 32 bits of the last unsigned64(). */
@@ -208,10 +203,7 @@ class BodyReader {
     const known = largeIds.get(lo);
     if (known !== undefined && known.hi === hi) return known.id;
     const zigzag = (BigInt(hi) << 32n) | BigInt(lo);
-    const id = lo & 1 ? -(zigzag >> 1n) - 1n : zigzag >> 1n;
-    if (largeIds.size >= LARGE_ID_CACHE_SIZE) largeIds.clear();
-    largeIds.set(lo, { hi, id });
-    return id;
+    return largeIds.set(lo, { hi, id: lo & 1 ? -(zigzag >> 1n) - 1n : zigzag >> 1n }).id;
   }
 
   int(): number {

@@ -3,6 +3,8 @@
 // so there is nothing to concatenate, flatten or convert to UTF-8, and the bytes live outside
 // the JS heap, where young collections do not copy them (see BENCHMARKS.md, stop 17).
 
+import { BoundedMemo } from './bounded-memo.ts';
+
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const DOT = 0x2e;
@@ -10,6 +12,9 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 /** Bytes a safe integer takes at most, with its sign. */
 const MAX_INTEGER_BYTES = 17;
+
+/** Decimal text of ids beyond 2^53 (category ids), by id. */
+const largeIdText = new BoundedMemo<bigint, string>();
 
 export class TextBytes {
   private bytes: Buffer;
@@ -42,7 +47,7 @@ export class TextBytes {
     // One conversion: a bigint above 2^53 - 1 becomes a number of at least 2^53.
     const v = Number(n);
     if (v >= 0 && v <= Number.MAX_SAFE_INTEGER) return this.int(v);
-    return this.ascii(n.toString());
+    return this.ascii(largeIdText.get(n) ?? largeIdText.set(n, n.toString()));
   }
 
   /** An integer `n` over `scale` (a power of ten) with `decimals` digits after the point, as toFixed writes it. */

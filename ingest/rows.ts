@@ -4,6 +4,7 @@
 // cannot be read) rejects the whole file (MissingColumnsError).
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { BoundedMemo } from '../core/bounded-memo.ts';
 import type { ValidationLimits } from '../core/config.ts';
 import { EVENT_TYPES, type EventType, type ShopEvent } from '../core/event.ts';
 import { RecordReader, type CsvRecord, type Framed, type RowRejection } from './csv-records.ts';
@@ -105,9 +106,8 @@ function decimalCents(text: string): number | undefined {
 
 /** Ids of up to this many digits are below 2^53: read as a number, exactly. */
 const NUMBER_DIGITS = 15;
-/** Longer ids by their text (category ids are all that long and few); forgotten when full. */
-const longIds = new Map<string, bigint>();
-const LONG_ID_CACHE_SIZE = 4096;
+/** Longer ids by their text (category ids are all that long). */
+const longIds = new BoundedMemo<string, bigint>();
 
 function parseId(name: string, text: string): bigint | string {
   if (text.length > 0 && text.length <= NUMBER_DIGITS) {
@@ -123,10 +123,7 @@ function parseId(name: string, text: string): bigint | string {
   if (known !== undefined) return known;
   if (!UNSIGNED.test(text)) return `bad ${name} "${text}": expected a non-negative integer`;
   const id = BigInt(text);
-  if (id > MAX_LONG) return `bad ${name} "${text}": above 2^63-1`;
-  if (longIds.size >= LONG_ID_CACHE_SIZE) longIds.clear();
-  longIds.set(text, id);
-  return id;
+  return id > MAX_LONG ? `bad ${name} "${text}": above 2^63-1` : longIds.set(text, id);
 }
 
 const orNull = (s: string) => (s === '' ? null : s);
