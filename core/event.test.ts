@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { contentKey, EVENT_TYPES, formatCents, type ShopEvent } from './event.ts';
+import { contentKey, EVENT_TYPES, eventKey, formatCents, type ShopEvent } from './event.ts';
 import { eventFactory } from '../test/fixtures.ts';
 
 const ev = eventFactory({ event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: 'a.b', brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: 's1' });
@@ -62,6 +62,14 @@ describe('contentKey', () => {
       ),
       { numRuns: 3_000 },
     );
+  });
+});
+
+describe('eventKey', () => {
+  it('is the bytes of String(user_id), each key intact after many more are handed out', () => {
+    const ids = fc.sample(fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 40n }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })), { numRuns: 20_000, seed: 7 });
+    const keys = ids.map((user_id) => eventKey(ev({ user_id })));
+    keys.forEach((key, i) => expect(key.toString('latin1')).toBe(String(ids[i])));
   });
 });
 

@@ -67,6 +67,22 @@ function plainContentKey(e: ShopEvent): string | undefined {
   return out.ascii('"]').latin1();
 }
 
+/** Bytes of record keys handed out from one buffer before the next is started. */
+const KEY_SLAB_BYTES = 64 * 1024;
+let keySlab = new TextBytes(KEY_SLAB_BYTES);
+
+/**
+ * The event's record key on the events topic: user_id in decimal (the text of String(user_id)),
+ * as bytes. A Buffer key is hashed by the partitioner and copied into the record as it is; a
+ * string key was converted to bytes for each (see BENCHMARKS.md, stop 18). Keys are views of a
+ * shared buffer, as encodeEvent's values are: a full one is left to its views and a new one started.
+ */
+export function eventKey(e: ShopEvent): Buffer {
+  if (keySlab.length > KEY_SLAB_BYTES - 32) keySlab = new TextBytes(KEY_SLAB_BYTES);
+  const start = keySlab.length;
+  return keySlab.id(e.user_id).view(start);
+}
+
 export function formatCents(cents: number): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);

@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type { Message } from 'kafkajs';
 import type { ValidationLimits } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import type { RejectedRow } from '../core/event.ts';
+import { eventKey, type RejectedRow } from '../core/event.ts';
 import { encodeEvent } from '../core/avro.ts';
 import { IngestError } from './errors.ts';
 import { hashPrefixes } from './file-hash.ts';
@@ -182,7 +182,7 @@ async function readPass(
   let held: ParsedRow | undefined;
   const take = (row: ParsedRow) => {
     if (row.ok) {
-      events.push({ key: String(row.event.user_id), value: encodeEvent(deps.schemaId, row.event) });
+      events.push({ key: eventKey(row.event), value: encodeEvent(deps.schemaId, row.event) });
       lastLine = row.event.source_line;
     } else {
       rejected.push({ source_file: file, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });

@@ -13,7 +13,7 @@ import type { ComponentStatus } from '../core/component-status.ts';
 import type { Config, ValidationLimits } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { createKafka } from '../core/kafka.ts';
-import type { RejectedRow, ShopEvent } from '../core/event.ts';
+import { eventKey, type RejectedRow, type ShopEvent } from '../core/event.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../core/avro.ts';
 import { overlongRow, preview } from './csv-records.ts';
 import { IngestError, MissingColumnsError } from './errors.ts';
@@ -252,7 +252,7 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
       else if (type === 'application/json') outcome = fromJson(req.body, sourceFile, config.ingest);
       else throw new BodyError('send application/json or text/csv', 415);
 
-      const events = outcome.events.map((e) => ({ key: String(e.user_id), value: encodeEvent(schemaId, e) }));
+      const events = outcome.events.map((e) => ({ key: eventKey(e), value: encodeEvent(schemaId, e) }));
       const bytes =
         events.reduce((n, m) => n + m.key.length + m.value.length, 0) +
         outcome.rejected.reduce((n, r) => n + Buffer.byteLength(String(rejectedMessage(r).value)) + r.source_file.length, 0);
