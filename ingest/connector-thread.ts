@@ -1,9 +1,9 @@
 // The connector on a worker thread: parsing, validation and Avro encoding take the second core
 // while the aggregator keeps the first. Same methods as Connector, answered by message passing.
-import { Worker, type MessagePort } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ComponentStatus, type ComponentStatusView } from '../core/component-status.ts';
 import type { Config } from '../core/config.ts';
-import { logPortForWorker } from '../core/logger.ts';
+import { startWorker, WorkerCalls, type WorkerReply } from '../core/worker-calls.ts';
 import type { ConnectorOptions } from './index.ts';
 import type { FileResult } from './file-ingestor.ts';
 
@@ -12,9 +12,12 @@ export type ConnectorRequest =
   | { method: 'takeFile'; path: string; inPlace: boolean };
 export type ConnectorCall = ConnectorRequest & { id: number };
 
-export type ConnectorReply =
-  | { id: number; ok: true; value?: FileResult; results: FileResult[]; failed: Array<{ file: string; reason: string }> }
-  | { id: number; ok: false; error: { name: string; message: string } };
+export interface ConnectorAnswer {
+  value?: FileResult;
+  results: FileResult[];
+  failed: Array<{ file: string; reason: string }>;
+}
+export type ConnectorReply = WorkerReply & Partial<ConnectorAnswer>;
 
 /** Sent by the worker on its own whenever the connector's status changes. */
 export interface ConnectorStatusMessage {
@@ -23,40 +26,34 @@ export interface ConnectorStatusMessage {
 
 export interface ConnectorThreadData {
   config: Config;
-  /** The worker's log lines go to this thread's logger (one writer, one format on stderr). */
-  logPort: MessagePort;
   inbox?: string;
   batchRows?: number;
 }
 
-const BOOT = new URL('./connector-worker-boot.mjs', import.meta.url);
+const WORKER = new URL('./connector-worker.ts', import.meta.url);
 
 export class ConnectorThread {
   private readonly worker: Worker;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: ConnectorReply) => void; reject: (e: Error) => void }>();
+  private readonly calls: WorkerCalls<ConnectorReply>;
   results: FileResult[] = [];
   failed: Array<{ file: string; reason: string }> = [];
   private statusView: ComponentStatusView = new ComponentStatus().view();
   private closing = false;
 
   constructor(config: Config, options: ConnectorOptions = {}) {
-    const logPort = logPortForWorker();
-    const data: ConnectorThreadData = { config, logPort, inbox: options.inbox, batchRows: options.batchRows };
-    this.worker = new Worker(BOOT, { workerData: data, transferList: [logPort] });
+    const data: ConnectorThreadData = { config, inbox: options.inbox, batchRows: options.batchRows };
+    this.worker = startWorker(WORKER, data);
+    this.calls = new WorkerCalls(this.worker);
     this.worker.on('message', (message: ConnectorReply | ConnectorStatusMessage) => {
       if ('status' in message) {
         this.statusView = message.status;
         return;
       }
-      const reply = message;
-      const call = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (reply.ok) {
-        this.results = reply.results;
-        this.failed = reply.failed;
+      if (message.ok) {
+        this.results = message.results ?? [];
+        this.failed = message.failed ?? [];
       }
-      call?.resolve(reply);
+      this.calls.settle(message);
     });
     this.worker.on('error', (err) => this.failAll(err));
     this.worker.on('exit', (code) => this.failAll(new Error(`connector thread exited with code ${code}`)));
@@ -69,18 +66,11 @@ export class ConnectorThread {
 
   private failAll(err: Error): void {
     if (!this.closing) this.statusView = { state: 'failed', since: new Date().toISOString(), reason: err.message };
-    for (const call of this.waiting.values()) call.reject(err);
-    this.waiting.clear();
+    this.calls.failAll(err);
   }
 
   private async call(message: ConnectorRequest): Promise<FileResult | undefined> {
-    const id = this.nextId++;
-    const reply = await new Promise<ConnectorReply>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id });
-    });
-    if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
-    return reply.value;
+    return (await this.calls.call(message)).value;
   }
 
   async open(): Promise<void> {

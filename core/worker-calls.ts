@@ -1,0 +1,59 @@
+// Calls to a worker thread answered by message: each call carries an id, its reply the same id.
+// Shared by the threads that run a component (the connector, the job's output producer).
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { logPortForWorker } from './logger.ts';
+
+/** What every reply carries: the call's id, and the error if it failed. */
+export type WorkerReply = { id: number } & ({ ok: true } | { ok: false; error: { name: string; message: string } });
+
+const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+
+/**
+ * Starts `module` (a file URL) on a worker thread with `data` as its workerData; the worker's log
+ * lines come back through the parent's logger.
+ */
+export function startWorker(module: URL, data: object): Worker {
+  const logPort = logPortForWorker();
+  return new Worker(BOOT, { workerData: { ...data, module: module.href, logPort }, transferList: [logPort] });
+}
+
+export class WorkerCalls<Reply extends WorkerReply> {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly worker: Worker) {}
+
+  /** Posts `message` with a fresh id; resolves with the reply, rejects with its error or the thread's end. */
+  async call(message: object, transferList: readonly TransferListItem[] = []): Promise<Reply> {
+    const id = this.nextId++;
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id }, transferList);
+    });
+    if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+    return reply;
+  }
+
+  /** Hands a reply to its call. */
+  settle(reply: Reply): void {
+    const call = this.waiting.get(reply.id);
+    this.waiting.delete(reply.id);
+    call?.resolve(reply);
+  }
+
+  /** Fails every call still waiting (the thread failed or ended). */
+  failAll(err: Error): void {
+    for (const call of this.waiting.values()) call.reject(err);
+    this.waiting.clear();
+  }
+}
+
+/** A worker's answer to a call: the value `run` gives, or its error by name and message. */
+export async function answer<R extends object>(id: number, run: () => Promise<R>): Promise<WorkerReply & R> {
+  try {
+    return { ...(await run()), id, ok: true };
+  } catch (err) {
+    const e = err as Error;
+    return { id, ok: false, error: { name: e.name, message: e.message } } as WorkerReply & R;
+  }
+}
