@@ -20,11 +20,14 @@ export function startWorker(module: URL, data: object): Worker {
 export class WorkerCalls<Reply extends WorkerReply> {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  /** Why the thread is gone, once it is: later calls fail at once instead of waiting forever. */
+  private ended: Error | undefined;
 
   constructor(private readonly worker: Worker) {}
 
   /** Posts `message` with a fresh id; resolves with the reply, rejects with its error or the thread's end. */
   async call(message: object, transferList: readonly TransferListItem[] = []): Promise<Reply> {
+    if (this.ended) throw this.ended;
     const id = this.nextId++;
     const reply = await new Promise<Reply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -41,8 +44,9 @@ export class WorkerCalls<Reply extends WorkerReply> {
     call?.resolve(reply);
   }
 
-  /** Fails every call still waiting (the thread failed or ended). */
-  failAll(err: Error): void {
+  /** The thread failed or is gone: every call, waiting or to come, fails with `err`. */
+  end(err: Error): void {
+    this.ended ??= err;
     for (const call of this.waiting.values()) call.reject(err);
     this.waiting.clear();
   }

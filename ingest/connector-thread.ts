@@ -66,7 +66,7 @@ export class ConnectorThread {
 
   private failAll(err: Error): void {
     if (!this.closing) this.statusView = { state: 'failed', since: new Date().toISOString(), reason: err.message };
-    this.calls.failAll(err);
+    this.calls.end(err);
   }
 
   private async call(message: ConnectorRequest): Promise<FileResult | undefined> {
