@@ -80,12 +80,16 @@ const TAIL_BYTES = 4096;
 const READ_AHEAD = 16;
 
 /**
- * The body as it arrives. Read in flowing mode into a queue (paused when the consumer lags): a
- * stream's async iterator drops what it has buffered when the connection breaks, and the
- * endpoint's error text is in those last bytes.
+ * The body as it arrives. Read in flowing mode into a queue: a stream's async iterator drops what
+ * it has buffered when the connection breaks, and the endpoint's error text is in those last
+ * bytes. When the consumer lags, the socket is paused, not the response: a paused response keeps
+ * a buffer of its own, which a connection breaking behind it discards (the text with it).
  */
 async function* body(res: IncomingMessage, signal?: AbortSignal): AsyncIterable<Buffer> {
   const queue: Buffer[] = [];
+  // Null once the response is over (the socket goes back to the agent).
+  const socket = res.socket;
+  let paused = false;
   let tail = Buffer.alloc(0);
   let ended = false;
   let broken: Error | undefined;
@@ -97,7 +101,10 @@ async function* body(res: IncomingMessage, signal?: AbortSignal): AsyncIterable<
   res.on('data', (chunk: Buffer) => {
     queue.push(chunk);
     tail = Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
-    if (queue.length >= READ_AHEAD) res.pause();
+    if (queue.length >= READ_AHEAD && !paused) {
+      paused = true;
+      socket?.pause();
+    }
     notify();
   });
   res.on('end', () => {
@@ -114,7 +121,10 @@ async function* body(res: IncomingMessage, signal?: AbortSignal): AsyncIterable<
   for (;;) {
     const chunk = queue.shift();
     if (chunk) {
-      if (queue.length < READ_AHEAD / 2) res.resume();
+      if (paused && queue.length < READ_AHEAD / 2) {
+        paused = false;
+        socket?.resume();
+      }
       yield chunk;
     } else if (ended) {
       return;

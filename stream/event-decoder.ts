@@ -5,6 +5,7 @@ import avro from 'avsc';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { ShopEvent } from '../core/event.ts';
 import { avroOptions, isRegistryRefusal, shopEventType } from '../core/avro.ts';
+import { BoundedMemo } from '../core/bounded-memo.ts';
 import { readShopEvent } from '../core/shop-event-codec.ts';
 
 /** How a schema id's records are read: this build's codec for its own schema, else avsc. */
@@ -16,8 +17,9 @@ export class EventDecoder {
    * Schema ids no record can be read with, and why: the registry does not have the id, or its
    * schema is not one a shop event can be read from. Their records are rejected, not retried:
    * no retry changes the answer, and waiting would stop every partition behind one record.
+   * Bounded: records with endless made-up ids cannot grow it (a forgotten id is asked again).
    */
-  private readonly unreadable = new Map<number, string>();
+  private readonly unreadable = new BoundedMemo<number, string>();
 
   constructor(private readonly registry: SchemaRegistry) {}
 
@@ -32,7 +34,7 @@ export class EventDecoder {
   async prepare(values: Array<Buffer | null>): Promise<void> {
     for (const v of values) {
       const id = v ? EventDecoder.schemaId(v) : undefined;
-      if (id === undefined || this.readers.has(id) || this.unreadable.has(id)) continue;
+      if (id === undefined || this.readers.has(id) || this.unreadable.get(id) !== undefined) continue;
       let writer: unknown;
       try {
         writer = await this.registry.getSchema(id);

@@ -90,22 +90,28 @@ function liveSpan() {
 }
 
 // Labels (brand, category code) of products shown from the live state, which carries only ids.
-const labels = new Map(); // product id -> { brand, category_code, at }
+const labels = new Map(); // product id -> { brand, category_code, at, archived }
 let labelsInFlight = false;
+// A product the archive does not hold yet (the live push goes out before the raw archive is
+// written) is asked again soon; one archived without a brand, after a while (a later event may
+// carry one).
+const NOT_ARCHIVED_RETRY_MS = 1_000;
+const NO_BRAND_RETRY_MS = 10_000;
 function withLabels(products) {
   const now = Date.now();
-  // Unknown ones, and unlabelled ones again after a while (their events may carry a brand later).
   const missing = products.filter((p) => {
     const l = labels.get(p.product_id);
-    return !l || (!l.brand && now - l.at > 10_000);
+    return !l || (!l.brand && now - l.at > (l.archived ? NO_BRAND_RETRY_MS : NOT_ARCHIVED_RETRY_MS));
   });
   if (missing.length > 0 && !labelsInFlight) {
     labelsInFlight = true;
     api('product-labels', { ids: missing.map((p) => p.product_id).join(',') })
       .then((found) => {
-        for (const p of missing) labels.set(p.product_id, { brand: '', category_code: '', at: Date.now() });
-        for (const l of found) labels.set(l.product_id, { ...l, at: Date.now() });
+        for (const p of missing) labels.set(p.product_id, { brand: '', category_code: '', at: Date.now(), archived: false });
+        for (const l of found) labels.set(l.product_id, { ...l, at: Date.now(), archived: true });
         refreshSales();
+        // Without a push to come, the products not archived yet are still asked again.
+        if (found.length < missing.length) setTimeout(refreshSales, NOT_ARCHIVED_RETRY_MS + 50);
       }, showError)
       .finally(() => (labelsInFlight = false));
   }
