@@ -178,8 +178,9 @@ export class Connector {
         batchRows: this.options.batchRows ?? CONNECTOR_DEFAULTS.batchRows,
         limits: this.config.ingest,
       });
-      if (!inPlace) await rename(path, await this.asideName('.done', name));
+      // Recorded before the move: whoever sees the file in .done/ finds its result too.
       this.results.push(result);
+      if (!inPlace) await rename(path, await this.asideName('.done', name));
       this.options.onFile?.(result);
       return result;
     } catch (err) {
