@@ -29,13 +29,13 @@ function eventCells(out: TabSeparatedWriter, e: ShopEvent): TabSeparatedWriter {
 const INSERT_MAX_BYTES = 16 * 1024 * 1024;
 
 async function insert<T>(store: Store, table: string, columns: string[], rows: T[], row: (out: TabSeparatedWriter, row: T) => void): Promise<void> {
-  let out = new TabSeparatedWriter();
+  const out = new TabSeparatedWriter();
   for (const r of rows) {
     row(out, r);
     out.endRow();
     if (out.byteLength >= INSERT_MAX_BYTES) {
       await store.insertTabSeparated(table, columns, out.toBuffer());
-      out = new TabSeparatedWriter();
+      out.clear();
     }
   }
   if (out.rows > 0) await store.insertTabSeparated(table, columns, out.toBuffer());

@@ -1,6 +1,6 @@
 // Calls to a worker thread answered by message: each call carries an id, its reply the same id.
-// Shared by the threads that run a component (the connector, the job's output producer).
-import { Worker, type TransferListItem } from 'node:worker_threads';
+// The connector's thread runs on it (ingest/connector-thread.ts).
+import { Worker } from 'node:worker_threads';
 import { logPortForWorker } from './logger.ts';
 
 /** What every reply carries: the call's id, and the error if it failed. */
@@ -26,12 +26,12 @@ export class WorkerCalls<Reply extends WorkerReply> {
   constructor(private readonly worker: Worker) {}
 
   /** Posts `message` with a fresh id; resolves with the reply, rejects with its error or the thread's end. */
-  async call(message: object, transferList: readonly TransferListItem[] = []): Promise<Reply> {
+  async call(message: object): Promise<Reply> {
     if (this.ended) throw this.ended;
     const id = this.nextId++;
     const reply = await new Promise<Reply>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id }, transferList);
+      this.worker.postMessage({ ...message, id });
     });
     if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
     return reply;
