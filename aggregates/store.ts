@@ -7,11 +7,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createClient, parseError, ClickHouseError, type ClickHouseClient, type ClickHouseClientConfigOptions, type DataFormat } from '@clickhouse/client';
 import { Session } from 'chdb';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
 import type { Config } from '../core/config.ts';
 import { embeddedRead, embeddedWriteFile, sqlString, writeChunks } from './embedded-read.ts';
+import type { NativeColumn } from './native-block.ts';
 
 export type { ClickHouseClient };
 
@@ -39,8 +41,8 @@ export interface Store {
   readRaw(sql: string, options: RawReadOptions): AsyncIterable<Buffer>;
   /** The same written to a new file (the engine writes it itself where it can), `onBytes` following its size; resolves with the bytes. */
   writeRawFile(sql: string, options: RawReadOptions, file: string, onBytes?: (bytes: number) => void): Promise<number>;
-  /** Inserts rows given as TabSeparated text into a table of the namespace's database (the embedded engine reads them from a spool file). */
-  insertTabSeparated(table: string, columns: string[], text: Buffer): Promise<void>;
+  /** Inserts a block of the Native format, given as pieces in order, into a table of the namespace's database. */
+  insertNative(table: string, columns: readonly NativeColumn[], block: Buffer[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -121,8 +123,9 @@ export function openStore(config: Config): Store {
       mode: 'server',
       readRaw: (sql, options) => serverRead(client, sql, options),
       writeRawFile: (sql, options, file, onBytes) => writeChunks(serverRead(client, sql, options), file, onBytes),
-      insertTabSeparated: async (table, columns, text) => {
-        await client.insert({ table: `${config.namespace}.${table}`, columns: columns as [string, ...string[]], values: Readable.from([text]), format: 'TabSeparated' });
+      insertNative: async (table, columns, block) => {
+        const result = await client.exec({ query: `INSERT INTO ${config.namespace}.${table} (${names(columns)}) FORMAT Native`, values: Readable.from(block) });
+        await finished(result.stream.resume());
       },
       close: () => client.close(),
     };
@@ -155,24 +158,25 @@ export function openStore(config: Config): Store {
     // Each read gets a session of its own on the same engine: its settings and readonly stay its own.
     readRaw: (sql, options) => embeddedRead(session, spool, sql, withDefaults(options)),
     writeRawFile: (sql, options, file, onBytes) => embeddedWriteFile(session, spool, sql, withDefaults(options), file, onBytes),
-    insertTabSeparated: (table, columns, text) => embeddedInsert(engine, spool, `${config.namespace}.${table}`, columns, text),
+    insertNative: (table, columns, block) => embeddedInsert(engine, spool, `${config.namespace}.${table}`, columns, block),
     close: () => client.close(),
   };
 }
 
+const names = (columns: readonly NativeColumn[]) => columns.map((c) => c.name).join(', ');
+
 /**
- * The embedded insert: the text goes to a spool file the engine reads with FROM INFILE, parsed on
- * one thread. Measured against chDB's raw insert of the same Buffer (1M archive rows in 12
- * inserts): 1.6-1.8 s of CPU instead of 2.6-3.0 (BENCHMARKS.md, stop 19). Its errors carry the
- * engine's text, read into the client's error shape (code and type) as every other store error.
+ * The embedded insert: the block goes to a spool file the engine reads with FROM INFILE. chDB's
+ * raw insert takes only text formats, and a file read costs less even for those (BENCHMARKS.md,
+ * stop 19). Its errors carry the engine's text, read into the client's error shape (code and
+ * type) as every other store error.
  */
-async function embeddedInsert(engine: ChdbConnection, spool: string, table: string, columns: string[], text: Buffer): Promise<void> {
+async function embeddedInsert(engine: ChdbConnection, spool: string, table: string, columns: readonly NativeColumn[], block: Buffer[]): Promise<void> {
   await mkdir(spool, { recursive: true });
-  const file = join(spool, `${randomUUID()}.insert`);
+  const file = join(spool, `${randomUUID()}.native`);
   try {
-    await writeFile(file, text);
-    const settings = `date_time_input_format = ${sqlString(SETTINGS.date_time_input_format)}, input_format_parallel_parsing = 0, max_threads = 1`;
-    await engine.chdb.queryAsync(`INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE ${sqlString(file)} SETTINGS ${settings} FORMAT TabSeparated`);
+    await writeFile(file, block);
+    await engine.chdb.queryAsync(`INSERT INTO ${table} (${names(columns)}) FROM INFILE ${sqlString(file)} FORMAT Native`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).syscall !== undefined) throw err;
     const parsed = parseError(err instanceof Error ? err.message : String(err));

@@ -1,26 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { eventFactory } from '../test/fixtures.ts';
-import { ArchiveRows, archiveRowSource } from './writers.ts';
+import { readNativeBlock } from '../test/native-block-reader.ts';
+import { ArchiveRows } from './writers.ts';
 
 const ev = eventFactory({ event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 1n, category_id: 2n, category_code: null, brand: null, price_cents: 1_050, user_id: 7n, user_session: 's1' });
 
 describe('ArchiveRows', () => {
-  it('holds one TabSeparated line per event, in order', () => {
+  it('holds one row per event, in order, with every column of the archive', () => {
     const archive = new ArchiveRows();
     for (let line = 1; line <= 2_500; line++) archive.add(ev({ source_line: line }));
     expect(archive.length).toBe(2_500);
-    const text = archive.text().toString();
-    expect(text.endsWith('\n')).toBe(true);
-    expect(text.split('\n')).toHaveLength(2_501);
-    expect(archive.rows().map((row) => archiveRowSource(row).sourceLine)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
-    expect(archive.rows()[0]).toBe(`1577836800\tview\t1\t2\t\t\t10.50\t7\ts1\t${ev().source_file}\t1\t${(ev().ingested_at / 1000).toFixed(3)}`);
+    const block = readNativeBlock(archive.block());
+    expect(block.source_line).toEqual(Array.from({ length: 2_500 }, (_, i) => BigInt(i + 1)));
+    const first = Object.fromEntries(Object.entries(block).map(([name, values]) => [name, values[0]]));
+    expect(first).toEqual({
+      event_time: Date.UTC(2020, 0, 1),
+      event_type: 'view',
+      product_id: 1n,
+      category_id: 2n,
+      category_code: '',
+      brand: '',
+      price: 1_050,
+      user_id: 7n,
+      user_session: 's1',
+      source_file: ev().source_file,
+      source_line: 1n,
+      ingested_at: ev().ingested_at,
+    });
   });
 
-  it('escapes text so a row source reads back exactly', () => {
+  it('keeps an event a column cannot hold aside, refused with the reason, and the other rows whole', () => {
     const archive = new ArchiveRows();
-    archive.add(ev({ source_file: 'odd\tname\\with\nbreaks.csv', brand: 'a\tb', source_line: 42 }));
-    const [row] = archive.rows();
-    expect(row!.split('\t')).toHaveLength(12);
-    expect(archiveRowSource(row!)).toEqual({ sourceFile: 'odd\tname\\with\nbreaks.csv', sourceLine: 42 });
+    const past = ev({ source_line: 2, event_time: 99_999_999_999_000 });
+    archive.add(ev({ source_line: 1, brand: 'tab\there' }));
+    archive.add(past);
+    archive.add(ev({ source_line: 3, brand: 'ünïcode' }));
+    expect(archive.length).toBe(2);
+    expect(archive.refused).toEqual([{ event: past, reason: expect.stringMatching(/^the store refused the row: event_time: .* DateTime/) }]);
+    const block = readNativeBlock(archive.block());
+    expect(block.source_line).toEqual([1n, 3n]);
+    expect(block.brand).toEqual(['tab\there', 'ünïcode']);
+    archive.clear();
+    expect([archive.length, archive.refused.length]).toEqual([0, 0]);
   });
 });

@@ -1,16 +1,31 @@
 // Writers of the public tables: engine rows in, ClickHouse rows out. Every table is keyed so a
 // re-insert after a crash replaces rather than adds (versioned upserts).
 //
-// Rows go out as TabSeparated bytes written straight from the engine's rows: no per-row
-// objects, strings or JSON on the hot path (measured: see BENCHMARKS.md).
+// Rows go out as blocks of the Native format written straight from the engine's rows: no per-row
+// objects, strings or text on the hot path (measured: see BENCHMARKS.md).
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
-import { TabSeparatedWriter } from './tab-separated.ts';
+import { NativeBlockWriter, NativeValueError, type NativeColumn, type NativeType } from './native-block.ts';
 import type { CustomerRow, LateRow, SalesRow } from './table-rows.ts';
 import type { Store } from './store.ts';
 
-const EVENT_COLUMNS = ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session', 'source_file', 'source_line'];
+const columns = (spec: [string, NativeType][]): NativeColumn[] => spec.map(([name, type]) => ({ name, type }));
 
-function eventCells(out: TabSeparatedWriter, e: ShopEvent): TabSeparatedWriter {
+const DATE_TIME = "DateTime('UTC')";
+const EVENT_COLUMNS: [string, NativeType][] = [
+  ['event_time', DATE_TIME],
+  ['event_type', 'String'],
+  ['product_id', 'UInt64'],
+  ['category_id', 'UInt64'],
+  ['category_code', 'String'],
+  ['brand', 'String'],
+  ['price', 'Decimal(12, 2)'],
+  ['user_id', 'UInt64'],
+  ['user_session', 'String'],
+  ['source_file', 'String'],
+  ['source_line', 'UInt64'],
+];
+
+function eventCells(out: NativeBlockWriter, e: ShopEvent): NativeBlockWriter {
   return out
     .seconds(e.event_time)
     .text(e.event_type)
@@ -22,127 +37,150 @@ function eventCells(out: TabSeparatedWriter, e: ShopEvent): TabSeparatedWriter {
     .id(e.user_id)
     .text(e.user_session)
     .text(e.source_file)
-    .int(e.source_line);
+    .uint(e.source_line);
 }
 
-/** Bytes of text one insert holds at most: a larger output (the burst at the end of input) goes in several. */
+/** Bytes one insert holds at most: a larger output (the burst at the end of input) goes in several. */
 const INSERT_MAX_BYTES = 16 * 1024 * 1024;
 
-async function insert<T>(store: Store, table: string, columns: string[], rows: T[], row: (out: TabSeparatedWriter, row: T) => void): Promise<void> {
-  const out = new TabSeparatedWriter();
+async function insert<T>(store: Store, table: string, spec: NativeColumn[], rows: T[], row: (out: NativeBlockWriter, row: T) => void): Promise<void> {
+  const out = new NativeBlockWriter(spec);
   for (const r of rows) {
     row(out, r);
     out.endRow();
     if (out.byteLength >= INSERT_MAX_BYTES) {
-      await store.insertTabSeparated(table, columns, out.toBuffer());
+      await store.insertNative(table, out.columns, out.block());
       out.clear();
     }
   }
-  if (out.rows > 0) await store.insertTabSeparated(table, columns, out.toBuffer());
+  if (out.rows > 0) await store.insertNative(table, out.columns, out.block());
 }
 
-const ARCHIVE_COLUMNS = [...EVENT_COLUMNS, 'ingested_at'];
+const ARCHIVE_COLUMNS = columns([...EVENT_COLUMNS, ['ingested_at', "DateTime64(3, 'UTC')"]]);
+
+/** An event whose values the archive's columns cannot hold, and why. */
+export interface RefusedEvent {
+  event: ShopEvent;
+  reason: string;
+}
 
 /**
- * The rows of the raw archive between two flushes, kept as the TabSeparated bytes of the insert
- * rather than as events: an event then dies right after the engine has processed it, and the
- * young generation stays small (holding the events until the flush made a fifth of the
- * aggregator's time garbage collection).
+ * The rows of the raw archive between two flushes, kept as the insert's columns rather than as
+ * events: an event then dies right after the engine has processed it, and the young generation
+ * stays small (holding the events until the flush made a fifth of the aggregator's time garbage
+ * collection). An event a column cannot hold is kept aside, refused.
  */
 export class ArchiveRows {
-  private readonly out = new TabSeparatedWriter(1024 * 1024);
+  private readonly out = new NativeBlockWriter(ARCHIVE_COLUMNS);
+  readonly refused: RefusedEvent[] = [];
 
   get length(): number {
     return this.out.rows;
   }
 
   add(e: ShopEvent): void {
-    eventCells(this.out, e).secondsWithMillis(e.ingested_at);
+    try {
+      eventCells(this.out, e).millis(e.ingested_at);
+    } catch (err) {
+      if (!(err instanceof NativeValueError)) throw err;
+      this.out.abortRow();
+      this.refused.push({ event: e, reason: `the store refused the row: ${err.message}` });
+      return;
+    }
     this.out.endRow();
   }
 
-  /** Empty again; the buffer is kept. */
+  /** Empty again; the buffers are kept. */
   clear(): void {
     this.out.clear();
+    this.refused.length = 0;
   }
 
-  /** The text of the insert: whole lines. */
-  text(): Buffer {
-    return this.out.toBuffer();
-  }
-
-  /** One line per row, in order (to find a row the store refuses). */
-  rows(): string[] {
-    return this.out.lines();
+  /** The Native block of the rows (views of the buffers, valid until the next change). */
+  block(): Buffer[] {
+    return this.out.block();
   }
 }
 
-/** The source file and line of an archive row, from its text (columns 10 and 11). */
-export function archiveRowSource(row: string): { sourceFile: string; sourceLine: number } {
-  const cells = row.split('\t');
-  const unescape = (v: string) => v.replace(/\\(.)/g, (_m, c: string) => ({ t: '\t', n: '\n', r: '\r' })[c] ?? c);
-  return { sourceFile: unescape(cells[9] ?? ''), sourceLine: Number(cells[10]) };
+/** Writes the archive; each event refused on the way goes to `refused` with its reason. */
+export async function writeArchive(store: Store, archive: ArchiveRows, refused: (event: ShopEvent, reason: string) => void): Promise<void> {
+  for (const r of archive.refused) refused(r.event, r.reason);
+  if (archive.length > 0) await store.insertNative('events_data', ARCHIVE_COLUMNS, archive.block());
 }
 
-/** Writes the archive; rows the store refuses for their data are found line by line (see writeBisecting). */
-export async function writeArchive(store: Store, archive: ArchiveRows, refused: (row: string, reason: string) => void): Promise<void> {
-  if (archive.length === 0) return;
-  try {
-    await store.insertTabSeparated('events_data', ARCHIVE_COLUMNS, archive.text());
-  } catch (err) {
-    if (!isDataError(err)) throw err;
-    await writeBisecting((rows) => store.insertTabSeparated('events_data', ARCHIVE_COLUMNS, Buffer.from(rows.join('\n') + '\n')), archive.rows(), refused);
-  }
-}
+const SALES_COLUMNS = columns([
+  ['window_start', DATE_TIME],
+  ['window_end', DATE_TIME],
+  ['product_id', 'UInt64'],
+  ['source_partition', 'UInt32'],
+  ['revenue', 'Decimal(18, 2)'],
+  ['purchases', 'UInt64'],
+  ['views', 'UInt64'],
+  ['carts', 'UInt64'],
+  ['removals', 'UInt64'],
+  ['is_final', 'UInt8'],
+  ['version', 'UInt64'],
+]);
 
 export function writeSales(store: Store, rows: SalesRow[]) {
-  return insert(
-    store,
-    'sales_per_product_partials',
-    ['window_start', 'window_end', 'product_id', 'source_partition', 'revenue', 'purchases', 'views', 'carts', 'removals', 'is_final', 'version'],
-    rows,
-    (out, r) =>
-      out
-        .seconds(r.windowStart)
-        .seconds(r.windowEnd)
-        .id(r.productId)
-        .int(r.partition)
-        .cents(r.revenueCents)
-        .int(r.purchases)
-        .int(r.views)
-        .int(r.carts)
-        .int(r.removals)
-        .int(r.isFinal ? 1 : 0)
-        .int(r.version),
+  return insert(store, 'sales_per_product_partials', SALES_COLUMNS, rows, (out, r) =>
+    out
+      .seconds(r.windowStart)
+      .seconds(r.windowEnd)
+      .id(r.productId)
+      .uint(r.partition)
+      .cents(r.revenueCents)
+      .uint(r.purchases)
+      .uint(r.views)
+      .uint(r.carts)
+      .uint(r.removals)
+      .uint(r.isFinal ? 1 : 0)
+      .uint(r.version),
   );
 }
+
+const CUSTOMER_COLUMNS = columns([
+  ['user_id', 'UInt64'],
+  ['revenue', 'Decimal(18, 2)'],
+  ['purchases', 'UInt64'],
+  ['orders', 'UInt64'],
+  ['first_purchase_at', DATE_TIME],
+  ['last_purchase_at', DATE_TIME],
+  ['avg_order_value', 'Decimal(18, 2)'],
+  ['version', 'UInt64'],
+]);
 
 export function writeCustomers(store: Store, rows: CustomerRow[]) {
-  return insert(
-    store,
-    'customer_lifetime_value_versions',
-    ['user_id', 'revenue', 'purchases', 'orders', 'first_purchase_at', 'last_purchase_at', 'avg_order_value', 'version'],
-    rows,
-    (out, r) =>
-      out
-        .id(r.userId)
-        .cents(r.revenueCents)
-        .int(r.purchases)
-        .int(r.orders)
-        .seconds(r.firstPurchaseAt)
-        .seconds(r.lastPurchaseAt)
-        .cents(r.avgOrderValueCents)
-        .int(r.version),
+  return insert(store, 'customer_lifetime_value_versions', CUSTOMER_COLUMNS, rows, (out, r) =>
+    out
+      .id(r.userId)
+      .cents(r.revenueCents)
+      .uint(r.purchases)
+      .uint(r.orders)
+      .seconds(r.firstPurchaseAt)
+      .seconds(r.lastPurchaseAt)
+      .cents(r.avgOrderValueCents)
+      .uint(r.version),
   );
 }
 
+const LATE_COLUMNS = columns([...EVENT_COLUMNS, ['window_start', DATE_TIME], ['watermark', DATE_TIME]]);
+
 export function writeLate(store: Store, rows: LateRow[]) {
-  return insert(store, 'late_events_data', [...EVENT_COLUMNS, 'window_start', 'watermark'], rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark));
+  return insert(store, 'late_events_data', LATE_COLUMNS, rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark));
 }
 
+const REJECTED_COLUMNS = columns([
+  ['source_file', 'String'],
+  ['source_line', 'UInt64'],
+  ['raw_line', 'String'],
+  ['reason', 'String'],
+  ['rejected_at', "DateTime64(3, 'UTC')"],
+]);
+
 export function writeRejected(store: Store, rows: RejectedRow[]) {
-  return insert(store, 'rejected_events_data', ['source_file', 'source_line', 'raw_line', 'reason', 'rejected_at'], rows, (out, r) =>
-    out.text(r.source_file).int(r.source_line).text(r.raw_line).text(r.reason).secondsWithMillis(r.rejected_at),
+  return insert(store, 'rejected_events_data', REJECTED_COLUMNS, rows, (out, r) =>
+    out.text(r.source_file).uint(r.source_line).text(r.raw_line).text(r.reason).millis(r.rejected_at),
   );
 }
 

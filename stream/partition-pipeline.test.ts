@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ShopEvent } from '../core/event.ts';
 import type { EngineOptions } from './defaults.ts';
 import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
-import { archiveRowSource } from '../aggregates/writers.ts';
 import { Emissions, PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
 import { NO_WATERMARK } from './time.ts';
 import { eventFactory } from '../test/fixtures.ts';
+import { readNativeBlock } from '../test/native-block-reader.ts';
 
 const BASE = Date.UTC(2020, 0, 1); // minute-aligned
 const sec = (n: number) => BASE + n * 1000;
@@ -16,7 +16,7 @@ const buy = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'purchas
 const view = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'view', event_time: sec(t), ...o });
 
 /** The source lines of the archived rows, in order. */
-const archivedLines = (out: Emissions) => out.archive.rows().map((row) => archiveRowSource(row).sourceLine);
+const archivedLines = (out: Emissions) => (readNativeBlock(out.archive.block()).source_line ?? []).map(Number);
 
 /** A pipeline fed at consecutive offsets into one Emissions. */
 function harness(options: EngineOptions = OPTIONS, partition = 0) {

@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { SalesRow } from '../aggregates/table-rows.ts';
-import { archiveRowSource, writeArchive, writeBisecting, writeCustomers, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
+import { writeArchive, writeBisecting, writeCustomers, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import type { Emissions } from './partition-pipeline.ts';
 
@@ -18,12 +18,6 @@ export function jsonBigInt(_key: string, value: unknown): unknown {
 /** An event the engine or the store will not take, kept under its own identity. */
 export function eventRejection(event: ShopEvent, reason: string): RejectedRow {
   return { source_file: event.source_file, source_line: event.source_line, raw_line: JSON.stringify(event, jsonBigInt), reason, rejected_at: Date.now() };
-}
-
-/** An archive row the store refuses: its source line, with the row's text as the raw line. */
-function archiveRejection(row: string, reason: string): RejectedRow {
-  const { sourceFile, sourceLine } = archiveRowSource(row);
-  return { source_file: sourceFile, source_line: sourceLine, raw_line: row, reason, rejected_at: Date.now() };
 }
 
 /** An aggregate row the store refuses: named by its table and key (no source line of its own). */
@@ -46,7 +40,7 @@ export async function writeOutputs(store: Store, out: Emissions, rejected: Rejec
     writeBisecting((rows) => writeRejected(store, rows), rejected, dropRejected),
   ]);
   aggregatesStored();
-  await writeArchive(store, out.archive, (row, reason) => refused.push(archiveRejection(row, reason)));
+  await writeArchive(store, out.archive, (event, reason) => refused.push(eventRejection(event, reason)));
   if (refused.length === 0) return 0;
   logger.warn({ rows: refused.length, first: refused[0]!.reason }, 'the store refused rows; kept in rejected_events');
   await writeBisecting((rows) => writeRejected(store, rows), refused, dropRejected);
