@@ -1,5 +1,5 @@
 // Text written straight into bytes: numbers as their decimal digits, ASCII as it is. The
-// outputs built for every event (store inserts, sales-topic records) never exist as JS strings,
+// outputs built for every event (sales-topic records, record keys) never exist as JS strings,
 // so there is nothing to concatenate, flatten or convert to UTF-8, and the bytes live outside
 // the JS heap, where young collections do not copy them (see BENCHMARKS.md, stop 17).
 
@@ -7,7 +7,6 @@ import { BoundedMemo } from './bounded-memo.ts';
 
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
-const DOT = 0x2e;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 /** Bytes a safe integer takes at most, with its sign. */
@@ -50,26 +49,6 @@ export class TextBytes {
     return this.ascii(largeIdText.get(n) ?? largeIdText.set(n, n.toString()));
   }
 
-  /** An integer `n` over `scale` (a power of ten) with `decimals` digits after the point, as toFixed writes it. */
-  fixedPoint(n: number, scale: number, decimals: number): this {
-    if (!Number.isSafeInteger(n)) return this.ascii((n / scale).toFixed(decimals));
-    this.reserve(MAX_INTEGER_BYTES + 1 + decimals);
-    if (n < 0) {
-      this.bytes[this.at++] = MINUS;
-      n = -n;
-    }
-    const whole = Math.floor(n / scale);
-    this.digits(whole);
-    this.bytes[this.at++] = DOT;
-    let fraction = n - whole * scale;
-    for (let i = this.at + decimals - 1; i >= this.at; i--) {
-      this.bytes[i] = ZERO + (fraction % 10);
-      fraction = Math.floor(fraction / 10);
-    }
-    this.at += decimals;
-    return this;
-  }
-
   /** Text known to be ASCII and to need no escaping (names, digits, JSON punctuation). */
   ascii(text: string): this {
     this.reserve(text.length);
@@ -105,45 +84,6 @@ export class TextBytes {
   byte(b: number): this {
     this.reserve(1);
     this.bytes[this.at++] = b;
-    return this;
-  }
-
-  /**
-   * Text in UTF-8 with backslash escapes: a character whose code has a non-zero entry in
-   * `escapes` is written as a backslash and that entry (tab as `\t`, say). Lone surrogates
-   * become U+FFFD, as in Buffer.from.
-   */
-  escaped(text: string, escapes: Uint8Array): this {
-    // Each UTF-16 unit takes at most 3 bytes, and an escape 2.
-    this.reserve(3 * text.length);
-    const bytes = this.bytes;
-    let at = this.at;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x80) {
-        const escape = escapes[c]!;
-        if (escape === 0) bytes[at++] = c;
-        else {
-          bytes[at++] = BACKSLASH;
-          bytes[at++] = escape;
-        }
-      } else if (c < 0x800) {
-        bytes[at++] = 0xc0 | (c >> 6);
-        bytes[at++] = 0x80 | (c & 0x3f);
-      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        const cp = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
-        bytes[at++] = 0xf0 | (cp >> 18);
-        bytes[at++] = 0x80 | ((cp >> 12) & 0x3f);
-        bytes[at++] = 0x80 | ((cp >> 6) & 0x3f);
-        bytes[at++] = 0x80 | (cp & 0x3f);
-      } else {
-        const unit = (c & 0xf800) === 0xd800 ? 0xfffd : c;
-        bytes[at++] = 0xe0 | (unit >> 12);
-        bytes[at++] = 0x80 | ((unit >> 6) & 0x3f);
-        bytes[at++] = 0x80 | (unit & 0x3f);
-      }
-    }
-    this.at = at;
     return this;
   }
 
