@@ -77,6 +77,8 @@ export class AggregatorJob implements JobView {
   /** When the latest batch with events was processed, and whether any came since the last tick. */
   private lastInputAt = 0;
   private inputSinceTick = false;
+  /** Whether anything (a batch read, an output emitted) happened since the last checkpoint's snapshot. */
+  private sinceCheckpoint = true;
   private tickRunning = false;
   private readonly listeners = new Set<EmissionListener>();
   private readonly stats: JobMetrics;
@@ -152,6 +154,7 @@ export class AggregatorJob implements JobView {
   }
 
   private async onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
+    this.sinceCheckpoint = true;
     if (batch.topic === this.topics.rejected) {
       if (await this.onRejectedBatch(batch)) resolveOffset(batch.lastOffset());
       return;
@@ -248,6 +251,8 @@ export class AggregatorJob implements JobView {
     const checkpointDue = this.coordinator.isDue(now, forceCheckpoint);
     const snapshotStarted = Date.now();
     const checkpoints = checkpointDue ? this.coordinator.snapshot() : [];
+    if (checkpointDue) this.sinceCheckpoint = false;
+    else if (out.size + rejected.length > 0) this.sinceCheckpoint = true;
     const snapshotMs = Date.now() - snapshotStarted;
 
     // A store or broker that is briefly away is waited for; one that stays away fails the job,
@@ -307,10 +312,14 @@ export class AggregatorJob implements JobView {
     return this.stats.health(this.coordinator.partitions.values(), this.tracker.combined(), this.source.consumerLag());
   }
 
-  /** Clean shutdown: a final flush and checkpoint (none after a failure), then disconnect. */
+  /**
+   * Clean shutdown: a final flush and checkpoint, then disconnect. None after a failure, and none
+   * when nothing happened since the last checkpoint (a backfill's finishInput has just taken one).
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (!this.failure) await this.tick(true).catch((err) => this.logger.error({ err }, 'final flush failed'));
+    await this.ticking.catch(() => undefined);
+    if (!this.failure && this.sinceCheckpoint) await this.tick(true).catch((err) => this.logger.error({ err }, 'final flush failed'));
     await this.source.disconnect();
     await this.producer.disconnect().catch((err: Error) => this.logger.warn({ err: err.message }, 'producer disconnect failed'));
   }
