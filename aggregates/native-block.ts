@@ -12,6 +12,13 @@ export interface NativeColumn {
   type: NativeType;
 }
 
+/** A block: its columns, its row count and its bytes as pieces to write in order. */
+export interface NativeBlock {
+  columns: readonly NativeColumn[];
+  rows: number;
+  pieces: Buffer[];
+}
+
 /**
  * A value its column's type cannot hold (a time past DateTime's range, say): the store would
  * refuse the row, so the writer does, before anything is sent. Typed as the store's own error
@@ -84,11 +91,11 @@ export class NativeBlockWriter {
     this.rowCount = 0;
   }
 
-  /** The block of the rows written so far, as pieces to write in order (views, not copies). */
-  block(): Buffer[] {
+  /** The block of the rows written so far (its pieces are views, not copies). */
+  block(): NativeBlock {
     const pieces: Buffer[] = [varUInt(this.columns.length), varUInt(this.rowCount)];
     this.data.forEach((d, i) => pieces.push(this.headers[i]!, d.bytes.subarray(0, d.committed)));
-    return pieces;
+    return { columns: this.columns, rows: this.rowCount, pieces };
   }
 
   /** UInt8, UInt32 or UInt64 from a non-negative safe integer. */

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -13,7 +14,7 @@ import { Session } from 'chdb';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
 import type { Config } from '../core/config.ts';
 import { embeddedRead, embeddedWriteFile, sqlString, writeChunks } from './embedded-read.ts';
-import type { NativeColumn } from './native-block.ts';
+import type { NativeBlock, NativeColumn } from './native-block.ts';
 
 export type { ClickHouseClient };
 
@@ -41,8 +42,8 @@ export interface Store {
   readRaw(sql: string, options: RawReadOptions): AsyncIterable<Buffer>;
   /** The same written to a new file (the engine writes it itself where it can), `onBytes` following its size; resolves with the bytes. */
   writeRawFile(sql: string, options: RawReadOptions, file: string, onBytes?: (bytes: number) => void): Promise<number>;
-  /** Inserts a block of the Native format, given as pieces in order, into a table of the namespace's database. */
-  insertNative(table: string, columns: readonly NativeColumn[], block: Buffer[]): Promise<void>;
+  /** Inserts a block of the Native format into a table of the namespace's database. */
+  insertNative(table: string, block: NativeBlock): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,8 +124,8 @@ export function openStore(config: Config): Store {
       mode: 'server',
       readRaw: (sql, options) => serverRead(client, sql, options),
       writeRawFile: (sql, options, file, onBytes) => writeChunks(serverRead(client, sql, options), file, onBytes),
-      insertNative: async (table, columns, block) => {
-        const result = await client.exec({ query: `INSERT INTO ${config.namespace}.${table} (${names(columns)}) FORMAT Native`, values: Readable.from(block) });
+      insertNative: async (table, block) => {
+        const result = await client.exec({ query: `INSERT INTO ${config.namespace}.${table} (${names(block.columns)}) FORMAT Native`, values: Readable.from(block.pieces) });
         await finished(result.stream.resume());
       },
       close: () => client.close(),
@@ -145,6 +146,7 @@ export function openStore(config: Config): Store {
   const spool = spoolDir(config);
   // This process holds the store now: spool files left by a killed one can go.
   rmSync(spool, { recursive: true, force: true });
+  const insertSpool = insertSpoolDir(spool);
   const client = createClient({
     // chdb bundles its own copy of @clickhouse/client-common's types; the shapes are the same.
     connection: engine as unknown as ClickHouseClientConfigOptions['connection'],
@@ -158,8 +160,11 @@ export function openStore(config: Config): Store {
     // Each read gets a session of its own on the same engine: its settings and readonly stay its own.
     readRaw: (sql, options) => embeddedRead(session, spool, sql, withDefaults(options)),
     writeRawFile: (sql, options, file, onBytes) => embeddedWriteFile(session, spool, sql, withDefaults(options), file, onBytes),
-    insertNative: (table, columns, block) => embeddedInsert(engine, spool, `${config.namespace}.${table}`, columns, block),
-    close: () => client.close(),
+    insertNative: (table, block) => embeddedInsert(engine, insertSpool, `${config.namespace}.${table}`, block),
+    close: async () => {
+      await client.close();
+      if (insertSpool !== spool) await rm(insertSpool, { recursive: true, force: true });
+    },
   };
 }
 
@@ -171,12 +176,13 @@ const names = (columns: readonly NativeColumn[]) => columns.map((c) => c.name).j
  * stop 19). Its errors carry the engine's text, read into the client's error shape (code and
  * type) as every other store error.
  */
-async function embeddedInsert(engine: ChdbConnection, spool: string, table: string, columns: readonly NativeColumn[], block: Buffer[]): Promise<void> {
+async function embeddedInsert(engine: ChdbConnection, spool: string, table: string, block: NativeBlock): Promise<void> {
   await mkdir(spool, { recursive: true });
   const file = join(spool, `${randomUUID()}.native`);
+  let rowsRead: number;
   try {
-    await writeFile(file, block);
-    await engine.chdb.queryAsync(`INSERT INTO ${table} (${names(columns)}) FROM INFILE ${sqlString(file)} FORMAT Native`);
+    await writeFile(file, block.pieces);
+    rowsRead = (await engine.chdb.queryAsync(`INSERT INTO ${table} (${names(block.columns)}) FROM INFILE ${sqlString(file)} FORMAT Native`)).rowsRead;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).syscall !== undefined) throw err;
     const parsed = parseError(err instanceof Error ? err.message : String(err));
@@ -185,6 +191,16 @@ async function embeddedInsert(engine: ChdbConnection, spool: string, table: stri
   } finally {
     await rm(file, { force: true });
   }
+  // Whatever made the engine read less (see insertSpoolDir), no row goes missing unnoticed.
+  if (rowsRead !== block.rows) throw new Error(`the store read ${rowsRead} of the ${block.rows} rows of an insert into ${table} from ${file}`);
+}
+
+/**
+ * FROM INFILE reads its path as a glob (a home under `/data/{a}` reads nothing): inserts are then
+ * spooled in the temporary directory instead.
+ */
+function insertSpoolDir(spool: string): string {
+  return /[*?{}]/.test(spool) ? join(tmpdir(), `salesinsights-inserts-${process.pid}`) : spool;
 }
 
 /** The client's settings first (as its own queries have them), then the read's own. */

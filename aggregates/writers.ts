@@ -4,7 +4,7 @@
 // Rows go out as blocks of the Native format written straight from the engine's rows: no per-row
 // objects, strings or text on the hot path (measured: see BENCHMARKS.md).
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
-import { NativeBlockWriter, NativeValueError, type NativeColumn, type NativeType } from './native-block.ts';
+import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeColumn, type NativeType } from './native-block.ts';
 import type { CustomerRow, LateRow, SalesRow } from './table-rows.ts';
 import type { Store } from './store.ts';
 
@@ -49,11 +49,11 @@ async function insert<T>(store: Store, table: string, spec: NativeColumn[], rows
     row(out, r);
     out.endRow();
     if (out.byteLength >= INSERT_MAX_BYTES) {
-      await store.insertNative(table, out.columns, out.block());
+      await store.insertNative(table, out.block());
       out.clear();
     }
   }
-  if (out.rows > 0) await store.insertNative(table, out.columns, out.block());
+  if (out.rows > 0) await store.insertNative(table, out.block());
 }
 
 const ARCHIVE_COLUMNS = columns([...EVENT_COLUMNS, ['ingested_at', "DateTime64(3, 'UTC')"]]);
@@ -97,7 +97,7 @@ export class ArchiveRows {
   }
 
   /** The Native block of the rows (views of the buffers, valid until the next change). */
-  block(): Buffer[] {
+  block(): NativeBlock {
     return this.out.block();
   }
 }
@@ -105,7 +105,7 @@ export class ArchiveRows {
 /** Writes the archive; each event refused on the way goes to `refused` with its reason. */
 export async function writeArchive(store: Store, archive: ArchiveRows, refused: (event: ShopEvent, reason: string) => void): Promise<void> {
   for (const r of archive.refused) refused(r.event, r.reason);
-  if (archive.length > 0) await store.insertNative('events_data', ARCHIVE_COLUMNS, archive.block());
+  if (archive.length > 0) await store.insertNative('events_data', archive.block());
 }
 
 const SALES_COLUMNS = columns([

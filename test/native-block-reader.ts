@@ -2,10 +2,12 @@
 // aggregates/native-block.ts writes (the integration tests check the same bytes against the
 // engine's own). Times come back as epoch milliseconds, decimals as cents, UInt64 as bigint.
 
+import type { NativeBlock } from '../aggregates/native-block.ts';
+
 export type NativeValue = number | bigint | string;
 
-export function readNativeBlock(block: Buffer | Buffer[]): Record<string, NativeValue[]> {
-  const bytes = Buffer.isBuffer(block) ? block : Buffer.concat(block);
+export function readNativeBlock(block: NativeBlock): Record<string, NativeValue[]> {
+  const bytes = Buffer.concat(block.pieces);
   let at = 0;
   const varUInt = () => {
     let n = 0;

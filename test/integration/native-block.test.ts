@@ -1,12 +1,16 @@
 // What aggregates/native-block.ts writes, read by the real ClickHouse engine: each value of each
-// type the writers use, at the edges of its range, arrives as the engine's own value.
+// type the writers use, at the edges of its range, arrives as the engine's own value. The store's
+// home has braces in its path, which the engine's FROM INFILE would read as a glob.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeBlockWriter, type NativeColumn } from '../../aggregates/native-block.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { isolatedConfig } from '../helpers.ts';
 
-const config = isolatedConfig('native_block');
+const config = isolatedConfig('native_block', { SALESINSIGHTS_HOME: mkdtempSync(join(tmpdir(), 'native{block}-')) });
 let store: Store;
 
 const COLUMNS: NativeColumn[] = [
@@ -67,7 +71,7 @@ describe('a Native block from NativeBlockWriter', () => {
     ROWS.forEach((r, i) =>
       out.uint(i).uint(r.flag).uint(r.count).id(r.id).seconds(r.atMs).millis(r.ingestedMs).cents(r.price).cents(r.revenue).text(r.text).text(`label ${i % 2}`).endRow(),
     );
-    await store.insertNative('native_check', COLUMNS, out.block());
+    await store.insertNative('native_check', out.block());
     const stored = await queryRows<Record<string, string | number>>(
       store,
       `SELECT flag, toString(count) AS count, toString(id) AS id, toString(at) AS at, toString(ingested) AS ingested,
