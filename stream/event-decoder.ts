@@ -69,15 +69,22 @@ export class EventDecoder {
 }
 
 /** What a ClickHouse DateTime holds: epoch seconds 0 .. 2^32 - 1 (1970-01-01 .. 2106-02-07T06:28:15Z). */
+/** Whether the event's source line can be stored as one (UInt64): else it is known by its Kafka offset. */
+export function hasLineNumber(event: ShopEvent): boolean {
+  return Number.isSafeInteger(event.source_line) && event.source_line >= 0;
+}
+
 export const STORE_TIME_RANGE = { minMs: 0, maxMs: (2 ** 32 - 1) * 1000 } as const;
 
 /**
  * Why the engine must not process this event, if it must not: its time is outside what the store
- * holds. Such a record can still reach Kafka (an older connector, another producer); processed,
- * it would fail every write and move the watermark to a time no row has. Decided from the record
- * alone, never from the clock, so a replay decides the same.
+ * holds, or its source line is no line number. Such a record can still reach Kafka (an older
+ * connector, another producer); processed, it would fail every write and move the watermark to a
+ * time no row has, or be aggregated but never archived. Decided from the record alone, never
+ * from the clock, so a replay decides the same.
  */
 export function unprocessableReason(event: ShopEvent): string | undefined {
+  if (!hasLineNumber(event)) return `source_line ${event.source_line} is not a line number`;
   const t = event.event_time;
   if (Number.isFinite(t) && t >= STORE_TIME_RANGE.minMs && t <= STORE_TIME_RANGE.maxMs) return undefined;
   const shown = Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t);

@@ -21,7 +21,7 @@ import type { Store } from '../aggregates/store.ts';
 import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
 import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
 import { STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
-import { EventDecoder, unprocessableReason } from './event-decoder.ts';
+import { EventDecoder, hasLineNumber, unprocessableReason } from './event-decoder.ts';
 import { JobMetrics, type JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { Emissions } from './partition-pipeline.ts';
@@ -185,7 +185,7 @@ export class AggregatorJob implements JobView {
       if (reason) {
         // Rejected, not processed: its time moves no watermark.
         pipeline.skip(offset);
-        this.rejected.push(eventRejection(event, reason));
+        this.rejected.push(hasLineNumber(event) ? eventRejection(event, reason) : { ...eventRejection(event, reason), ...kafkaSource(batch.topic, batch.partition, offset) });
         continue;
       }
       pipeline.process(event, offset, this.emissions);
@@ -325,6 +325,11 @@ export class AggregatorJob implements JobView {
   }
 }
 
+/** A record rejected without a source line of its own is known by where it is in Kafka. */
+function kafkaSource(topic: string, partition: number, offset: number): Pick<RejectedRow, 'source_file' | 'source_line'> {
+  return { source_file: `kafka:${topic}/${partition}`, source_line: offset };
+}
+
 function undecodable(topic: string, partition: number, offset: number, reason: string): RejectedRow {
-  return { source_file: `kafka:${topic}/${partition}`, source_line: offset, raw_line: '', reason, rejected_at: Date.now() };
+  return { ...kafkaSource(topic, partition, offset), raw_line: '', reason, rejected_at: Date.now() };
 }
