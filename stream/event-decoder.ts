@@ -69,12 +69,12 @@ export class EventDecoder {
 }
 
 /** What a ClickHouse DateTime holds: epoch seconds 0 .. 2^32 - 1 (1970-01-01 .. 2106-02-07T06:28:15Z). */
+export const STORE_TIME_RANGE = { minMs: 0, maxMs: (2 ** 32 - 1) * 1000 } as const;
+
 /** Whether the event's source line can be stored as one (UInt64): else it is known by its Kafka offset. */
 export function hasLineNumber(event: ShopEvent): boolean {
   return Number.isSafeInteger(event.source_line) && event.source_line >= 0;
 }
-
-export const STORE_TIME_RANGE = { minMs: 0, maxMs: (2 ** 32 - 1) * 1000 } as const;
 
 /**
  * Why the engine must not process this event, if it must not: its time is outside what the store

@@ -14,7 +14,7 @@ import type { EachBatchPayload, Producer } from 'kafkajs';
 import { topics, type Config } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
-import type { RejectedRow } from '../core/event.ts';
+import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import { createSchemaRegistry } from '../core/avro.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import type { Store } from '../aggregates/store.ts';
@@ -185,7 +185,7 @@ export class AggregatorJob implements JobView {
       if (reason) {
         // Rejected, not processed: its time moves no watermark.
         pipeline.skip(offset);
-        this.rejected.push(hasLineNumber(event) ? eventRejection(event, reason) : { ...eventRejection(event, reason), ...kafkaSource(batch.topic, batch.partition, offset) });
+        this.rejected.push(unprocessable(batch.topic, batch.partition, offset, event, reason));
         continue;
       }
       pipeline.process(event, offset, this.emissions);
@@ -328,6 +328,12 @@ export class AggregatorJob implements JobView {
 /** A record rejected without a source line of its own is known by where it is in Kafka. */
 function kafkaSource(topic: string, partition: number, offset: number): Pick<RejectedRow, 'source_file' | 'source_line'> {
   return { source_file: `kafka:${topic}/${partition}`, source_line: offset };
+}
+
+/** An event the engine must not process, rejected under its source line when it has one. */
+function unprocessable(topic: string, partition: number, offset: number, event: ShopEvent, reason: string): RejectedRow {
+  const rejection = eventRejection(event, reason);
+  return hasLineNumber(event) ? rejection : { ...rejection, ...kafkaSource(topic, partition, offset) };
 }
 
 function undecodable(topic: string, partition: number, offset: number, reason: string): RejectedRow {

@@ -1,4 +1,4 @@
-// An output larger than one insert (aggregates/writers.ts splits at 16 MB of text, the burst at
+// An output larger than one insert (aggregates/writers.ts splits at 16 MB of columns, the burst at
 // the end of a backfill's input) lands whole in the real ClickHouse engine: every row once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../aggregates/migrate.ts';
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('an output larger than one insert', () => {
   it('is written in several inserts with every row exactly once', async () => {
-    // About 75 bytes of text a row: 400k rows are about 30 MB, two splits.
+    // 69 bytes a row as Native columns: 400k rows are about 28 MB, two inserts.
     const rows: SalesRow[] = Array.from({ length: 400_000 }, (_, i) => ({
       windowStart: 1_570_000_000_000 + Math.floor(i / 1000) * 60_000,
       windowEnd: 1_570_000_060_000 + Math.floor(i / 1000) * 60_000,
