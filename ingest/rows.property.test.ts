@@ -54,9 +54,12 @@ const eventTime = fc
     return { text: `${local}${offset < 0 ? '-' : '+'}${pad2(Math.trunc(offset / 60))}:${pad2(offset % 60)}`, ms };
   });
 const id = fc.bigInt({ min: 0n, max: MAX_LONG });
+/** An id's text: leading zeros at any length and surrounding spaces are the same id. */
+const idText = fc.tuple(id, fc.constantFrom(0, 0, 0, 1, 3, 40), fc.constantFrom('', '', ' ', '\t')).map(([n, zeros, space]) => ({ n, text: `${space}${'0'.repeat(zeros)}${n}${space}` }));
 const price = fc.integer({ min: 0, max: 2_147_483_647 }).map((cents) => {
   const whole = Math.floor(cents / 100);
   const frac = String(cents % 100).padStart(2, '0');
+  if (cents === 0) return { text: ['0', '-0', '-0.00', '0.0'][whole % 4]!, cents };
   if (cents % 100 === 0) return { text: String(whole), cents };
   return { text: cents % 10 === 0 ? `${whole}.${frac[0]}` : `${whole}.${frac}`, cents };
 });
@@ -67,12 +70,12 @@ const validFields = (lines: boolean) =>
   fc.record({
     time: eventTime,
     event_type: fc.constantFrom(...EVENT_TYPES),
-    product_id: id,
-    category_id: fc.option(id, { nil: undefined }),
+    product_id: idText,
+    category_id: fc.option(idText, { nil: undefined }),
     category_code: text(lines),
     brand: text(lines),
     price,
-    user_id: id,
+    user_id: idText,
     user_session: text(lines),
   });
 type Valid = ReturnType<typeof validFields> extends fc.Arbitrary<infer T> ? T : never;
@@ -80,23 +83,23 @@ type Valid = ReturnType<typeof validFields> extends fc.Arbitrary<infer T> ? T : 
 const texts = (v: Valid): FieldValues => ({
   event_time: v.time.text,
   event_type: v.event_type,
-  product_id: String(v.product_id),
-  category_id: v.category_id === undefined ? '' : String(v.category_id),
+  product_id: v.product_id.text,
+  category_id: v.category_id === undefined ? '' : v.category_id.text,
   category_code: v.category_code,
   brand: v.brand,
   price: v.price.text,
-  user_id: String(v.user_id),
+  user_id: v.user_id.text,
   user_session: v.user_session,
 });
 const expected = (v: Valid): Expected => ({
   event_time: v.time.ms,
   event_type: v.event_type,
-  product_id: v.product_id,
-  category_id: v.category_id ?? 0n,
+  product_id: v.product_id.n,
+  category_id: v.category_id?.n ?? 0n,
   category_code: orNull(v.category_code),
   brand: orNull(v.brand),
   price_cents: v.price.cents,
-  user_id: v.user_id,
+  user_id: v.user_id.n,
   user_session: orNull(v.user_session),
 });
 
@@ -134,12 +137,18 @@ const BAD_VALUES: Array<[Column, string]> = [
   ['event_time', new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z')],
   ['event_time', 'yesterday'],
   ['event_time', '2020-02-30 00:00:00 UTC'],
+  ['event_time', '2020-01-01T24:00:00Z'],
+  ['event_time', '2020-01-01 12:00:60 UTC'],
+  ['event_time', '2020-01-01T00:00:00+15:00'],
   ['event_type', 'click'],
   ['event_type', ''],
   ['product_id', '-5'],
   ['product_id', '9223372036854775808'],
+  ['product_id', `${'0'.repeat(40)}9223372036854775808`],
+  ['user_id', '+1'],
   ['category_id', '1.6e18'],
   ['price', '-1.00'],
+  ['price', '21474836.48'],
   ['price', '5.245'],
   ['price', ''],
   ['user_id', 'abc'],

@@ -267,10 +267,47 @@ describe('parseEventTime', () => {
     '2020-01-01 00:00:60 UTC',
     '2020-13-01T00:00:00Z',
     '2020-02-30T00:00:00Z',
+    '2020-01-01T24:00:00Z',
+    '2020-01-01T24:00:00+01:00',
+    '2020-01-01T12:30:60Z',
+    '2020-01-01 23:58:60 UTC',
+    '2017-01-01T00:58:60+01:00',
+    '2020-01-01T00:00:61Z',
+    '2020-01-01T00:00:00+15:00',
+    '2020-01-01T00:00:00-14:01',
+    '2020-01-01T00:00:00+01:60',
+    '2020-01-01T00:00:00+9900',
   ])('rejects %j with a reason', (text) => {
     const r = parseEventTime(text);
     expect(typeof r).toBe('string');
     expect(r).toMatch(/event_time/);
+  });
+});
+
+describe('parseEventTime: one rule for hours, leap seconds and offsets', () => {
+  it('refuses hour 24 in both forms instead of rolling it over to the next day', () => {
+    for (const text of ['2020-01-01T24:00:00Z', '2020-01-01 24:00:00 UTC']) {
+      expect(parseEventTime(text)).toBe(`bad event_time "${text}": no such date or time (hours 00-23, seconds 00-59, or 60 for a leap second at 23:59:60 UTC)`);
+    }
+  });
+
+  it('takes a leap second at 23:59:60 UTC in both forms and with an offset, as 23:59:59', () => {
+    const last = Date.UTC(2016, 11, 31, 23, 59, 59);
+    expect(parseEventTime('2016-12-31 23:59:60 UTC')).toBe(last);
+    expect(parseEventTime('2016-12-31T23:59:60Z')).toBe(last);
+    expect(parseEventTime('2016-12-31T23:59:60.5Z')).toBe(last);
+    expect(parseEventTime('2017-01-01T05:29:60+05:30')).toBe(last);
+    expect(parseEventTime('2016-12-31T18:59:60-0500')).toBe(last);
+    expect(parseEventTime('2016-12-31T23:59:60+01:00')).toMatch(/no such date or time/); // 22:59:60 UTC
+  });
+
+  it('takes offsets up to ±14:00 and names the range beyond', () => {
+    expect(parseEventTime('2020-01-01T14:00:00+14:00')).toBe(Date.UTC(2020, 0, 1));
+    expect(parseEventTime('2019-12-31T10:00:00-14:00')).toBe(Date.UTC(2020, 0, 1));
+    expect(parseEventTime('2020-01-01T00:00:00-00:00')).toBe(Date.UTC(2020, 0, 1));
+    for (const text of ['2020-01-01T15:00:00+15:00', '2020-01-01T00:00:00-14:30', '2020-01-01T00:00:00+01:75']) {
+      expect(parseEventTime(text)).toBe(`bad event_time "${text}": no such UTC offset (offsets run from -14:00 to +14:00)`);
+    }
   });
 });
 
@@ -288,9 +325,19 @@ describe('parsePriceCents', () => {
     expect(parsePriceCents(text)).toBe(cents);
   });
 
-  it('rejects a negative price as negative', () => {
+  it('rejects a negative price as negative; minus zero is zero', () => {
     expect(parsePriceCents('-0.01')).toMatch(/negative/);
     expect(parsePriceCents('-5')).toMatch(/negative/);
+    for (const zero of ['-0', '-0.0', '-0.00', '-000']) expect(parsePriceCents(zero)).toBe(0);
+    expect(parsePriceCents('-')).toMatch(/^bad price/);
+    expect(parsePriceCents('--0')).toMatch(/^bad price/);
+  });
+
+  it('names the largest price when refusing a larger one', () => {
+    expect(parsePriceCents('21474836.47')).toBe(2_147_483_647);
+    expect(parsePriceCents('21474836.48')).toBe('bad price "21474836.48": above the largest price, 21474836.47 (prices are held as cents in a 32-bit integer)');
+    expect(parsePriceCents('9999999999.99')).toMatch(/above the largest price, 21474836\.47/);
+    expect(parsePriceCents('9'.repeat(400))).toMatch(/above the largest price, 21474836\.47/);
   });
 
   it.each(['', 'abc', '5.245', '.5', '5.', '1e2', '+5', '5,24', '0x10', '5.2.1', 'NaN', 'Infinity', '5.a', '5.2a', '٣'])('rejects %j', (text) => {
@@ -298,8 +345,8 @@ describe('parsePriceCents', () => {
   });
 
   it('reads exactly the texts of its definition, digits with at most 2 places, as their cents', () => {
-    const definition = /^\d+(\.\d{1,2})?$/;
-    const priceLike = fc.stringMatching(/^[0-9]{0,12}(\.[0-9]{0,3})?$/);
+    const definition = /^-?\d+(\.\d{1,2})?$/;
+    const priceLike = fc.stringMatching(/^-?[0-9]{0,12}(\.[0-9]{0,3})?$/);
     fc.assert(
       fc.property(fc.oneof(priceLike, fc.string()), (text) => {
         const cents = parsePriceCents(text);
@@ -307,9 +354,10 @@ describe('parsePriceCents', () => {
           expect(typeof cents).toBe('string');
           return;
         }
-        const [whole, fraction = ''] = text.split('.');
+        const [whole, fraction = ''] = text.replace('-', '').split('.');
         const expected = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
-        expect(cents).toEqual(expected > 2_147_483_647 ? expect.stringMatching(/too large/) : expected);
+        if (text.startsWith('-') && expected > 0) expect(cents).toBe(`negative price "${text}"`);
+        else expect(cents).toEqual(expected > 2_147_483_647 ? expect.stringMatching(/above the largest price, 21474836\.47/) : expected);
       }),
       { numRuns: 3_000 },
     );
@@ -326,12 +374,14 @@ describe('validateFields', () => {
     expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', 2, NOW, VALIDATION_DEFAULTS)).toMatch(/unknown event_type "nope"/);
   });
 
-  it('reads ids as their definition does (1-20 ASCII digits, at most 2^63-1), short and long, repeated or not', () => {
-    const definition = (text: string): bigint | undefined => (/^\d{1,20}$/.test(text) && BigInt(text) < 2n ** 63n ? BigInt(text) : undefined);
+  it('reads ids as their definition does (ASCII digits, leading zeros at any length, at most 2^63-1), short and long, repeated or not', () => {
+    const definition = (text: string): bigint | undefined => (/^\d+$/.test(text) && BigInt(text) < 2n ** 63n ? BigInt(text) : undefined);
     const idText = fc.oneof(
       fc.stringMatching(/^[0-9]{1,22}$/),
       fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String),
-      fc.constantFrom('', '0', '007', '9223372036854775807', '9223372036854775808', '٣', '1e5', ' 12', '12 ', '+1', '-1', '１２'),
+      fc.tuple(fc.nat({ max: 60 }), fc.bigInt({ min: 0n, max: 2n ** 64n })).map(([zeros, n]) => `${'0'.repeat(zeros)}${n}`),
+      fc.constantFrom('', '0', '00', '007', '9223372036854775807', '9223372036854775808', '٣', '1e5', ' 12', '12 ', '+1', '-1', '１２', '0x1', '00 1'),
+      fc.constantFrom(`${'0'.repeat(40)}1`, `${'0'.repeat(40)}9223372036854775807`, `${'0'.repeat(40)}9223372036854775808`, '0'.repeat(41)),
       fc.string({ maxLength: 22 }),
     );
     fc.assert(
@@ -345,6 +395,25 @@ describe('validateFields', () => {
       }),
       { numRuns: 3000, seed: 2026_12_03 },
     );
+  });
+});
+
+describe('ids: one rule for every id column', () => {
+  it('surrounding whitespace and leading zeros at any length give the same id in each column; signs and inner spaces do not', async () => {
+    const padded = `${'0'.repeat(40)}1`;
+    for (const column of ['product_id', 'category_id', 'user_id'] as const) {
+      const rows = await parseText(
+        `${HEADER}\n${row({ [column]: ' 123' })}\n${row({ [column]: '"0123 "' })}\n${row({ [column]: padded })}\n${row({ [column]: '+1' })}\n${row({ [column]: '1 2' })}\n${row({ [column]: `${'0'.repeat(40)}9223372036854775808` })}\n`,
+      );
+      expect(rows.map((r) => (r.ok ? r.event[column] : r.reason))).toEqual([
+        123n,
+        123n,
+        1n,
+        `bad ${column} "+1": expected a non-negative integer`,
+        `bad ${column} "1 2": expected a non-negative integer`,
+        `bad ${column} "${'0'.repeat(40)}9223372036854775808": above 2^63-1`,
+      ]);
+    }
   });
 });
 

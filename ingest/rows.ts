@@ -29,31 +29,42 @@ export type { RowRejection };
 export type ParsedRow = { ok: true; event: ShopEvent } | ({ ok: false } & RowRejection);
 
 const UTC_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) UTC$/;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-const UNSIGNED = /^\d{1,20}$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
+const DIGITS = /^\d+$/;
 const MAX_LONG = (1n << 63n) - 1n;
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
+/** No zone's offset lies beyond ±14:00 (Kiribati's +14:00 is the furthest). */
+const MAX_OFFSET_MINUTES = 14 * 60;
 
-/** Epoch ms (whole seconds) or an error text. */
+/**
+ * Epoch ms (whole seconds) or an error text. One rule for both forms: hours 00-23 (24:00:00 is
+ * refused rather than rolled over to the next day: ISO 8601-1:2019 dropped it, and a day's last
+ * event belongs to that day), minutes 00-59, seconds 00-59, or 60 for a leap second, which only
+ * ever falls at 23:59:60 UTC and is read as 23:59:59 (the store's times, like POSIX time, have no
+ * 61st second; java.time reads it the same way).
+ */
 export function parseEventTime(text: string): number | string {
-  if (UTC_TEXT.test(text)) {
-    const dayMs = utcDayMs(text);
-    const h = twoDigits(text, 11);
-    const mi = twoDigits(text, 14);
-    const s = twoDigits(text, 17);
-    if (dayMs === undefined || h > 23 || mi > 59 || s > 59) return `bad event_time "${text}": no such date or time`;
-    return dayMs + ((h * 60 + mi) * 60 + s) * 1000;
+  let offset = 0;
+  if (!UTC_TEXT.test(text)) {
+    const iso = ISO_8601.exec(text);
+    if (!iso) return `bad event_time "${text}": expected "YYYY-MM-DD HH:MM:SS UTC" or ISO 8601 with Z or an offset`;
+    if (iso[1] !== undefined) {
+      const minutes = Number(iso[3]);
+      offset = (iso[1] === '-' ? -1 : 1) * (Number(iso[2]) * 60 + minutes);
+      if (minutes > 59 || Math.abs(offset) > MAX_OFFSET_MINUTES) return `bad event_time "${text}": no such UTC offset (offsets run from -14:00 to +14:00)`;
+    }
   }
-  const iso = ISO_8601.exec(text);
-  if (iso) {
-    const ms = Date.parse(text);
-    // Date.parse rolls impossible dates over (Feb 30 becomes Mar 1): the fields must survive.
-    const [y, mo, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-    const day = new Date(Date.UTC(y, mo - 1, d));
-    if (!Number.isNaN(ms) && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d) return Math.floor(ms / 1000) * 1000;
-    return `bad event_time "${text}": no such date or time`;
-  }
-  return `bad event_time "${text}": expected "YYYY-MM-DD HH:MM:SS UTC" or ISO 8601 with Z or an offset`;
+  const ms = epochMs(utcDayMs(text), twoDigits(text, 11), twoDigits(text, 14), twoDigits(text, 17), offset);
+  if (ms === undefined) return `bad event_time "${text}": no such date or time (hours 00-23, seconds 00-59, or 60 for a leap second at 23:59:60 UTC)`;
+  return ms;
+}
+
+/** Epoch ms of h:mi:s on a day, at `offset` minutes east of UTC; undefined when there is no such time. */
+function epochMs(dayMs: number | undefined, h: number, mi: number, s: number, offset: number): number | undefined {
+  if (dayMs === undefined || h > 23 || mi > 59 || s > 60) return undefined;
+  const ms = dayMs + ((h * 60 + mi - offset) * 60 + Math.min(s, 59)) * 1000;
+  if (s === 60 && (ms / 1000 + 1) % 86_400 !== 0) return undefined;
+  return ms;
 }
 
 const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
@@ -76,12 +87,16 @@ function utcDayMs(text: string): number | undefined {
   return lastDayMs;
 }
 
-/** Integer cents or an error text. */
+/** The largest price: events hold it as cents in a 32-bit integer (the schema's Avro int). */
+export const MAX_PRICE_CENTS = 2_147_483_647;
+
+/** Integer cents or an error text. "-0" is zero, not a negative price. */
 export function parsePriceCents(text: string): number | string {
-  if (text.startsWith('-')) return `negative price "${text}"`;
-  const cents = decimalCents(text);
+  const negative = text.startsWith('-');
+  const cents = decimalCents(negative ? text.slice(1) : text);
   if (cents === undefined) return `bad price "${text}": expected a decimal with at most 2 places`;
-  if (!Number.isSafeInteger(cents) || cents > 2_147_483_647) return `bad price "${text}": too large`;
+  if (negative && cents !== 0) return `negative price "${text}"`;
+  if (cents > MAX_PRICE_CENTS) return `bad price "${text}": above the largest price, 21474836.47 (prices are held as cents in a 32-bit integer)`;
   return cents;
 }
 
@@ -106,24 +121,34 @@ function decimalCents(text: string): number | undefined {
 
 /** Ids of up to this many digits are below 2^53: read as a number, exactly. */
 const NUMBER_DIGITS = 15;
-/** Longer ids by their text (category ids are all that long). */
+/** Longer ids by their digits (category ids are all that long). */
 const longIds = new BoundedMemo<string, bigint>();
 
+/**
+ * One rule for every id column of both sources: the decimal digits of an integer 0 .. 2^63-1,
+ * with leading zeros at any length, no sign, nothing else. Ids are numbers (Avro longs):
+ * fixed-width exports pad them with zeros, and 000123 is the product 123 however wide the
+ * padding, so refusing a long padding while taking a short one would be arbitrary. Surrounding
+ * whitespace is trimmed from every field of both sources before (rowToFields, itemFields).
+ */
 function parseId(name: string, text: string): bigint | string {
-  if (text.length > 0 && text.length <= NUMBER_DIGITS) {
+  let from = 0;
+  while (from < text.length - 1 && text.charCodeAt(from) === 48) from++;
+  const digits = from === 0 ? text : text.slice(from);
+  if (digits.length > 0 && digits.length <= NUMBER_DIGITS) {
     let n = 0;
-    for (let i = 0; i < text.length; i++) {
-      const digit = text.charCodeAt(i) - 48;
+    for (let i = 0; i < digits.length; i++) {
+      const digit = digits.charCodeAt(i) - 48;
       if (digit < 0 || digit > 9) return `bad ${name} "${text}": expected a non-negative integer`;
       n = n * 10 + digit;
     }
     return BigInt(n);
   }
-  const known = longIds.get(text);
+  const known = longIds.get(digits);
   if (known !== undefined) return known;
-  if (!UNSIGNED.test(text)) return `bad ${name} "${text}": expected a non-negative integer`;
-  const id = BigInt(text);
-  return id > MAX_LONG ? `bad ${name} "${text}": above 2^63-1` : longIds.set(text, id);
+  if (!DIGITS.test(digits)) return `bad ${name} "${text}": expected a non-negative integer`;
+  const id = digits.length > 19 ? undefined : BigInt(digits);
+  return id === undefined || id > MAX_LONG ? `bad ${name} "${text}": above 2^63-1` : longIds.set(digits, id);
 }
 
 const orNull = (s: string) => (s === '' ? null : s);
