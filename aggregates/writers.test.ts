@@ -24,6 +24,7 @@ describe('ArchiveRows', () => {
       user_id: 7n,
       user_session: 's1',
       source_file: ev().source_file,
+      source_file_id: ev().source_file_id,
       source_line: 1n,
       ingested_at: ev().ingested_at,
     });

@@ -22,6 +22,7 @@ const EVENT_COLUMNS: [string, NativeType][] = [
   ['user_id', 'UInt64'],
   ['user_session', 'String'],
   ['source_file', 'String'],
+  ['source_file_id', 'String'],
   ['source_line', 'UInt64'],
 ];
 
@@ -37,6 +38,7 @@ function eventCells(out: NativeBlockWriter, e: ShopEvent): NativeBlockWriter {
     .id(e.user_id)
     .text(e.user_session)
     .text(e.source_file)
+    .text(e.source_file_id)
     .uint(e.source_line);
 }
 
@@ -172,6 +174,7 @@ export function writeLate(store: Store, rows: LateRow[]) {
 
 const REJECTED_COLUMNS = columns([
   ['source_file', 'String'],
+  ['source_file_id', 'String'],
   ['source_line', 'UInt64'],
   ['raw_line', 'String'],
   ['reason', 'String'],
@@ -180,7 +183,7 @@ const REJECTED_COLUMNS = columns([
 
 export function writeRejected(store: Store, rows: RejectedRow[]) {
   return insert(store, 'rejected_events_data', REJECTED_COLUMNS, rows, (out, r) =>
-    out.text(r.source_file).uint(r.source_line).text(r.raw_line).text(r.reason).millis(r.rejected_at),
+    out.text(r.source_file).text(r.source_file_id).uint(r.source_line).text(r.raw_line).text(r.reason).millis(r.rejected_at),
   );
 }
 

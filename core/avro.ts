@@ -45,7 +45,8 @@ export function readSchema(name: string): avro.Schema {
   return JSON.parse(readFileSync(path, 'utf8')) as avro.Schema;
 }
 
-export const SHOP_EVENT_SCHEMA = readSchema('shop-event-v1');
+/** This build's schema. A change is a new version beside the old ones, compatible BACKWARD. */
+export const SHOP_EVENT_SCHEMA = readSchema('shop-event-v2');
 export const shopEventType = avro.Type.forSchema(SHOP_EVENT_SCHEMA, avroOptions());
 
 /**

@@ -1,4 +1,4 @@
-// The shop event: one row of the dataset, validated, with its identity (source file, line).
+// The shop event: one row of the dataset, validated, with its identity (source file, file id, line).
 // Field names follow the CSV header, the Avro schema and the ClickHouse columns, so no layer
 // renames anything. Ids are bigint (category ids exceed 2^53); money is integer cents.
 import { TextBytes } from './text-bytes.ts';
@@ -18,6 +18,8 @@ export interface ShopEvent {
   user_id: bigint;
   user_session: string | null;
   source_file: string;
+  /** Which file of that name (sourceFileId); empty where the name is unique by itself. */
+  source_file_id: string;
   source_line: number;
   /** Epoch milliseconds when the connector read the row. */
   ingested_at: number;
@@ -26,10 +28,21 @@ export interface ShopEvent {
 /** A row that failed validation: kept with its reason, never dropped. */
 export interface RejectedRow {
   source_file: string;
+  source_file_id: string;
   source_line: number;
   raw_line: string;
   reason: string;
   rejected_at: number;
+}
+
+/**
+ * The id that tells apart files ingested under one name (a daily `orders.csv`): the first 16 hex
+ * digits (64 bits) of the SHA-256 of the content its ingestion began with. Derived from the
+ * content, so a resumed or re-delivered file's rows keep their identity; 64 bits, since only
+ * files sharing a name need to differ, and the id travels with every event.
+ */
+export function sourceFileId(contentSha256Hex: string): string {
+  return contentSha256Hex.slice(0, 16);
 }
 
 /** The nine CSV fields, the duplicate test of DESIGN.md: exact duplicates share this key. */

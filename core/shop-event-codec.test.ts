@@ -20,6 +20,7 @@ const anyEvent: fc.Arbitrary<ShopEvent> = fc.record({
   user_id: fc.bigInt(LONG),
   user_session: fc.option(text, { nil: null }),
   source_file: text,
+  source_file_id: text,
   source_line: fc.integer(),
   ingested_at: fc.oneof(fc.integer({ min: 0, max: 4e12 }), fc.integer(NUMBER_LONG)),
 });

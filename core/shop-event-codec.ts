@@ -1,4 +1,4 @@
-// The Avro binary body of a shop event in this build's schema (shop-event-v1), written and read
+// The Avro binary body of a shop event in this build's schema (shop-event-v2), written and read
 // field by field. avsc stays the authority (schemas, compatibility, records of any other writer
 // schema go through its resolver) and the tests' oracle: on arbitrary events these bytes and
 // values are avsc's. Written by hand because every event is encoded once and decoded once, and
@@ -16,8 +16,8 @@ const EVENT_TYPE_INDEX: ReadonlyMap<string, number> = new Map(EVENT_TYPES.map((t
 
 /** The most bytes the body of `e` can take (a UTF-16 unit is at most 3 UTF-8 bytes). */
 export function maxShopEventBytes(e: ShopEvent): number {
-  const text = (e.category_code?.length ?? 0) + (e.brand?.length ?? 0) + (e.user_session?.length ?? 0) + e.source_file.length;
-  return FIXED_BYTES + 4 * 5 + 3 * text;
+  const text = (e.category_code?.length ?? 0) + (e.brand?.length ?? 0) + (e.user_session?.length ?? 0) + e.source_file.length + e.source_file_id.length;
+  return FIXED_BYTES + 5 * 5 + 3 * text;
 }
 
 /** Writes the body of `e` at `pos` (room for maxShopEventBytes(e) is the caller's); returns its end. */
@@ -34,6 +34,7 @@ export function writeShopEvent(e: ShopEvent, buf: Buffer, pos: number): number {
   pos = writeLongBigInt(e.user_id, buf, pos);
   pos = writeOptionalString(e.user_session, buf, pos);
   pos = writeString(e.source_file, buf, pos);
+  pos = writeString(e.source_file_id, buf, pos);
   pos = writeInt(e.source_line, buf, pos);
   return writeLongNumber(e.ingested_at, buf, pos);
 }
@@ -56,10 +57,11 @@ export function readShopEvent(buf: Buffer, start: number, end: number): ShopEven
   const user_id = r.longBigInt();
   const user_session = r.optionalString();
   const source_file = r.string();
+  const source_file_id = r.string();
   const source_line = r.int();
   const ingested_at = r.longNumber();
   if (r.pos !== end) throw new ShopEventDecodeError(`${end - r.pos} bytes after the event`);
-  return { event_time, event_type, product_id, category_id, category_code, brand, price_cents, user_id, user_session, source_file, source_line, ingested_at };
+  return { event_time, event_type, product_id, category_id, category_code, brand, price_cents, user_id, user_session, source_file, source_file_id, source_line, ingested_at };
 }
 
 /** Zig-zag varint of an integer within avsc's number long (timestamps). */

@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type { Message } from 'kafkajs';
 import type { ValidationLimits } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { eventKey, type RejectedRow } from '../core/event.ts';
+import { eventKey, sourceFileId, type RejectedRow } from '../core/event.ts';
 import { encodeEvent } from '../core/avro.ts';
 import { IngestError } from './errors.ts';
 import { hashPrefixes } from './file-hash.ts';
@@ -136,7 +136,7 @@ export async function ingestFile(path: string, deps: FileIngestorDeps): Promise<
       if (resumeAfter > 0) deps.logger.info({ file, resumeAfter, grown: previous?.hash !== hash }, 'resuming a file after its committed lines');
       const entry: LedgerEntry = previous
         ? { ...previous, hash, size, name: file, done: false }
-        : { hash, name: file, size, lastLine: 0, done: false, rows: 0, rejected: 0, updatedAt: started };
+        : { hash, name: file, fileId: sourceFileId(hash), size, lastLine: 0, done: false, rows: 0, rejected: 0, updatedAt: started };
       const segment = { size, mtimeMs, hash };
       if ((await readPass(handle, path, file, segment, entry, resumeAfter, deps, progress)) === 'final') return done(entry);
       deps.logger.info({ file, readBytes: size }, 'file grew while it was read; reading its new rows');
@@ -185,7 +185,7 @@ async function readPass(
       events.push({ key: eventKey(row.event), value: encodeEvent(deps.schemaId, row.event) });
       lastLine = row.event.source_line;
     } else {
-      rejected.push({ source_file: file, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });
+      rejected.push({ source_file: file, source_file_id: entry.fileId, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });
       lastLine = row.source_line;
     }
   };
@@ -209,7 +209,7 @@ async function readPass(
 
   let parseError: unknown;
   try {
-    for await (const rows of parseRowBatches(input, file, deps.limits)) {
+    for await (const rows of parseRowBatches(input, file, entry.fileId, deps.limits)) {
       for (const row of rows) {
         if ((row.ok ? row.event.source_line : row.source_line) <= resumeAfter) continue;
         if (held) take(held);

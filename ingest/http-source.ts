@@ -121,6 +121,9 @@ interface Outcome {
   rejected: RejectedRow[];
 }
 
+/** A request's source_file (http:<request id>) is unique by itself: its rows need no file id beside it. */
+const REQUEST_FILE_ID = '';
+
 function fromJson(body: unknown, sourceFile: string, limits: ValidationLimits): Outcome {
   if (!Array.isArray(body)) throw new BodyError('expected a JSON array of objects');
   const now = Date.now();
@@ -129,13 +132,13 @@ function fromJson(body: unknown, sourceFile: string, limits: ValidationLimits): 
     const raw = JSON.stringify(item) ?? '';
     const bytes = Buffer.byteLength(raw);
     if (bytes > limits.maxRowBytes) {
-      out.rejected.push({ source_file: sourceFile, source_line: i + 1, ...overlongRow(preview(Buffer.from(raw)), bytes, limits.maxRowBytes), rejected_at: now });
+      out.rejected.push({ source_file: sourceFile, source_file_id: REQUEST_FILE_ID, source_line: i + 1, ...overlongRow(preview(Buffer.from(raw)), bytes, limits.maxRowBytes), rejected_at: now });
       return;
     }
     const fields = itemFields(item);
-    const result = typeof fields === 'string' ? fields : validateFields(fields, sourceFile, i + 1, now, limits);
+    const result = typeof fields === 'string' ? fields : validateFields(fields, sourceFile, REQUEST_FILE_ID, i + 1, now, limits);
     if (typeof result !== 'string') out.events.push(result);
-    else out.rejected.push({ source_file: sourceFile, source_line: i + 1, raw_line: raw, reason: result, rejected_at: now });
+    else out.rejected.push({ source_file: sourceFile, source_file_id: REQUEST_FILE_ID, source_line: i + 1, raw_line: raw, reason: result, rejected_at: now });
   });
   return out;
 }
@@ -144,9 +147,9 @@ function fromJson(body: unknown, sourceFile: string, limits: ValidationLimits): 
 async function fromCsv(body: Buffer, sourceFile: string, limits: ValidationLimits): Promise<Outcome> {
   const out: Outcome = { events: [], rejected: [] };
   try {
-    for await (const row of parseRows(Readable.from([body]), sourceFile, limits)) {
+    for await (const row of parseRows(Readable.from([body]), sourceFile, REQUEST_FILE_ID, limits)) {
       if (row.ok) out.events.push(row.event);
-      else out.rejected.push({ source_file: sourceFile, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });
+      else out.rejected.push({ source_file: sourceFile, source_file_id: REQUEST_FILE_ID, source_line: row.source_line, raw_line: row.raw_line, reason: row.reason, rejected_at: Date.now() });
     }
   } catch (err) {
     if (err instanceof MissingColumnsError) throw new BodyError(`the CSV header lacks ${err.missing.join(', ')}`);

@@ -1,5 +1,5 @@
-// The file ledger: per file (by content hash) its name, size and the last line Kafka has
-// acknowledged. It lives in a compacted topic and is written in the same Kafka transaction as
+// The file ledger: per file (by content hash) its name, its id in the archive, size and the last
+// line Kafka has acknowledged. It lives in a compacted topic and is written in the same Kafka transaction as
 // the rows it describes, so rows and ledger can never disagree: a crash at any moment leaves
 // either both or neither, and a restart resumes right after the last committed line.
 import type { Consumer, Kafka } from 'kafkajs';
@@ -10,6 +10,12 @@ import { IngestError } from './errors.ts';
 export interface LedgerEntry {
   hash: string;
   name: string;
+  /**
+   * The file's source_file_id, fixed when its ingestion began (sourceFileId of that content's
+   * hash) and kept while the file grows. Entries written before ids existed have '', the id their
+   * rows were archived with (migration 0006).
+   */
+  fileId: string;
   size: number;
   /** Last physical line of the file whose row is committed in Kafka (the header is line 1). */
   lastLine: number;
@@ -18,6 +24,9 @@ export interface LedgerEntry {
   rejected: number;
   updatedAt: number;
 }
+
+/** An entry as the topic holds it: those written before file ids existed have none. */
+type StoredEntry = Omit<LedgerEntry, 'fileId'> & Partial<LedgerEntry>;
 
 export function ledgerTopic(namespace: string): string {
   return `${namespace}.ingest-ledger`;
@@ -85,7 +94,7 @@ export class IngestLedger {
         consumer
           .run({
             eachMessage: async ({ message }) => {
-              if (message.value) ledger.set(JSON.parse(message.value.toString()) as LedgerEntry);
+              if (message.value) ledger.set({ fileId: '', ...(JSON.parse(message.value.toString()) as StoredEntry) });
             },
           })
           .catch((err: unknown) => {

@@ -19,7 +19,7 @@ const MAX_LONG = (1n << 63n) - 1n;
 
 type Column = (typeof REQUIRED_COLUMNS)[number];
 /** An event's fields as parsed from its row (identity and ingest time aside). */
-type Expected = Omit<ShopEvent, 'source_file' | 'source_line' | 'ingested_at'>;
+type Expected = Omit<ShopEvent, 'source_file' | 'source_file_id' | 'source_line' | 'ingested_at'>;
 type Outcome = { event: Expected } | { reason: string | RegExp };
 /** One generated piece of a file: its bytes (without the final line end) and what each of its records must give. */
 interface Segment {
@@ -35,7 +35,7 @@ const orNull = (v: string) => (v.trim() === '' ? null : v.trim());
 
 async function parseAll(chunks: Buffer[], limits: ValidationLimits): Promise<ParsedRow[]> {
   const out: ParsedRow[] = [];
-  for await (const r of parseRows(Readable.from(chunks, { objectMode: false }), 'fuzz.csv', limits)) out.push(r);
+  for await (const r of parseRows(Readable.from(chunks, { objectMode: false }), 'fuzz.csv', 'f0', limits)) out.push(r);
   return out;
 }
 
@@ -254,7 +254,7 @@ describe('parseRows on generated files (fast-check)', () => {
         rows.forEach((r, i) => {
           const { outcome } = want[i]!;
           if ('event' in outcome) {
-            expect(r.ok ? r.event : r).toEqual({ ...outcome.event, source_file: 'fuzz.csv', source_line: want[i]!.line, ingested_at: expect.any(Number) });
+            expect(r.ok ? r.event : r).toEqual({ ...outcome.event, source_file: 'fuzz.csv', source_file_id: 'f0', source_line: want[i]!.line, ingested_at: expect.any(Number) });
           } else {
             expect(r.ok).toBe(false);
             if (!r.ok) expect(r.reason).toMatch(outcome.reason);

@@ -36,7 +36,7 @@ async function parseText(
 ): Promise<ParsedRow[]> {
   const out: ParsedRow[] = [];
   const chunks = typeof text === 'string' || Buffer.isBuffer(text) ? [text] : text;
-  for await (const r of parseRows(Readable.from(chunks, { objectMode: false }), file, limits)) out.push(r);
+  for await (const r of parseRows(Readable.from(chunks, { objectMode: false }), file, '', limits)) out.push(r);
   return out;
 }
 /** A buffer cut into chunks of `size` bytes. */
@@ -64,6 +64,7 @@ describe('parseRows: the happy path', () => {
       user_id: 595414620n,
       user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a',
       source_file: 'day.csv',
+      source_file_id: '',
       source_line: 2,
       ingested_at: expect.any(Number),
     });
@@ -199,7 +200,7 @@ describe('parseRows: a header lacking a column rejects the whole file', () => {
     const seen: ParsedRow[] = [];
     let error: unknown;
     try {
-      for await (const r of parseRows(Readable.from([`${header}\n${line}\n${line}\n`]), 'short.csv', VALIDATION_DEFAULTS)) seen.push(r);
+      for await (const r of parseRows(Readable.from([`${header}\n${line}\n${line}\n`]), 'short.csv', '', VALIDATION_DEFAULTS)) seen.push(r);
     } catch (e) {
       error = e;
     }
@@ -366,12 +367,12 @@ describe('parsePriceCents', () => {
 
 describe('validateFields', () => {
   it('keeps the identity and read time it is given', () => {
-    const e = validateFields(DEFAULT_FIELDS, 'a.csv', 42, NOW, VALIDATION_DEFAULTS);
-    expect(e).toMatchObject({ source_file: 'a.csv', source_line: 42, ingested_at: NOW, price_cents: 524, user_session: 's1' });
+    const e = validateFields(DEFAULT_FIELDS, 'a.csv', 'a1', 42, NOW, VALIDATION_DEFAULTS);
+    expect(e).toMatchObject({ source_file: 'a.csv', source_file_id: 'a1', source_line: 42, ingested_at: NOW, price_cents: 524, user_session: 's1' });
   });
 
   it('returns the first failure as text', () => {
-    expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', 2, NOW, VALIDATION_DEFAULTS)).toMatch(/unknown event_type "nope"/);
+    expect(validateFields({ ...DEFAULT_FIELDS, event_type: 'nope' }, 'a.csv', '', 2, NOW, VALIDATION_DEFAULTS)).toMatch(/unknown event_type "nope"/);
   });
 
   it('reads ids as their definition does (ASCII digits, leading zeros at any length, at most 2^63-1), short and long, repeated or not', () => {
@@ -387,7 +388,7 @@ describe('validateFields', () => {
     fc.assert(
       fc.property(fc.array(idText, { minLength: 1, maxLength: 4 }), (texts) => {
         for (const text of [...texts, ...texts]) {
-          const e = validateFields({ ...DEFAULT_FIELDS, product_id: text }, 'a.csv', 2, NOW, VALIDATION_DEFAULTS);
+          const e = validateFields({ ...DEFAULT_FIELDS, product_id: text }, 'a.csv', '', 2, NOW, VALIDATION_DEFAULTS);
           const expected = definition(text);
           if (expected === undefined) expect(e).toMatch(/^bad product_id /);
           else expect(typeof e === 'string' ? e : e.product_id).toBe(expected);
@@ -450,7 +451,7 @@ describe('plausible event time', () => {
 
   it('names the range from the limits and the read time', () => {
     const limits = { ...VALIDATION_DEFAULTS, eventTimeMinMs: Date.UTC(2019, 9, 1), eventTimeMaxAheadMs: 0 };
-    const at = (event_time: string) => validateFields({ ...DEFAULT_FIELDS, event_time }, 'a.csv', 2, NOW + 999, limits);
+    const at = (event_time: string) => validateFields({ ...DEFAULT_FIELDS, event_time }, 'a.csv', '', 2, NOW + 999, limits);
     expect(at('2019-09-30 23:59:59 UTC')).toBe(
       'event_time "2019-09-30 23:59:59 UTC" is outside the plausible range 2019-10-01T00:00:00Z .. 2026-01-15T12:00:00Z; ' +
         'set SALESINSIGHTS_EVENT_TIME_MIN / SALESINSIGHTS_EVENT_TIME_MAX_AHEAD_MS to widen it',

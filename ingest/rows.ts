@@ -161,6 +161,7 @@ const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOS
 export function validateFields(
   f: FieldValues,
   source_file: string,
+  source_file_id: string,
   source_line: number,
   ingested_at: number,
   limits: ValidationLimits,
@@ -196,6 +197,7 @@ export function validateFields(
     user_id,
     user_session: orNull(f.user_session),
     source_file,
+    source_file_id,
     source_line,
     ingested_at,
   };
@@ -247,8 +249,8 @@ function quotedCells(records: readonly CsvRecord[]): Array<string[] | string> {
  * spans lines. Records without a quote are split on commas (exact for them, and far cheaper),
  * the others by csv-parse.
  */
-export async function* parseRows(input: Readable, source_file: string, limits: ValidationLimits): AsyncGenerator<ParsedRow> {
-  for await (const rows of parseRowBatches(input, source_file, limits)) yield* rows;
+export async function* parseRows(input: Readable, source_file: string, source_file_id: string, limits: ValidationLimits): AsyncGenerator<ParsedRow> {
+  for await (const rows of parseRowBatches(input, source_file, source_file_id, limits)) yield* rows;
 }
 
 /**
@@ -256,7 +258,12 @@ export async function* parseRows(input: Readable, source_file: string, limits: V
  * (possibly none). One await per chunk instead of one per row, which cost the connector about a
  * microsecond per row.
  */
-export async function* parseRowBatches(input: Readable, source_file: string, limits: ValidationLimits): AsyncGenerator<ParsedRow[]> {
+export async function* parseRowBatches(
+  input: Readable,
+  source_file: string,
+  source_file_id: string,
+  limits: ValidationLimits,
+): AsyncGenerator<ParsedRow[]> {
   const reader = new RecordReader(limits.maxRowBytes);
   let index: Record<Column, number> | undefined;
   let width = 0;
@@ -273,7 +280,7 @@ export async function* parseRowBatches(input: Readable, source_file: string, lim
     if (record.encodingError !== undefined) return { ok: false, source_line, raw_line, reason: record.encodingError };
     if (typeof cells === 'string') return { ok: false, source_line, raw_line, reason: cells };
     if (cells.length !== width) return { ok: false, source_line, raw_line, reason: `wrong column count: expected ${width}, got ${cells.length}` };
-    const result = validateFields(rowToFields(cells, index), source_file, source_line, Date.now(), limits);
+    const result = validateFields(rowToFields(cells, index), source_file, source_file_id, source_line, Date.now(), limits);
     return typeof result === 'string' ? { ok: false, source_line, raw_line, reason: result } : { ok: true, event: result };
   };
 

@@ -211,7 +211,8 @@ export class AggregatorJob implements JobView {
     }
     for (const m of batch.messages) {
       if (Number(m.offset) < next || !m.value) continue;
-      this.rejected.push(JSON.parse(m.value.toString()) as RejectedRow);
+      // Rows a connector wrote before file ids existed have none: '' as in the migrated archive.
+      this.rejected.push({ source_file_id: '', ...(JSON.parse(m.value.toString()) as Omit<RejectedRow, 'source_file_id'> & Partial<RejectedRow>) });
       next = Number(m.offset) + 1;
     }
     this.coordinator.setRejectedOffset(batch.partition, next);
@@ -326,8 +327,8 @@ export class AggregatorJob implements JobView {
 }
 
 /** A record rejected without a source line of its own is known by where it is in Kafka. */
-function kafkaSource(topic: string, partition: number, offset: number): Pick<RejectedRow, 'source_file' | 'source_line'> {
-  return { source_file: `kafka:${topic}/${partition}`, source_line: offset };
+function kafkaSource(topic: string, partition: number, offset: number): Pick<RejectedRow, 'source_file' | 'source_file_id' | 'source_line'> {
+  return { source_file: `kafka:${topic}/${partition}`, source_file_id: '', source_line: offset };
 }
 
 /** An event the engine must not process, rejected under its source line when it has one. */

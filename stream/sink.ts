@@ -17,12 +17,19 @@ export function jsonBigInt(_key: string, value: unknown): unknown {
 
 /** An event the engine or the store will not take, kept under its own identity. */
 export function eventRejection(event: ShopEvent, reason: string): RejectedRow {
-  return { source_file: event.source_file, source_line: event.source_line, raw_line: JSON.stringify(event, jsonBigInt), reason, rejected_at: Date.now() };
+  return {
+    source_file: event.source_file,
+    source_file_id: event.source_file_id,
+    source_line: event.source_line,
+    raw_line: JSON.stringify(event, jsonBigInt),
+    reason,
+    rejected_at: Date.now(),
+  };
 }
 
 /** An aggregate row the store refuses: named by its table and key (no source line of its own). */
 function aggregateRejection(what: string, row: object, reason: string): RejectedRow {
-  return { source_file: `aggregate:${what}`, source_line: 0, raw_line: JSON.stringify(row, jsonBigInt), reason, rejected_at: Date.now() };
+  return { source_file: `aggregate:${what}`, source_file_id: '', source_line: 0, raw_line: JSON.stringify(row, jsonBigInt), reason, rejected_at: Date.now() };
 }
 
 /**

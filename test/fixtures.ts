@@ -12,6 +12,7 @@ export function shopEvent(overrides: Partial<ShopEvent> = {}): ShopEvent {
     user_id: 595414620n,
     user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a',
     source_file: 'fixture.csv',
+    source_file_id: '5e1f6a0d3c2b9e47',
     source_line: 2,
     ingested_at: Date.UTC(2020, 0, 1, 0, 0, 1),
     ...overrides,

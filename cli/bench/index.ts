@@ -39,7 +39,7 @@ async function bytesPerEvent(file: string, limits: ValidationLimits): Promise<{ 
   let avroBytes = 0;
   let jsonBytes = 0;
   let n = 0;
-  for await (const row of parseRows(createReadStream(file), 'sample.csv', limits)) {
+  for await (const row of parseRows(createReadStream(file), 'sample.csv', '', limits)) {
     if (!row.ok) continue;
     avroBytes += encodeEvent(1, row.event).length;
     jsonBytes += Buffer.byteLength(JSON.stringify(row.event, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));

@@ -19,7 +19,7 @@ afterAll(() => {
 
 async function parseFile(path: string): Promise<ParsedRow[]> {
   const out: ParsedRow[] = [];
-  for await (const r of parseRows(Readable.from([readFileSync(path, 'utf8')]), basename(path), VALIDATION_DEFAULTS)) out.push(r);
+  for await (const r of parseRows(Readable.from([readFileSync(path, 'utf8')]), basename(path), '', VALIDATION_DEFAULTS)) out.push(r);
   return out;
 }
 const dataLines = (path: string) => readFileSync(path, 'utf8').split('\n').slice(1).filter((l) => l !== '');

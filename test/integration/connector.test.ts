@@ -203,7 +203,7 @@ describe('ingest ledger', () => {
     const c = isolatedConfig('ledger');
     const k = createKafka(c, 'ledger-test');
     await ensureTopics(k, c.namespace);
-    const entry = (name: string, lastLine: number): LedgerEntry => ({ hash: `h-${name}`, name, size: 1, lastLine, done: false, rows: lastLine - 1, rejected: 0, updatedAt: 1 });
+    const entry = (name: string, lastLine: number): LedgerEntry => ({ hash: `h-${name}`, name, fileId: `id-${name}`, size: 1, lastLine, done: false, rows: lastLine - 1, rejected: 0, updatedAt: 1 });
     const ledger = new IngestLedger();
 
     const first = new EventProducer(k, c.namespace, `${c.namespace}.ledger-test`);

@@ -33,6 +33,7 @@ function event(line: number, eventTime: number, userId: bigint): ShopEvent {
     user_id: userId,
     user_session: `s-${line}`,
     source_file: 'older-connector.csv',
+    source_file_id: '',
     source_line: line,
     ingested_at: Date.UTC(2020, 0, 1),
   };
