@@ -115,20 +115,16 @@ function httpUrl(env: Env, name: string): string | undefined {
   return v.replace(/\/+$/, '');
 }
 
-function port(env: Env, name: string, fallback: number): number {
-  const v = nonEmpty(env, name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new ConfigError(name, `"${v}" is not a port; expected an integer 1-65535`);
-  }
+/** A port given as text, by a setting or a flag (`setting` names it); `min` 0 allows 0, any free port. */
+export function portNumber(setting: string, text: string, min: 0 | 1 = 1): number {
+  const n = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n >= min && n <= 65535)) throw new ConfigError(setting, `"${text}" is not a port; expected an integer ${min}-65535`);
   return n;
 }
 
-/** SALESINSIGHTS_QUERY_PORT: like a port, and 0 for any free one. */
-function queryPort(env: Env): number {
-  const v = nonEmpty(env, 'SALESINSIGHTS_QUERY_PORT');
-  return v === '0' ? 0 : port(env, 'SALESINSIGHTS_QUERY_PORT', 8124);
+function port(env: Env, name: string, fallback: number, min: 0 | 1 = 1): number {
+  const v = nonEmpty(env, name);
+  return v === undefined ? fallback : portNumber(name, v, min);
 }
 
 function millis(env: Env, name: string, fallback: number, max = 3_600_000): number {
@@ -286,7 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowUnauthenticated: bool(env, 'SALESINSIGHTS_ALLOW_UNAUTHENTICATED', false),
   };
   checkDashboardExposure(dashboard);
-  const query = { host: nonEmpty(env, 'SALESINSIGHTS_QUERY_HOST') ?? '127.0.0.1', port: queryPort(env) };
+  const query = { host: nonEmpty(env, 'SALESINSIGHTS_QUERY_HOST') ?? '127.0.0.1', port: port(env, 'SALESINSIGHTS_QUERY_PORT', 8124, 0) };
   checkDashboardExposure({ ...dashboard, host: query.host }, 'SALESINSIGHTS_QUERY_HOST');
 
   return {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -120,6 +121,38 @@ describe('configuration errors end a command with one line naming the setting', 
       /^configuration error: SALESINSIGHTS_HOST: "0\.0\.0\.0" is beyond loopback and SALESINSIGHTS_DASHBOARD_TOKEN is not set; set SALESINSIGHTS_DASHBOARD_TOKEN/,
     );
     expect(oneConfigLine(await cli(['start', '--host', '0.0.0.0', '--port', '0'], {}))).toMatch(/^configuration error: --host: "0\.0\.0\.0" is beyond loopback/);
+  });
+
+  it('a bad flag of any command, before the command does anything: no home, no topic', async () => {
+    const home = join(tempDir('commands-flags'), 'home');
+    const namespace = `${config.namespace}_flags`;
+    const env = { SALESINSIGHTS_HOME: home, SALESINSIGHTS_NAMESPACE: namespace };
+    const cases: Array<[string[], string]> = [
+      [['start', '--port', 'abc'], 'configuration error: --port: "abc" is not a port; expected an integer 0-65535'],
+      [['start', '--query-port', '70000'], 'configuration error: --query-port: "70000" is not a port; expected an integer 0-65535'],
+      [['start', '--port', '3000.5', '--demo'], 'configuration error: --port: "3000.5" is not a port; expected an integer 0-65535'],
+      [['replay', '--interval', 'soon'], 'configuration error: --interval: "soon" is not a duration; expected for example 60s, 500ms or 2m'],
+      [['replay', '--speed', '0'], 'configuration error: --speed: "0" must be a positive number'],
+      [['bench', '--events', 'lots'], 'configuration error: --events: "lots" must be a positive integer'],
+      [['bench', '--latency-seconds', '1.5'], 'configuration error: --latency-seconds: "1.5" must be a positive integer'],
+      [['generate', '--days', '2', '--rows-per-day', '5', '--out', join(home, 'gen'), '--start-day', '2019-02-30'], 'configuration error: --start-day: "2019-02-30" is not a day; expected YYYY-MM-DD, for example 2019-10-01'],
+      [['generate', '--days', '0', '--rows-per-day', '5', '--out', join(home, 'gen')], 'configuration error: --days: "0" must be a positive integer'],
+      [['connect', '--inbox', ''], 'configuration error: --inbox: must not be empty'],
+      [['services', 'restart'], 'configuration error: services: "restart" is not one of up, down, status'],
+    ];
+    for (const [args, expected] of cases) expect(oneConfigLine(await cli(args, env)), args.join(' ')).toBe(expected);
+    // A usage error (commander's own line) exits 2 as well.
+    const unknown = await cli(['start', '--prot', '3000'], env);
+    expect(unknown.code, unknown.stderr).toBe(2);
+    expect(unknown.stderr.trim()).toBe("error: unknown option '--prot'\n(Did you mean --port?)");
+    expect(existsSync(home), 'the home was created').toBe(false);
+    const admin = createKafka(config, 'flags-test').admin();
+    await admin.connect();
+    try {
+      expect((await admin.listTopics()).filter((t) => t.startsWith(`${namespace}.`))).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   describe('an external broker or registry that does not answer', () => {
