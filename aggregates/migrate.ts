@@ -34,8 +34,11 @@ function splitStatements(sql: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** Creates the namespace's database and applies pending migrations; returns the names applied. */
-export async function migrate(store: Store): Promise<string[]> {
+/**
+ * Creates the namespace's database and applies pending migrations; returns the names applied.
+ * `through`, the last version to apply, leaves a store as an older build did (to test a migration).
+ */
+export async function migrate(store: Store, through = Infinity): Promise<string[]> {
   const db = store.database; // validated by the config module: [a-z][a-z0-9_]*
   await store.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
   await store.client.command({
@@ -47,7 +50,7 @@ export async function migrate(store: Store): Promise<string[]> {
   const applied = new Set((await done.json<{ version: number }>()).map((r) => Number(r.version)));
   const ran: string[] = [];
   for (const m of loadMigrations(db)) {
-    if (applied.has(m.version)) continue;
+    if (applied.has(m.version) || m.version > through) continue;
     for (const statement of m.statements) await store.client.command({ query: statement });
     await store.client.insert({
       table: `${db}.schema_migrations`,
