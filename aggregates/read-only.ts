@@ -3,7 +3,10 @@
 // ClickHouse's readonly=1 refuses writes and most table functions, but not INTO OUTFILE, the
 // file() function, s3() or KILL QUERY (checked on chDB), so the AST decides first: statement
 // kinds, table functions, system tables; no INTO OUTFILE, no SETTINGS.
-import type { RawReadOptions, Store } from './store.ts';
+import { clickHouseCode, type RawReadOptions, type Store } from './store.ts';
+
+/** ClickHouse's SYNTAX_ERROR: the text is no statement at all. */
+const SYNTAX_ERROR = 62;
 
 export class ReadOnlyQueryError extends Error {
   override name = 'ReadOnlyQueryError';
@@ -13,6 +16,14 @@ export class ReadOnlyQueryError extends Error {
   ) {
     super(`refused ${refused}: only one read-only statement on the store's tables is allowed`);
   }
+}
+
+/** A text ClickHouse cannot parse as any statement: the engine's SYNTAX_ERROR, about the text alone. */
+export class QuerySyntaxError extends Error {
+  override name = 'QuerySyntaxError';
+  /** ClickHouse's, as its errors carry them (clickHouseCode). */
+  readonly code = String(SYNTAX_ERROR);
+  readonly type = 'SYNTAX_ERROR';
 }
 
 // A first cheap look (not every statement parses under EXPLAIN AST); the AST decides.
@@ -75,6 +86,25 @@ export function refusal(astLines: string[]): string | undefined {
   return stack.length > 0 ? undefined : 'an empty statement';
 }
 
+/**
+ * Throws the engine's SYNTAX_ERROR (Code 62) when ClickHouse cannot parse `sql` as a statement of
+ * any kind: such a text is a mistake to fix, not a statement to refuse. formatQuery only parses.
+ */
+async function parse(store: Store, sql: string): Promise<void> {
+  // chDB, like clickhouse-local, reads an unknown first word as an implicit SELECT of a column
+  // (`SELEC 1`: the column SELEC); a server does not, and may not know the setting.
+  const settings = store.mode === 'embedded' ? { settings: { implicit_select: '0' } } : {};
+  try {
+    for await (const chunk of store.readRaw('SELECT formatQuery({statement:String})', { format: 'TabSeparatedRaw', params: { statement: sql }, ...settings })) void chunk;
+  } catch (err) {
+    if (clickHouseCode(err)?.code !== SYNTAX_ERROR) throw err;
+    // Without the engine's `In scope SELECT formatQuery(…)`, which is this check's, not the statement's.
+    const message = String((err as Error).message).trim();
+    const scope = message.lastIndexOf(': In scope SELECT formatQuery(');
+    throw new QuerySyntaxError(scope < 0 ? message : `${message.slice(0, scope)}. (SYNTAX_ERROR)`);
+  }
+}
+
 async function explainAst(store: Store, query: string, params: Record<string, string | null>): Promise<string[]> {
   // Through readRaw, in a session of its own under readonly=1: a readonly setting on the store's
   // client would stay with its connection, which the pipeline writes with. The FORMAT here is
@@ -86,7 +116,11 @@ async function explainAst(store: Store, query: string, params: Record<string, st
   } catch (err) {
     const message = (err as Error).message;
     if (/readonly mode/i.test(message)) throw new ReadOnlyQueryError(`what readonly mode forbids (${message.trim().split('\n', 1)[0]})`);
-    throw err;
+    if (clickHouseCode(err)?.code !== SYNTAX_ERROR) throw err;
+    // The engine's error again, its positions in the statement's own text (not after `EXPLAIN AST `);
+    // a statement that parses but not under EXPLAIN cannot be checked.
+    await parse(store, query);
+    throw new ReadOnlyQueryError('a statement it cannot check');
   }
   return Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l !== '');
 }
@@ -102,7 +136,10 @@ export async function checkReadOnly(store: Store, query: string, params: Record<
   let sql = query.trim().replace(/;\s*$/, '');
   // chDB runs every statement of a multi-statement text (even under EXPLAIN): refuse any ';'.
   if (sql.includes(';')) throw new ReadOnlyQueryError('more than one statement (a ";")');
-  if (!READ_STATEMENT.test(sql)) throw new ReadOnlyQueryError(`the statement ${/^\S*/.exec(sql)![0].toUpperCase() || '(empty)'}`);
+  if (!READ_STATEMENT.test(sql)) {
+    if (sql !== '') await parse(store, sql);
+    throw new ReadOnlyQueryError(`the statement ${/^\S*/.exec(sql)![0].toUpperCase() || '(empty)'}`);
+  }
   const format = FORMAT_CLAUSE.exec(sql)?.[1];
   if (format !== undefined) sql = sql.slice(0, -FORMAT_CLAUSE.exec(sql)![0].length);
   const why = refusal(await explainAst(store, sql, params));

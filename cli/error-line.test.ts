@@ -17,6 +17,13 @@ describe('describeError', () => {
     expect(describeError(new Error('a: b', { cause: new Error('b') }))).toBe('a: b');
   });
 
+  it("cuts ClickHouse's list of the tokens a syntax error expected to its first five", () => {
+    const tokens = Array.from({ length: 60 }, (_, i) => `TOKEN ${i}`).join(', ');
+    expect(describeError(new Error(`Code: 62. DB::Exception: Syntax error: failed at position 1 (SELEC): SELEC 1. Expected one of: ${tokens}. (SYNTAX_ERROR)`))).toBe(
+      'Code: 62. DB::Exception: Syntax error: failed at position 1 (SELEC): SELEC 1. Expected one of: TOKEN 0, TOKEN 1, TOKEN 2, TOKEN 3, TOKEN 4, …. (SYNTAX_ERROR)',
+    );
+  });
+
   it("says an AggregateError's attempts, and cuts what would not fit on a line", () => {
     const refused = (port: number) => Object.assign(new Error(`connect ECONNREFUSED 127.0.0.1:${port}`), { code: 'ECONNREFUSED', port });
     expect(describeError(new AggregateError([refused(1), refused(2)], ''))).toBe('connect ECONNREFUSED 127.0.0.1:1; connect ECONNREFUSED 127.0.0.1:2');

@@ -24,6 +24,9 @@ function chain(err: unknown, depth = 5): unknown[] {
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
+/** ClickHouse's syntax errors list every token its parser would take: the first five say enough on a line. */
+const EXPECTED_TOKENS = /(Expected one of: (?:[^,.]+, ){4}[^,.]+)(?:, [^,.]+)+/;
+
 /**
  * The messages of an error and its causes on one line. A cause that only repeats its error is
  * left out; one that repeats and adds to it (a driver's code and type) takes its place.
@@ -35,6 +38,7 @@ export function describeError(err: unknown): string {
     if (!message || text.includes(message)) continue;
     text = !text || message.includes(text) ? message : `${text}: ${message}`;
   }
+  text = text.replace(EXPECTED_TOKENS, '$1, …');
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
 

@@ -201,6 +201,12 @@ describe('a failing command ends with one line: the command, what went wrong, wh
     expect(oneErrorLine(await cli(['sql', 'DROP TABLE x'], info), 2)).toMatch(/^error: sql[: ].*\bDROP\b/);
   });
 
+  it('sql of a typo: the engine\'s syntax error, not a refusal, exit 1', async () => {
+    expect(oneErrorLine(await cli(['sql', 'SELEC 1'], info))).toMatch(
+      /^error: sql: Code: 62\. DB::Exception: Syntax error: failed at position 1 \(SELEC\): SELEC 1\. Expected one of: [^…]+, …\. \(SYNTAX_ERROR\)$/,
+    );
+  });
+
   it('sql of a table that does not exist: the store\'s message on the line, exit 1', async () => {
     expect(oneErrorLine(await cli(['sql', 'SELECT * FROM no_such_table'], info))).toMatch(/^error: sql: .*no_such_table.*\(UNKNOWN_TABLE\)$/);
   });

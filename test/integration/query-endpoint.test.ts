@@ -84,6 +84,10 @@ describe('query endpoint: ClickHouse clients', () => {
     expect(existsSync(target)).toBe(false);
     await expect(client.query({ query: 'SELECT 1', clickhouse_settings: { allow_ddl: 1 } })).rejects.toMatchObject({ code: '164' });
     await expect(client.query({ query: 'SELECT * FROM no_such_table' })).rejects.toMatchObject({ code: '60', type: 'UNKNOWN_TABLE' });
+    // A typo is a syntax error, as ClickHouse answers it, not a refused statement.
+    const typo = await post('SELEC 1');
+    expect([typo.status, typo.headers.get('x-clickhouse-exception-code')]).toEqual([400, '62']);
+    expect(await typo.text()).toMatch(/^Code: 62\. DB::Exception: Syntax error: failed at position 1 \(SELEC\).*\(SYNTAX_ERROR\)/);
     const system = await post('SELECT * FROM processes', { database: 'system' });
     expect([system.status, system.headers.get('x-clickhouse-exception-code')]).toEqual([403, '164']);
     // The pipeline's connection took no readonly from any of this: the store still writes.
@@ -199,6 +203,9 @@ describe('sql and export beside the process that holds the store', () => {
     expect(run, run.stderr).toMatchObject({ code: 0, stdout: `{"n":"${ROWS}","c":"${9007199254740993n + BigInt(ROWS - 1)}"}\n` });
     const refused = await cli(['sql', `DROP TABLE ${db}.events_data`]);
     expect([refused.code, refused.stderr.trim()]).toEqual([2, 'error: sql: refused the statement DROP: only one read-only statement on the store\'s tables is allowed']);
+    const typo = await cli(['sql', 'SELEC 1']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr.trim()).toMatch(/^error: sql: Code: 62\. DB::Exception: Syntax error: failed at position 1 \(SELEC\): SELEC 1\. /);
     const noToken = await cli(['sql', 'SELECT 1'], { SALESINSIGHTS_DASHBOARD_TOKEN: '' });
     expect(noToken.code).toBe(2);
     expect(noToken.stderr.trim()).toMatch(/^configuration error: SALESINSIGHTS_DASHBOARD_TOKEN: the running start \(pid \d+\) wants its token/);

@@ -6,8 +6,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
-import { ReadOnlyQueryError, runReadOnlyQuery } from '../../aggregates/read-only.ts';
-import type { Store } from '../../aggregates/store.ts';
+import { QuerySyntaxError, ReadOnlyQueryError, runReadOnlyQuery } from '../../aggregates/read-only.ts';
+import { clickHouseCode, type Store } from '../../aggregates/store.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 
 const config = isolatedConfig('sqlro');
@@ -145,5 +145,20 @@ describe('sql read-only rule', () => {
       await refused(q, /statement|readonly mode/);
     }
     expect(await run(`SELECT count() AS n FROM system.tables WHERE database = '${db}' AND name IN ('events_data', 'x')`)).toBe('{"n":"1"}\n');
+  });
+
+  it("answers a text ClickHouse cannot parse with the engine's syntax error, not a refusal", async () => {
+    for (const [query, at] of [
+      ['SELEC 1', 'position 1 (SELEC)'],
+      ['DELET FROM x', 'position 1 (DELET)'],
+      ['SELECT count( FROM numbers(3)', 'position 13 (()'],
+      ['SHOW TABLS', 'position 6 (TABLS)'],
+    ]) {
+      const err = await runReadOnlyQuery(store, query!, () => undefined).then(() => undefined, (e: unknown) => e as Error);
+      expect(err, query).toBeInstanceOf(QuerySyntaxError);
+      expect(clickHouseCode(err), query).toEqual({ code: 62, type: 'SYNTAX_ERROR' });
+      expect(err?.message, query).toMatch(new RegExp(`^Code: 62\\. DB::Exception: Syntax error: failed at ${at.replace(/[()]/g, '\\$&')}.*[^)]\\. \\(SYNTAX_ERROR\\)$`));
+      expect(err?.message, query).not.toContain('formatQuery');
+    }
   });
 });
