@@ -7,7 +7,9 @@
 // - A quoted field may span lines only if it closes within maxRowBytes into a record with as many
 //   fields as the header. Otherwise the line where the quote opened is rejected and the lines
 //   after it are read again as records of their own.
-// - A UTF-8 BOM is dropped; a UTF-16LE BOM makes the stream decode as UTF-16LE (as csv-parse did).
+// - A UTF-8 BOM is dropped; a UTF-16LE or UTF-16BE BOM makes the stream decode as UTF-16. UTF-16
+//   or UTF-32 recognised without a BOM (NUL bytes beside the header's ASCII), or UTF-32 with one,
+//   refuses the whole input (`foreign`): decoded as UTF-8 it would only be a header without columns.
 // - A record holding bytes that are not UTF-8 carries the reason; the caller rejects it.
 
 import { TextDecoder } from 'node:util';
@@ -74,6 +76,8 @@ export function preview(line: Buffer): string {
 
 /** Frames a byte stream into records: push() each chunk, then end(); each returns what it completed, in line order. */
 export class RecordReader {
+  /** Set when the first bytes show an encoding that is not read: what was detected. The input is then ignored. */
+  foreign: string | undefined;
   private sniffed = false;
   private head: Buffer | undefined;
   private utf16: TextDecoder | undefined;
@@ -96,9 +100,10 @@ export class RecordReader {
   constructor(private readonly maxRowBytes: number) {}
 
   push(chunk: Buffer): Framed[] {
+    if (this.foreign !== undefined) return [];
     if (!this.sniffed) {
       const buf = this.head ? Buffer.concat([this.head, chunk]) : chunk;
-      if (buf.length < 3) {
+      if (buf.length < 4) {
         this.head = buf;
         return [];
       }
@@ -111,6 +116,7 @@ export class RecordReader {
 
   end(): Framed[] {
     if (!this.sniffed) this.split(this.sniff(this.head ?? Buffer.alloc(0)));
+    if (this.foreign !== undefined) return [];
     if (this.utf16) this.split(Buffer.from(this.utf16.decode()));
     if (this.overlong) this.addOverlong('');
     else if (this.partBytes > 0) this.addLine(this.joinParts(), '');
@@ -124,11 +130,15 @@ export class RecordReader {
     return out;
   }
 
+  /** The input after its BOM, as UTF-8; empty when the encoding is foreign. */
   private sniff(buf: Buffer): Buffer {
     this.sniffed = true;
     if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3);
-    if (buf[0] !== 0xff || buf[1] !== 0xfe) return buf;
-    this.utf16 = new TextDecoder('utf-16le');
+    this.foreign = foreignEncoding(buf);
+    if (this.foreign !== undefined) return Buffer.alloc(0);
+    const bom = buf[0] === 0xff && buf[1] === 0xfe ? 'utf-16le' : buf[0] === 0xfe && buf[1] === 0xff ? 'utf-16be' : undefined;
+    if (bom === undefined) return buf;
+    this.utf16 = new TextDecoder(bom);
     return Buffer.from(this.utf16.decode(buf.subarray(2), { stream: true }));
   }
 
@@ -285,6 +295,20 @@ export class RecordReader {
   private reject(source_line: number, raw_line: string, reason: string): void {
     this.out.push({ kind: 'rejected', source_line, raw_line, reason });
   }
+}
+
+/**
+ * The encoding the first bytes of a CSV show, when it is one that is not read: a UTF-32 BOM, or
+ * without a BOM the NUL bytes that UTF-16 and UTF-32 put beside a header's ASCII characters.
+ */
+function foreignEncoding(b: Buffer): string | undefined {
+  if (b.length < 2) return undefined;
+  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return 'UTF-32LE detected (byte order mark)';
+  if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return 'UTF-32BE detected (byte order mark)';
+  if (b[0] !== 0 && b[1] === 0) return b[2] === 0 && b[3] === 0 ? 'UTF-32LE detected (no byte order mark)' : 'UTF-16LE detected (no byte order mark)';
+  if (b[0] === 0 && b[1] !== 0) return 'UTF-16BE detected (no byte order mark)';
+  if (b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] !== 0 && b.length >= 4) return 'UTF-32BE detected (no byte order mark)';
+  return undefined;
 }
 
 /** Why a record whose line `bad` holds a byte that is not UTF-8 is refused. */

@@ -11,7 +11,7 @@ import type { ValidationLimits } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { eventKey, sourceFileId, type RejectedRow } from '../core/event.ts';
 import { encodeEvent } from '../core/avro.ts';
-import { IngestError } from './errors.ts';
+import { IngestError, refusedByItsHead } from './errors.ts';
 import { hashPrefixes } from './file-hash.ts';
 import { isGzip, notRegular } from './inbox-files.ts';
 import type { IngestLedger, LedgerEntry } from './ledger.ts';
@@ -221,8 +221,8 @@ async function readPass(
       }
     }
   } catch (err) {
-    // A header cut short by a writer still at work is not yet a bad header.
-    if (!(err instanceof IngestError && err.code === 'ING_ERR_MISSING_COLUMNS')) throw err;
+    // A header cut short (or not yet written) by a writer still at work is not yet a bad header.
+    if (!refusedByItsHead(err)) throw err;
     parseError = err;
   }
   await inFlight;

@@ -16,7 +16,7 @@ import { createKafka } from '../core/kafka.ts';
 import { eventKey, type RejectedRow, type ShopEvent } from '../core/event.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../core/avro.ts';
 import { overlongRow, preview } from './csv-records.ts';
-import { IngestError, MissingColumnsError } from './errors.ts';
+import { EmptyFileError, IngestError, MissingColumnsError, NotUtf8Error } from './errors.ts';
 import { EventProducer, rejectedMessage } from './producer.ts';
 import { REQUIRED_COLUMNS, parseRows, validateFields, type FieldValues } from './rows.ts';
 
@@ -153,6 +153,8 @@ async function fromCsv(body: Buffer, sourceFile: string, limits: ValidationLimit
     }
   } catch (err) {
     if (err instanceof MissingColumnsError) throw new BodyError(`the CSV header lacks ${err.missing.join(', ')}`);
+    if (err instanceof EmptyFileError) throw new BodyError('the CSV body is empty: it has no header row');
+    if (err instanceof NotUtf8Error) throw new BodyError(`the CSV body is not UTF-8: ${err.detected}; send UTF-8`, 415);
     throw err;
   }
   return out;

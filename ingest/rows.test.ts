@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { VALIDATION_DEFAULTS, type ValidationLimits } from '../core/config.ts';
 import type { ShopEvent } from '../core/event.ts';
-import { MissingColumnsError } from './errors.ts';
+import { EmptyFileError, MissingColumnsError, NotUtf8Error } from './errors.ts';
 import { mapHeader, parseEventTime, parsePriceCents, parseRows, REQUIRED_COLUMNS, validateFields, type FieldValues, type ParsedRow } from './rows.ts';
 
 const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
@@ -211,8 +211,12 @@ describe('parseRows: a header lacking a column rejects the whole file', () => {
     expect(seen).toEqual([]);
   });
 
-  it('an empty file has no header: MissingColumnsError', async () => {
-    await expect(parseText('')).rejects.toBeInstanceOf(MissingColumnsError);
+  it('an empty file, a BOM alone and blank lines alone have no header: EmptyFileError', async () => {
+    await expect(parseText('')).rejects.toThrow(new EmptyFileError('day.csv', 0));
+    await expect(parseText('')).rejects.toThrow('ING_ERR_EMPTY_FILE: the file is empty: day.csv has 0 bytes');
+    await expect(parseText(Buffer.from([0xef, 0xbb, 0xbf]))).rejects.toThrow('ING_ERR_EMPTY_FILE: the file is empty: day.csv has 3 bytes but no header row');
+    await expect(parseText(Buffer.from([0xff, 0xfe]))).rejects.toBeInstanceOf(EmptyFileError);
+    await expect(parseText(chunked(Buffer.from('\r\n\n\n'), 1))).rejects.toThrow(new EmptyFileError('day.csv', 4));
   });
 
   it('a header-only file yields nothing', async () => {
@@ -551,12 +555,34 @@ describe('bytes that are not UTF-8', () => {
     expect(rejections(rows)[0]!.reason).toBe(`not valid UTF-8 (byte 0x${byte.toString(16).toUpperCase()} at column 59); re-encode the file as UTF-8`);
   });
 
+  const UTF16_TEXT = `${HEADER}\r\n${ROW1}\r\n${row({ brand: 'café' })}\r\n`;
+  const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
   it('a UTF-16LE file with its BOM reads as before', async () => {
-    const text = `${HEADER}\r\n${ROW1}\r\n${row({ brand: 'café' })}\r\n`;
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(UTF16_TEXT, 'utf16le')]);
     const rows = await parseText(chunked(utf16, 5));
-    expect(comparable(rows)).toEqual(comparable(await parseText(text)));
+    expect(comparable(rows)).toEqual(comparable(await parseText(UTF16_TEXT)));
     expect(events(rows)[1]!.brand).toBe('café');
+  });
+
+  it('so does a UTF-16BE file with its BOM', async () => {
+    const rows = await parseText(chunked(Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(UTF16_TEXT)]), 3));
+    expect(comparable(rows)).toEqual(comparable(await parseText(UTF16_TEXT)));
+    expect(events(rows)[1]!.brand).toBe('café');
+  });
+
+  it.each([
+    ['UTF-16LE without a BOM', Buffer.from(UTF16_TEXT, 'utf16le'), 'UTF-16LE detected (no byte order mark)'],
+    ['UTF-16BE without a BOM', utf16be(UTF16_TEXT), 'UTF-16BE detected (no byte order mark)'],
+    ['UTF-32LE with its BOM', Buffer.from([0xff, 0xfe, 0, 0, 0x65, 0, 0, 0]), 'UTF-32LE detected (byte order mark)'],
+    ['UTF-32BE with its BOM', Buffer.from([0, 0, 0xfe, 0xff, 0, 0, 0, 0x65]), 'UTF-32BE detected (byte order mark)'],
+    ['UTF-32LE without a BOM', Buffer.from([0x65, 0, 0, 0, 0x76, 0, 0, 0]), 'UTF-32LE detected (no byte order mark)'],
+    ['UTF-32BE without a BOM', Buffer.from([0, 0, 0, 0x65, 0, 0, 0, 0x76]), 'UTF-32BE detected (no byte order mark)'],
+  ])('%s refuses the file as not UTF-8, naming what it is', async (_, bytes, detected) => {
+    for (const size of [1, 3, 1 << 16]) {
+      await expect(parseText(chunked(bytes, size))).rejects.toThrow(new NotUtf8Error('day.csv', detected));
+    }
+    await expect(parseText(bytes)).rejects.toThrow(`ING_ERR_NOT_UTF8: not UTF-8: ${detected} in day.csv: re-encode it as UTF-8`);
   });
 });
 

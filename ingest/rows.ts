@@ -1,14 +1,15 @@
 // CSV rows to shop events. Streaming (RecordReader frames the records, csv-parse splits quoted
 // ones), columns mapped by header name, every row either a ShopEvent or a RowRejection with its
 // reason: a bad row never throws and is never lost. A header that lacks a required column (or
-// cannot be read) rejects the whole file (MissingColumnsError).
+// cannot be read) rejects the whole file (MissingColumnsError), and so do no header at all
+// (EmptyFileError) and an encoding that is not read (NotUtf8Error).
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { BoundedMemo } from '../core/bounded-memo.ts';
 import type { ValidationLimits } from '../core/config.ts';
 import { EVENT_TYPES, type EventType, type ShopEvent } from '../core/event.ts';
 import { RecordReader, type CsvRecord, type Framed, type RowRejection } from './csv-records.ts';
-import { MissingColumnsError } from './errors.ts';
+import { EmptyFileError, MissingColumnsError, NotUtf8Error } from './errors.ts';
 
 export const REQUIRED_COLUMNS = [
   'event_time',
@@ -312,9 +313,16 @@ export async function* parseRowBatches(
     return out;
   };
 
+  let bytes = 0;
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    yield rows(reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    bytes += buf.length;
+    const framed = reader.push(buf);
+    if (reader.foreign !== undefined) throw new NotUtf8Error(source_file, reader.foreign);
+    yield rows(framed);
   }
-  yield rows(reader.end());
-  if (index === undefined) throw new MissingColumnsError(source_file, [...REQUIRED_COLUMNS]);
+  const framed = reader.end();
+  if (reader.foreign !== undefined) throw new NotUtf8Error(source_file, reader.foreign);
+  yield rows(framed);
+  if (index === undefined) throw new EmptyFileError(source_file, bytes);
 }

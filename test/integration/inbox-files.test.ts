@@ -3,7 +3,7 @@
 // files and files that vanish. Records are counted per source line in <ns>.events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
@@ -109,6 +109,31 @@ describe('a watched inbox', () => {
     expect(existsSync(join(inbox, 'b-link.csv')) && existsSync(join(inbox, 'b-notes.txt'))).toBe(true);
     expect(warningsAbout('b-notes.txt')).toEqual([expect.stringMatching(/not a data file name/)]);
     expect(warningsAbout('b-link.csv')).toEqual([expect.stringMatching(/symbolic link/)]);
+  });
+
+  it('an empty file and one not in UTF-8 move to .failed with their own reason; UTF-16BE with its BOM is read', async () => {
+    const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+    const files: Array<[string, Buffer, string]> = [
+      ['m-empty.csv', Buffer.alloc(0), 'ING_ERR_EMPTY_FILE: the file is empty: m-empty.csv has 0 bytes'],
+      ['n-bom-only.csv', Buffer.from([0xef, 0xbb, 0xbf]), 'ING_ERR_EMPTY_FILE: the file is empty: n-bom-only.csv has 3 bytes but no header row'],
+      ['o-blank.csv', Buffer.from('\n\r\n\n'), 'ING_ERR_EMPTY_FILE: the file is empty: o-blank.csv has 4 bytes but no header row'],
+      ['p-utf16be.csv', utf16be(csv(1, 3)), 'ING_ERR_NOT_UTF8: not UTF-8: UTF-16BE detected (no byte order mark) in p-utf16be.csv: re-encode it as UTF-8'],
+      ['q-utf16le.csv', Buffer.from(csv(1, 3), 'utf16le'), 'ING_ERR_NOT_UTF8: not UTF-8: UTF-16LE detected (no byte order mark) in q-utf16le.csv'],
+      ['r-utf32.csv', Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from(csv(1, 3).replace(/./gs, (c) => `${c}\0\0\0`), 'latin1')]), 'ING_ERR_NOT_UTF8: not UTF-8: UTF-32LE detected (byte order mark) in r-utf32.csv'],
+    ];
+    // As a user would: each file written under a hidden name, then renamed into the watched inbox.
+    const drop = (name: string, bytes: Buffer) => {
+      writeFileSync(join(inbox, `.${name}.partial`), bytes);
+      renameSync(join(inbox, `.${name}.partial`), join(inbox, name));
+    };
+    for (const [name, bytes] of files) drop(name, bytes);
+    drop('s-utf16be-bom.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(csv(1, 3))]));
+    for (const [name, , reason] of files) {
+      const text = await until(`${name}.reason`, async () => (existsSync(join(inbox, '.failed', `${name}.reason`)) ? readFileSync(join(inbox, '.failed', `${name}.reason`), 'utf8') : undefined));
+      expect(text.startsWith(reason), `${name}: ${text}`).toBe(true);
+    }
+    await done(inbox, 's-utf16be-bom.csv');
+    expectRows(await eventsOf('s-utf16be-bom.csv', 3), 3);
   });
 });
 
