@@ -153,8 +153,8 @@ describe('sql read-only rule', () => {
       ['DELET FROM x', 'position 1 (DELET)'],
       ['SELECT count( FROM numbers(3)', 'position 13 (()'],
       ['SHOW TABLS', 'position 6 (TABLS)'],
-    ]) {
-      const err = await runReadOnlyQuery(store, query!, () => undefined).then(() => undefined, (e: unknown) => e as Error);
+    ] as const) {
+      const err = await runReadOnlyQuery(store, query, () => undefined).then(() => undefined, (e: unknown) => e as Error);
       expect(err, query).toBeInstanceOf(QuerySyntaxError);
       expect(clickHouseCode(err), query).toEqual({ code: 62, type: 'SYNTAX_ERROR' });
       expect(err?.message, query).toMatch(new RegExp(`^Code: 62\\. DB::Exception: Syntax error: failed at ${at.replace(/[()]/g, '\\$&')}.*[^)]\\. \\(SYNTAX_ERROR\\)$`));
