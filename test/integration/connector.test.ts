@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
@@ -64,7 +65,9 @@ describe('connector', () => {
   });
 
   it('sends exactly the valid rows to the events topic and the malformed ones, with reasons, to the rejected topic', async () => {
-    writeFileSync(join(inbox, 'a-mixed.csv'), `\uFEFF${HEADER}\r\n${MIXED_ROWS.join('\r\n')}`);
+    const text = `\uFEFF${HEADER}\r\n${MIXED_ROWS.join('\r\n')}`;
+    writeFileSync(join(inbox, 'a-mixed.csv'), text);
+    const source_file_id = createHash('sha256').update(text).digest('hex').slice(0, 16);
     const result = await connector.takeFile(join(inbox, 'a-mixed.csv'));
     expect(result).toMatchObject({ status: 'ingested', rows: 4, rejected: 6 });
     expect(existsSync(join(inbox, '.done', 'a-mixed.csv'))).toBe(true);
@@ -73,15 +76,15 @@ describe('connector', () => {
       (a, b) => a.source_line - b.source_line,
     );
     expect(events.map(withoutIngestTime)).toEqual([
-      { event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: null, brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_line: 2 },
-      { event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: null, brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_line: 3 },
-      { event_time: Date.UTC(2020, 0, 1, 0, 0, 5), event_type: 'purchase', product_id: 5802432n, category_id: 9223372036854775807n, category_code: 'beauty, "care"', brand: 'brand,co', price_cents: 32, user_id: 463240011n, user_session: null, source_file: 'a-mixed.csv', source_line: 4 },
-      { event_time: Date.UTC(2020, 0, 1, 0, 0, 9), event_type: 'cart', product_id: 5844397n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 238, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_line: 5 },
+      { event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: null, brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_file_id, source_line: 2 },
+      { event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 5809910n, category_id: 1602943681873052386n, category_code: null, brand: 'grattol', price_cents: 524, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_file_id, source_line: 3 },
+      { event_time: Date.UTC(2020, 0, 1, 0, 0, 5), event_type: 'purchase', product_id: 5802432n, category_id: 9223372036854775807n, category_code: 'beauty, "care"', brand: 'brand,co', price_cents: 32, user_id: 463240011n, user_session: null, source_file: 'a-mixed.csv', source_file_id, source_line: 4 },
+      { event_time: Date.UTC(2020, 0, 1, 0, 0, 9), event_type: 'cart', product_id: 5844397n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 238, user_id: 595414620n, user_session: '4adb70bb-edbd-4981-b60f-a05bfd32683a', source_file: 'a-mixed.csv', source_file_id, source_line: 5 },
     ]);
 
     const rejected = (await readTopic(kafka, t.rejected, 6)).map((m) => JSON.parse(m.value!.toString()) as RejectedRow);
     rejected.sort((a, b) => a.source_line - b.source_line);
-    expect(rejected.map((r) => r.source_line)).toEqual([6, 7, 8, 9, 10, 11]);
+    expect(rejected.map((r) => [r.source_file_id, r.source_line])).toEqual([6, 7, 8, 9, 10, 11].map((line) => [source_file_id, line]));
     expect(rejected.map((r) => r.raw_line)).toEqual(MIXED_ROWS.slice(4));
     const reasons = rejected.map((r) => r.reason);
     expect(reasons[0]).toMatch(/event_time/);
@@ -114,9 +117,11 @@ describe('connector', () => {
     const all = await decodeAll((await readTopic(kafka, t.events, before + 4)).map((m) => m.value));
     const fromC = all.filter((e) => e.source_file === 'c.csv').map(withoutIngestTime);
     expect(fromC).toHaveLength(4);
-    const key = (e: object) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    // Two files of one name: the same events but for the file id, each file's own.
+    const key = ({ source_file_id: _, ...e }: Omit<ShopEvent, 'ingested_at'>) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     const [plain, moved] = [fromC.slice(0, 2), fromC.slice(2)];
     expect(new Set(moved.map(key))).toEqual(new Set(plain.map(key)));
+    expect(new Set(fromC.map((e) => e.source_file_id)).size).toBe(2);
   });
 
   it('moves a file whose header lacks a required column to .failed with a reason, producing nothing', async () => {
