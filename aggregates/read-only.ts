@@ -3,10 +3,12 @@
 // ClickHouse's readonly=1 refuses writes and most table functions, but not INTO OUTFILE, the
 // file() function, s3() or KILL QUERY (checked on chDB), so the AST decides first: statement
 // kinds, table functions, system tables; no INTO OUTFILE, no SETTINGS.
-import { clickHouseCode, type RawReadOptions, type Store } from './store.ts';
+import type { RawReadOptions, Store } from './store.ts';
 
 /** ClickHouse's SYNTAX_ERROR: the text is no statement at all. */
 const SYNTAX_ERROR = 62;
+// From the text, which every client's error carries (store.ts's clickHouseCode would load the clients into `sql`).
+const isSyntaxError = (err: unknown) => /\bCode: 62\. /.test(String((err as Error | undefined)?.message ?? err));
 
 export class ReadOnlyQueryError extends Error {
   override name = 'ReadOnlyQueryError';
@@ -97,7 +99,7 @@ async function parse(store: Store, sql: string): Promise<void> {
   try {
     for await (const chunk of store.readRaw('SELECT formatQuery({statement:String})', { format: 'TabSeparatedRaw', params: { statement: sql }, ...settings })) void chunk;
   } catch (err) {
-    if (clickHouseCode(err)?.code !== SYNTAX_ERROR) throw err;
+    if (!isSyntaxError(err)) throw err;
     // Without the engine's `In scope SELECT formatQuery(…)`, which is this check's, not the statement's.
     const message = String((err as Error).message).trim();
     const scope = message.lastIndexOf(': In scope SELECT formatQuery(');
@@ -116,7 +118,7 @@ async function explainAst(store: Store, query: string, params: Record<string, st
   } catch (err) {
     const message = (err as Error).message;
     if (/readonly mode/i.test(message)) throw new ReadOnlyQueryError(`what readonly mode forbids (${message.trim().split('\n', 1)[0]})`);
-    if (clickHouseCode(err)?.code !== SYNTAX_ERROR) throw err;
+    if (!isSyntaxError(err)) throw err;
     // The engine's error again, its positions in the statement's own text (not after `EXPLAIN AST `);
     // a statement that parses but not under EXPLAIN cannot be checked.
     await parse(store, query);

@@ -8,6 +8,11 @@ export type WorkerReply = { id: number } & ({ ok: true } | { ok: false; error: {
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 
+/** The module `name` beside `base` (its import.meta.url): the .ts source, or its .js in the build (bin/build.js). */
+export function siblingModule(name: string, base: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
+
 /**
  * Starts `module` (a file URL) on a worker thread with `data` as its workerData; the worker's log
  * lines come back through the parent's logger.

@@ -3,7 +3,7 @@
 import type { Worker } from 'node:worker_threads';
 import { ComponentStatus, type ComponentStatusView } from '../core/component-status.ts';
 import type { Config } from '../core/config.ts';
-import { startWorker, WorkerCalls, type WorkerReply } from '../core/worker-calls.ts';
+import { siblingModule, startWorker, WorkerCalls, type WorkerReply } from '../core/worker-calls.ts';
 import type { ConnectorOptions } from './index.ts';
 import type { FileResult } from './file-ingestor.ts';
 
@@ -30,7 +30,7 @@ export interface ConnectorThreadData {
   batchRows?: number;
 }
 
-const WORKER = new URL('./connector-worker.ts', import.meta.url);
+const WORKER = siblingModule('connector-worker', import.meta.url);
 
 export class ConnectorThread {
   private readonly worker: Worker;

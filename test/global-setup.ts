@@ -2,6 +2,7 @@
 // once per test run (idempotent: a second run reuses them); at the end deletes the topics and
 // groups of this run's throwaway namespaces, so the broker does not pile up partitions run after run. Only this run's: another test run may share the
 // broker, and its namespaces are still in use.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -12,6 +13,8 @@ const config = loadConfig({ ...process.env, SALESINSIGHTS_HOME: undefined });
 
 export default async function setup(): Promise<() => Promise<void>> {
   ensureSystemPackages();
+  // The CLI the tests start runs the build of these sources, as an installed one does.
+  execFileSync(process.execPath, ['bin/build.js'], { stdio: 'inherit' });
   await servicesUp(config);
   // The test workers start after this and inherit it; isolatedConfig puts it in every namespace.
   const prefix = `t${randomBytes(3).toString('hex')}_`;

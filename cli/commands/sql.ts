@@ -3,11 +3,7 @@
 // its) through that instance's query endpoint; otherwise on the store opened here.
 import { once } from 'node:events';
 import type { Config } from '../../core/config.ts';
-import { runReadOnlyQuery } from '../../aggregates/read-only.ts';
-import { openStore } from '../../aggregates/store.ts';
 import { queryEndpoint, runningEndpoint } from '../query-endpoint.ts';
-
-export { ReadOnlyQueryError } from '../../aggregates/read-only.ts';
 
 /** Chunks to stdout, waiting while the pipe is full (a reader that goes away ends the process: main.ts). */
 export async function toStdout(chunk: Buffer): Promise<void> {
@@ -27,6 +23,8 @@ export async function sql(config: Config, query: string, write: (chunk: Buffer) 
     for await (const chunk of chunks) await write(chunk);
     return;
   }
+  // Loaded only here: the engine and its clients take longer to load than a query through the endpoint.
+  const [{ openStore }, { runReadOnlyQuery }] = await Promise.all([import('../../aggregates/store.ts'), import('../../aggregates/read-only.ts')]);
   const store = openStore(config);
   try {
     await runReadOnlyQuery(store, query, write);
