@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 // Two projects: `unit` (the *.test.ts beside the code: no services) and `integration`
 // (test/integration/: the real broker, registry and ClickHouse engine, brought up by the global
 // setup). `npm test` runs both; `npm run test:unit` runs `--project unit` alone.
+// The test workers inherit it: a process sizes libuv's thread pool once, at its first use (see
+// bin/salesinsights.js), and the store's read gates are sized by it.
+process.env.UV_THREADPOOL_SIZE ??= '64';
+
 export default defineConfig({
   test: {
     testTimeout: 180_000,

@@ -11,9 +11,12 @@ export interface StoreCounts {
   customers: number;
 }
 
+/** A read for a person (the dashboard, a summary): through the panel gate, under the query limits. */
 export async function queryRows<T>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return result.json<T>();
+  return store.panelReads.run(async () => {
+    const result = await store.panelClient.query({ query, query_params: params, format: 'JSONEachRow' });
+    return result.json<T>();
+  });
 }
 
 export async function storeCounts(store: Store): Promise<StoreCounts> {

@@ -12,8 +12,9 @@ import { finished } from 'node:stream/promises';
 import { createClient, parseError, ClickHouseError, type ClickHouseClient, type ClickHouseClientConfigOptions, type DataFormat } from '@clickhouse/client';
 import { Session } from 'chdb';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
-import type { Config } from '../core/config.ts';
+import type { Config, QueryLimits } from '../core/config.ts';
 import { embeddedRead, embeddedWriteFile, sqlString, writeChunks } from './embedded-read.ts';
+import { limitedSettings, panelSettings, ReadGate, slotsFor } from './read-gate.ts';
 import type { NativeBlock, NativeColumn } from './native-block.ts';
 
 export type { ClickHouseClient };
@@ -34,11 +35,18 @@ export interface RawReadOptions {
 }
 
 export interface Store {
+  /** The pipeline's client: inserts, checkpoints, migrations. No limits, never gated. */
   client: ClickHouseClient;
+  /** The dashboard's client: its reads run under the query limits (a connection of their own in embedded mode). */
+  panelClient: ClickHouseClient;
+  /** The gate of readRaw and writeRawFile (the query endpoint, `sql`, `export`). */
+  reads: ReadGate;
+  /** The gate of the dashboard's reads (queryRows). */
+  panelReads: ReadGate;
   /** The namespace's database; every public table and view lives here. */
   database: string;
   mode: 'embedded' | 'server';
-  /** A statement's result as the bytes of its format, chunk by chunk (never the whole result in memory), under readonly=1. */
+  /** A statement's result as the bytes of its format, chunk by chunk (never the whole result in memory), under readonly=1 and the query limits. */
   readRaw(sql: string, options: RawReadOptions): AsyncIterable<Buffer>;
   /** The same written to a new file (the engine writes it itself where it can), `onBytes` following its size; resolves with the bytes. */
   writeRawFile(sql: string, options: RawReadOptions, file: string, onBytes?: (bytes: number) => void): Promise<number>;
@@ -110,25 +118,56 @@ function lockHolder(path: string): number | undefined {
   return pid;
 }
 
+/** The gates of a store's reads, by the limits. */
+function gates(limits: QueryLimits): Pick<Store, 'reads' | 'panelReads'> {
+  return {
+    reads: new ReadGate(slotsFor(limits.concurrency), 'SALESINSIGHTS_QUERY_CONCURRENCY'),
+    panelReads: new ReadGate(slotsFor(limits.concurrency), 'SALESINSIGHTS_QUERY_CONCURRENCY'),
+  };
+}
+
+/** A read's bytes once it has a slot of `gate`; the slot is given back when the read has ended. */
+async function* gated(gate: ReadGate, signal: AbortSignal | undefined, read: () => AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const release = await gate.acquire(signal);
+  try {
+    yield* read();
+  } finally {
+    release();
+  }
+}
+
+/** The read with the query limits among its settings (lowered where it asked for less). */
+const limited = (limits: QueryLimits, options: RawReadOptions): RawReadOptions => ({ ...options, settings: limitedSettings(limits, options.settings) });
+
 export function openStore(config: Config): Store {
+  const limits = config.queryLimits;
   if (config.clickhouseUrl) {
-    const client = createClient({
+    const server = {
       url: config.clickhouseUrl,
       username: config.clickhouseUser ?? 'default',
       password: config.clickhousePassword ?? '',
-      clickhouse_settings: SETTINGS,
-    });
+    };
+    const client = createClient({ ...server, clickhouse_settings: SETTINGS });
+    const panelClient = createClient({ ...server, clickhouse_settings: { ...SETTINGS, ...panelSettings(limits) } });
+    const { reads, panelReads } = gates(limits);
+    const read = (sql: string, options: RawReadOptions) => gated(reads, options.signal, () => serverRead(client, sql, limited(limits, options)));
     return {
       client,
+      panelClient,
+      reads,
+      panelReads,
       database: config.namespace,
       mode: 'server',
-      readRaw: (sql, options) => serverRead(client, sql, options),
-      writeRawFile: (sql, options, file, onBytes) => writeChunks(serverRead(client, sql, options), file, onBytes),
+      readRaw: read,
+      writeRawFile: (sql, options, file, onBytes) => writeChunks(read(sql, options), file, onBytes),
       insertNative: async (table, block) => {
         const result = await client.exec({ query: `INSERT INTO ${config.namespace}.${table} (${names(block.columns)}) FORMAT Native`, values: Readable.from(block.pieces) });
         await finished(result.stream.resume());
       },
-      close: () => client.close(),
+      close: async () => {
+        await panelClient.close();
+        await client.close();
+      },
     };
   }
   const path = embeddedStorePath(config);
@@ -152,16 +191,28 @@ export function openStore(config: Config): Store {
     connection: engine as unknown as ClickHouseClientConfigOptions['connection'],
     clickhouse_settings: SETTINGS,
   });
+  // The dashboard's reads have a connection (a session) of their own: the client applies its
+  // settings with SET, which on the pipeline's connection would limit the pipeline's inserts too.
+  const panelClient = createClient({
+    connection: createChdbConnection({ path }) as unknown as ClickHouseClientConfigOptions['connection'],
+    clickhouse_settings: { ...SETTINGS, ...panelSettings(limits) },
+  });
   const session = () => new Session(path);
+  const { reads, panelReads } = gates(limits);
+  const options = (o: RawReadOptions) => withDefaults(limited(limits, o));
   return {
     client,
+    panelClient,
+    reads,
+    panelReads,
     database: config.namespace,
     mode: 'embedded',
     // Each read gets a session of its own on the same engine: its settings and readonly stay its own.
-    readRaw: (sql, options) => embeddedRead(session, spool, sql, withDefaults(options)),
-    writeRawFile: (sql, options, file, onBytes) => embeddedWriteFile(session, spool, sql, withDefaults(options), file, onBytes),
+    readRaw: (sql, o) => gated(reads, o.signal, () => embeddedRead(session, spool, sql, options(o), limits.spoolAheadBytes)),
+    writeRawFile: (sql, o, file, onBytes) => reads.run(() => embeddedWriteFile(session, spool, sql, options(o), file, onBytes), o.signal),
     insertNative: (table, block) => embeddedInsert(engine, insertSpool, `${config.namespace}.${table}`, block),
     close: async () => {
+      await panelClient.close();
       await client.close();
       if (insertSpool !== spool) await rm(insertSpool, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@
 // message and its causes'), and what to do where that is known. The stack is the logger's
 // business, at debug.
 import type { Config } from '../core/config.ts';
+import { limitSettingOf } from '../aggregates/read-gate.ts';
 
 /** Longer messages (a server's error with its query) are cut here: the line must stay a line. */
 const MAX_MESSAGE = 600;
@@ -65,6 +66,8 @@ const portOf = (address: string) => Number(/:(\d+)\/?/.exec(address)?.[1]);
 export function hintFor(err: unknown, config: Config | undefined): string | undefined {
   const all = fields(err);
   if (all.some((f) => f.name === 'StoreLockedError')) return undefined; // its message says what to do
+  const limit = all.map((f) => limitSettingOf(f.message)).find((s) => s !== undefined);
+  if (limit !== undefined) return `the query hit a limit that keeps the pipeline's resources its own; narrow the query, or raise ${limit}`;
   if (all.some((f) => f.code === 'CHDB_CONNECTION' || /Cannot lock file .*status|Failed to create connection for path/.test(f.message))) {
     return 'another salesinsights process holds the embedded store; stop it or use its query endpoint';
   }

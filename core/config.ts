@@ -3,7 +3,7 @@
 // and a wrong value fails fast with a message naming the setting and what it expects.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { resolve, join } from 'node:path';
 
 export interface KafkaSecurity {
@@ -45,6 +45,8 @@ export interface Config {
     /** 0: any free port (the URL is in $SALESINSIGHTS_HOME/run/query-endpoint.json). */
     port: number;
   };
+  /** What a person's read may take (query endpoint, `sql`, `export`, the dashboard): the pipeline keeps the rest. */
+  queryLimits: QueryLimits;
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
@@ -69,6 +71,37 @@ export const VALIDATION_DEFAULTS: ValidationLimits = {
   eventTimeMinMs: Date.UTC(2000, 0, 1),
   eventTimeMaxAheadMs: 86_400_000,
   maxRowBytes: 65_536,
+};
+
+/**
+ * Limits of every read a person asks for, so that no query can take what the pipeline needs
+ * (README, "Query limits"). A read may ask for less, never for more.
+ */
+export interface QueryLimits {
+  /** max_execution_time of a read, seconds. */
+  maxSeconds: number;
+  /** max_memory_usage of a read, bytes. */
+  maxMemoryBytes: number;
+  /** max_result_bytes of a read (uncompressed, as the engine counts it), bytes. */
+  maxResultBytes: number;
+  /** max_threads of a read. */
+  maxThreads: number;
+  /** Reads running at once through the query endpoint, `sql` and `export` (the dashboard has as many of its own). */
+  concurrency: number;
+  /** How far a spooled result (JSON, Parquet, ...) may run ahead of a slow client, bytes. */
+  spoolAheadBytes: number;
+}
+
+const GIB = 1024 ** 3;
+
+export const QUERY_LIMIT_DEFAULTS: QueryLimits = {
+  maxSeconds: 300,
+  maxMemoryBytes: 2 * GIB,
+  maxResultBytes: 16 * GIB,
+  // Half the cores: the other half stays with the pipeline.
+  maxThreads: Math.max(1, Math.floor(availableParallelism() / 2)),
+  concurrency: 4,
+  spoolAheadBytes: 256 * 1024 ** 2,
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -151,6 +184,18 @@ function instant(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `"${v}" is not a date; expected for example 2000-01-01 or 2019-10-01T00:00:00Z (1970 .. 2106)`);
   }
   return ms;
+}
+
+function queryLimits(env: Env): QueryLimits {
+  const d = QUERY_LIMIT_DEFAULTS;
+  return {
+    maxSeconds: integer(env, 'SALESINSIGHTS_QUERY_MAX_SECONDS', d.maxSeconds, 1, 86_400, 'seconds'),
+    maxMemoryBytes: integer(env, 'SALESINSIGHTS_QUERY_MAX_MEMORY_BYTES', d.maxMemoryBytes, 16 * 1024 ** 2, 2 ** 50, 'bytes'),
+    maxResultBytes: integer(env, 'SALESINSIGHTS_QUERY_MAX_RESULT_BYTES', d.maxResultBytes, 1024 ** 2, 2 ** 50, 'bytes'),
+    maxThreads: integer(env, 'SALESINSIGHTS_QUERY_MAX_THREADS', d.maxThreads, 1, 256, 'threads'),
+    concurrency: integer(env, 'SALESINSIGHTS_QUERY_CONCURRENCY', d.concurrency, 1, 16, 'queries'),
+    spoolAheadBytes: integer(env, 'SALESINSIGHTS_QUERY_SPOOL_AHEAD_BYTES', d.spoolAheadBytes, 1024 ** 2, 2 ** 50, 'bytes'),
+  };
 }
 
 export function logLevel(env: Env): LogLevel {
@@ -298,6 +343,7 @@ export function loadConfig(env: Env = process.env): Config {
     cacheDir: resolve(nonEmpty(env, 'SALESINSIGHTS_CACHE') ?? join(homedir(), '.cache', 'salesinsights')),
     dashboard,
     query,
+    queryLimits: queryLimits(env),
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
       eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),

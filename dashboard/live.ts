@@ -24,6 +24,11 @@ interface Client {
   queue: string[] | null;
 }
 
+interface InitSnapshot {
+  top: Awaited<ReturnType<typeof topProducts>>;
+  rows: LiveSalesRow[];
+}
+
 export interface HealthPayload {
   pipeline: PipelineMetrics | null;
   store: { late: number; rejected: number };
@@ -67,6 +72,10 @@ export class LiveHub {
   private countsInFlight?: Promise<void>;
   private newestWindowStart = -Infinity;
   private closed = false;
+  /** The snapshot read that clients connecting now join; undefined once it has started. */
+  private pendingSnapshot?: Promise<InitSnapshot>;
+  /** The latest snapshot read, settled or not: the next one starts after it. */
+  private snapshotRead: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LiveHubOptions) {
     this.unsubscribe = options.job?.onEmission((update) => this.onEmission(update));
@@ -96,14 +105,7 @@ export class LiveHub {
     this.ensureTimer();
     const lastEventId = req.headers['last-event-id'];
     try {
-      // The top products of the default range (GET /api/top-products without parameters).
-      const store = this.options.store;
-      const range = await windowRange({}, () => latestWindowEnd(store), { kind: 'span', span: DASHBOARD_DEFAULTS.defaultSpan });
-      const [top, rows] = await Promise.all([
-        topProducts(store, range, DASHBOARD_DEFAULTS.topLimit),
-        livePartials(store, DASHBOARD_DEFAULTS.liveWindows),
-      ]);
-      for (const r of rows) this.newestWindowStart = Math.max(this.newestWindowStart, Date.parse(r.window_start));
+      const { top, rows } = await this.snapshot();
       if (!this.clients.has(client)) return;
       const init = {
         top,
@@ -122,6 +124,31 @@ export class LiveHub {
       this.clients.delete(client);
       res.end();
     }
+  }
+
+  /**
+   * The init snapshot for a client that connects now: read after it connected (so no emission
+   * between the two is missed), once for every client that connects while the one before is
+   * read. However many clients come (and go) at once, one snapshot is read at a time.
+   */
+  private snapshot(): Promise<InitSnapshot> {
+    if (this.pendingSnapshot) return this.pendingSnapshot;
+    const read = this.snapshotRead.then(() => {
+      this.pendingSnapshot = undefined;
+      return this.readSnapshot();
+    });
+    this.pendingSnapshot = read;
+    this.snapshotRead = read.catch(() => undefined);
+    return read;
+  }
+
+  private async readSnapshot(): Promise<InitSnapshot> {
+    // The top products of the default range (GET /api/top-products without parameters).
+    const store = this.options.store;
+    const range = await windowRange({}, () => latestWindowEnd(store), { kind: 'span', span: DASHBOARD_DEFAULTS.defaultSpan });
+    const [top, rows] = await Promise.all([topProducts(store, range, DASHBOARD_DEFAULTS.topLimit), livePartials(store, DASHBOARD_DEFAULTS.liveWindows)]);
+    for (const r of rows) this.newestWindowStart = Math.max(this.newestWindowStart, Date.parse(r.window_start));
+    return { top, rows };
   }
 
   private onEmission(update: EmissionUpdate): void {

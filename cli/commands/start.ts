@@ -15,6 +15,9 @@ import { startQueryEndpoint } from '../../dashboard/query/server.ts';
 import { removeEndpointFile, writeEndpointFile } from '../query-endpoint.ts';
 import { runDemo } from './demo.ts';
 
+/** How long a shutdown may take: the final flush and checkpoint of a full-volume state take seconds, not minutes. */
+const SHUTDOWN_DEADLINE_MS = 60_000;
+
 export interface StartOptions {
   inbox?: string;
   host?: string;
@@ -73,6 +76,12 @@ export async function start(given: Config, logger: Logger, options: StartOptions
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down after a final flush');
+        // Whatever holds it up (a store that does not answer), the process ends in bounded time;
+        // the checkpoints and the ingest ledger make the next start resume without loss.
+        setTimeout(() => {
+          logger.error({ ms: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting without the final flush (the next start resumes from the last checkpoint)');
+          process.exit(1);
+        }, SHUTDOWN_DEADLINE_MS).unref();
         resolve();
       };
       process.once('SIGINT', shutdown);

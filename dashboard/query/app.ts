@@ -15,6 +15,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { logger as defaultLogger, type Logger } from '../../core/logger.ts';
 import { ReadOnlyQueryError, readOnlyStream } from '../../aggregates/read-only.ts';
 import { clickHouseCode, type Store } from '../../aggregates/store.ts';
+import { withLimitHint } from '../../aggregates/read-gate.ts';
 import { sameToken } from '../plugins/auth.ts';
 import { QUERY_DEFAULTS } from './defaults.ts';
 import { EndpointError, readRequest } from './request.ts';
@@ -28,7 +29,7 @@ export interface QueryAppOptions {
 
 /** HTTP status of a ClickHouse error code, as ClickHouse's HTTP handler maps them. */
 const STATUS_OF_CODE: Record<number, number> = {
-  164: 403, 497: 403, 516: 401, 46: 404, 47: 404, 50: 404, 60: 404, 73: 404, 81: 404,
+  164: 403, 497: 403, 516: 401, 202: 503, 452: 400, 46: 404, 47: 404, 50: 404, 60: 404, 73: 404, 81: 404,
   6: 400, 26: 400, 27: 400, 32: 400, 33: 400, 36: 400, 38: 400, 41: 400, 42: 400, 43: 400, 53: 400, 62: 400, 69: 400, 72: 400, 115: 400, 190: 400, 457: 400, 456: 400,
 };
 
@@ -58,7 +59,7 @@ function failure(err: unknown, req: FastifyRequest, queryId: string): Failure {
   const ch = clickHouseCode(err);
   const message = String((err as Error)?.message ?? err).trim();
   if (ch) {
-    const text = /Code: \d+\. DB::Exception:/.test(message) ? message : `Code: ${ch.code}. DB::Exception: ${message}. (${ch.type})`;
+    const text = withLimitHint(/Code: \d+\. DB::Exception:/.test(message) ? message : `Code: ${ch.code}. DB::Exception: ${message}. (${ch.type})`, ch.code);
     return { status: STATUS_OF_CODE[ch.code] ?? 500, code: ch.code, text };
   }
   const fastifyStatus = (err as FastifyError)?.statusCode;
