@@ -8,7 +8,8 @@ import type { Store } from '../aggregates/store.ts';
  */
 export async function seedEvents(store: Store, n: number, file = 'seed.csv'): Promise<void> {
   await store.client.command({
-    query: `INSERT INTO ${store.database}.events_data
+    query: `INSERT INTO ${store.database}.events_data (event_time, event_type, product_id, category_id, category_code, brand, price,
+                                                      user_id, user_session, source_file, source_line, ingested_at)
       SELECT toDateTime('2019-10-01 00:00:00', 'UTC') + number * 37,
              ['view', 'cart', 'remove_from_cart', 'purchase'][number % 4 + 1],
              1000 + number % 50,

@@ -10,9 +10,9 @@ export function dump(c: Config): Record<string, string> {
   const queries: Record<string, string> = {
     sales_per_product: `SELECT * FROM ${db}.sales_per_product ORDER BY window_start, product_id`,
     customer_lifetime_value: `SELECT * FROM ${db}.customer_lifetime_value ORDER BY user_id`,
-    late_events: `SELECT * FROM ${db}.late_events ORDER BY source_file, source_line`,
-    rejected_events: `SELECT * EXCEPT rejected_at FROM ${db}.rejected_events ORDER BY source_file, source_line`,
-    events: `SELECT * EXCEPT ingested_at FROM ${db}.events ORDER BY source_file, source_line`,
+    late_events: `SELECT * FROM ${db}.late_events ORDER BY source_file, source_line, source_file_id`,
+    rejected_events: `SELECT * EXCEPT rejected_at FROM ${db}.rejected_events ORDER BY source_file, source_line, source_file_id`,
+    events: `SELECT * EXCEPT ingested_at FROM ${db}.events ORDER BY source_file, source_line, source_file_id`,
   };
   return Object.fromEntries(
     Object.entries(queries).map(([table, query]) => {
