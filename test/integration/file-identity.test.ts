@@ -10,7 +10,11 @@ import { logger } from '../../core/logger.ts';
 import { avroOptions, createSchemaRegistry, readSchema, registerEventSchema } from '../../core/avro.ts';
 import { endOffsets } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
+import { createKafka } from '../../core/kafka.ts';
+import { topics } from '../../core/config.ts';
 import { Connector } from '../../ingest/index.ts';
+import { ledgerTopic } from '../../ingest/ledger.ts';
+import { ensureTopics } from '../../ingest/topics.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { loadMigrations, migrate } from '../../aggregates/migrate.ts';
@@ -18,7 +22,7 @@ import { openStore, type Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { writeLate, writeRejected } from '../../aggregates/writers.ts';
 import { shopEvent } from '../fixtures.ts';
-import { isolatedConfig, tempDir } from '../helpers.ts';
+import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
 import { expectAggregatesMatchReference, reduceCsv } from '../reference.ts';
 
 const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
@@ -35,7 +39,8 @@ const TUESDAY = [
   '2019-10-02 09:02:00 UTC,purchase,1003,2053013555631882655,,acme,7.25,500003,tue-3',
 ];
 const csv = (rows: string[]) => `${HEADER}\n${rows.join('\n')}\n`;
-const idOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const idOf = (text: string) => sha256(text).slice(0, 16);
 
 // chDB opens one store per process: both parts use this home, each its own namespace.
 const config = isolatedConfig('fileid');
@@ -106,6 +111,35 @@ describe('a file name used again', () => {
       await job.stop();
       await store.close();
     }
+  });
+});
+
+describe('a file ingested before file ids', () => {
+  it('continues, when it grows, with the id its rows were archived with', async () => {
+    const c = { ...config, namespace: `${config.namespace}_g` };
+    const kafka = createKafka(c, 'fileid-test');
+    await ensureTopics(kafka, c.namespace);
+    const before = csv(MONDAY);
+    // The ledger entry an older connector wrote: no fileId.
+    const producer = kafka.producer();
+    await producer.connect();
+    const legacy = { hash: sha256(before), name: 'orders.csv', size: Buffer.byteLength(before), lastLine: 5, done: true, rows: 3, rejected: 1, updatedAt: 1 };
+    await producer.send({ topic: ledgerTopic(c.namespace), messages: [{ key: legacy.hash, value: JSON.stringify(legacy) }] });
+    await producer.disconnect();
+
+    const inbox = tempDir('fileid-grown');
+    writeFileSync(join(inbox, 'orders.csv'), `${before}${TUESDAY[0]}\n`);
+    const connector = new Connector(c, logger, { inbox });
+    await connector.open();
+    try {
+      expect(await connector.takeFile(join(inbox, 'orders.csv'))).toMatchObject({ status: 'ingested', rows: 4, resumedAfterLine: 5 });
+    } finally {
+      await connector.close();
+    }
+    const decoder = new EventDecoder(createSchemaRegistry(c.schemaRegistryUrl));
+    const records = (await readTopic(kafka, topics(c.namespace).events, 1)).map((m) => m.value);
+    await decoder.prepare(records);
+    expect(records.map((r) => decoder.decode(r))).toEqual([expect.objectContaining({ source_file: 'orders.csv', source_file_id: '', source_line: 6, user_session: 'tue-1' })]);
   });
 });
 
