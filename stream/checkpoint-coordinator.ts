@@ -7,7 +7,7 @@ import type { Store } from '../aggregates/store.ts';
 import { CheckpointStore, type Checkpoint } from '../aggregates/checkpoints.ts';
 import type { EngineOptions } from './defaults.ts';
 import { PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
-import { withRetry } from './retry.ts';
+import { withRetry, type WriteRetries } from './retry.ts';
 
 export interface CheckpointTopics {
   events: string;
@@ -33,6 +33,7 @@ export class CheckpointCoordinator {
     private readonly topics: CheckpointTopics,
     private readonly options: CheckpointOptions,
     private readonly logger: Logger,
+    private readonly retries?: WriteRetries,
   ) {
     this.store = new CheckpointStore(store, group);
   }
@@ -150,7 +151,7 @@ export class CheckpointCoordinator {
    */
   async write(checkpoints: Checkpoint[], snapshotMs: number): Promise<number> {
     const saveStarted = Date.now();
-    await withRetry(this.logger, 'checkpoint', () => this.store.save(checkpoints));
+    await withRetry(this.logger, 'checkpoint', () => this.store.save(checkpoints), this.retries);
     this.checkpointCostMs = snapshotMs + (Date.now() - saveStarted);
     return this.checkpointCostMs;
   }

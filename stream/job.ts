@@ -25,7 +25,7 @@ import { EventDecoder, hasLineNumber, unprocessableReason } from './event-decode
 import { JobMetrics, type JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { Emissions } from './partition-pipeline.ts';
-import { withRetry } from './retry.ts';
+import { withRetry, WriteRetries } from './retry.ts';
 import { eventRejection, produceOutputs, SALES_REQUEST_BYTES, writeOutputs } from './sink.ts';
 import { KafkaSource, type PositionWait } from './source.ts';
 import { systemClock, type Clock } from './time.ts';
@@ -84,6 +84,8 @@ export class AggregatorJob implements JobView {
   private readonly stats: JobMetrics;
   private failure?: Error;
   private readonly failureWaiters: Array<(err: Error) => void> = [];
+  /** Its store writes, output produces and checkpoints being retried (/api/health shows them). */
+  readonly retries = new WriteRetries();
 
   constructor(
     config: Config,
@@ -97,7 +99,7 @@ export class AggregatorJob implements JobView {
     this.source = new KafkaSource(kafka, group, [this.topics.events, this.topics.rejected], logger);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.decoder = new EventDecoder(createSchemaRegistry(config.schemaRegistryUrl));
-    this.coordinator = new CheckpointCoordinator(store, group, this.topics, options, logger);
+    this.coordinator = new CheckpointCoordinator(store, group, this.topics, options, logger, this.retries);
     this.tracker = new WatermarkTracker(options.clock, options.idleTimeoutMs);
     this.stats = new JobMetrics(() => options.clock.now(), logger);
   }
@@ -270,8 +272,8 @@ export class AggregatorJob implements JobView {
       for (const listener of this.listeners) listener(update);
     };
     const [refused] = await Promise.all([
-      withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger, push)).finally(() => (storeMs = Date.now() - writeStarted)),
-      withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out, this.salesRecordBytes)),
+      withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger, push), this.retries).finally(() => (storeMs = Date.now() - writeStarted)),
+      withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out, this.salesRecordBytes), this.retries),
     ]);
     this.stats.written(out, rejected.length + refused, storeMs);
     // The live push's listeners keep out.sales and out.customers: clear() gives out new arrays.

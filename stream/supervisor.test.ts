@@ -5,6 +5,7 @@ import { logger } from '../core/logger.ts';
 import type { EmissionListener, EmissionUpdate } from './job.ts';
 import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
+import { WriteRetries } from './retry.ts';
 import { SupervisedJob, type Supervisable } from './supervisor.ts';
 
 class StandInJob implements Supervisable {
@@ -12,6 +13,7 @@ class StandInJob implements Supervisable {
   stopped = false;
   private readonly listeners = new Set<EmissionListener>();
   readonly observers = new Set<JobObserver>();
+  readonly retries = new WriteRetries();
   private failWith?: (err: Error) => void;
   private readonly failed = new Promise<Error>((resolve) => (this.failWith = resolve));
 
@@ -108,6 +110,37 @@ describe('SupervisedJob', () => {
     failing = false;
     await until(() => supervisor.status.view().state === 'running');
     expect(supervisor.current()?.started).toBe(true);
+    await supervisor.stop();
+  });
+
+  it("shows retrying with the reason while the running job retries a write, through a restart, and running once it goes through", async () => {
+    const jobs: StandInJob[] = [];
+    const supervisor = new SupervisedJob(() => {
+      const job = new StandInJob(jobs.length + 1);
+      jobs.push(job);
+      return job;
+    }, logger, { initialMs: 1, maxMs: 2 });
+    await supervisor.start();
+    const [storeWrite, produce] = [{}, {}];
+    jobs[0]!.retries.retrying(storeWrite, 'store write failed (attempt 1, retrying): ENOSPC: no space left on device');
+    jobs[0]!.retries.retrying(produce, 'output produce failed (attempt 1, retrying): broker away');
+    expect(supervisor.status.view()).toMatchObject({ state: 'retrying', reason: 'output produce failed (attempt 1, retrying): broker away' });
+    // One write through, the other still retried: still retrying.
+    jobs[0]!.retries.settled(produce, true);
+    expect(supervisor.status.view().state).toBe('retrying');
+    // The write gives up: the job fails and a new one starts, which retries the store again.
+    jobs[0]!.retries.settled(storeWrite, false);
+    expect(supervisor.status.view().state).toBe('retrying');
+    jobs[0]!.fail('store write failed: ENOSPC');
+    await until(() => jobs.length === 2);
+    jobs[1]!.retries.retrying(storeWrite, 'store write failed (attempt 1, retrying): ENOSPC: no space left on device');
+    await until(() => supervisor.current() === jobs[1]);
+    expect(supervisor.status.view()).toMatchObject({ state: 'retrying', reason: expect.stringMatching(/ENOSPC/) });
+    // The old job's retries no longer count.
+    jobs[0]!.retries.retrying({}, 'late news from the old job');
+    expect(supervisor.status.view().reason).toMatch(/ENOSPC/);
+    jobs[1]!.retries.settled(storeWrite, true);
+    expect(supervisor.status.view().state).toBe('running');
     await supervisor.stop();
   });
 

@@ -3,17 +3,20 @@
 // the checkpoints, with backoff, so the process and its dashboard stay up. Exactly-once holds
 // because every new job restores state and offsets from the last checkpoint.
 import { RECOVERY_BACKOFF, backoffMs, sleep, type BackoffPolicy } from '../core/backoff.ts';
-import { ComponentStatus } from '../core/component-status.ts';
+import { ComponentStatus, type ComponentStatusView } from '../core/component-status.ts';
 import type { Logger } from '../core/logger.ts';
 import type { EmissionListener, JobView } from './job.ts';
 import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
+import type { WriteRetries } from './retry.ts';
 
 /** What the supervisor needs of a job (AggregatorJob is one). */
 export interface Supervisable extends JobView {
   start(): Promise<void>;
   stop(): Promise<void>;
   whenFailed(): Promise<Error>;
+  /** Its writes being retried (a store or broker away): the supervisor's status follows them. */
+  readonly retries: WriteRetries;
 }
 
 export class SupervisedJob<J extends Supervisable = Supervisable> implements JobView {
@@ -23,6 +26,7 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
   private readonly observers = new Set<JobObserver>();
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
+  private unfollow?: () => void;
 
   constructor(
     private readonly createJob: () => J,
@@ -38,7 +42,15 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
   /** Starts the first job (its failure to start is thrown), then supervises in the background. */
   async start(): Promise<void> {
     this.job = await this.launch();
+    this.follow(this.job);
     this.loop = this.supervise();
+  }
+
+  /** The status says what the running job's writes do: `retrying` while one is retried, else `running`. */
+  private follow(job: J): void {
+    const show = (view: ComponentStatusView) => (view.state === 'retrying' ? this.status.retrying(view.reason ?? 'a write is retried') : this.status.running());
+    show(job.retries.status.view());
+    this.unfollow = job.retries.status.onChange(show);
   }
 
   private async launch(): Promise<J> {
@@ -71,6 +83,7 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
         new Promise<undefined>((resolve) => this.stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true })),
       ]);
       if (!failure) return;
+      this.unfollow?.();
       let reason = failure.message;
       // A job that ran a good while before failing starts the backoff afresh.
       if (Date.now() - startedAt > this.backoff.maxMs) failures = 0;
@@ -85,7 +98,7 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
         try {
           this.job = await this.launch();
           startedAt = Date.now();
-          this.status.running();
+          this.follow(this.job);
           this.logger.info('aggregator restarted from its checkpoints');
           break;
         } catch (err) {
