@@ -148,21 +148,55 @@ export async function* embeddedRead(newSession: () => EngineSession, spool: stri
     if (isRowStreamable(options.format)) {
       let stream: AsyncIterable<{ raw(): Uint8Array }>;
       try {
-        // The signal stops the stream between chunks; a chunk in the making ends by the KILL.
-        stream = session.queryStream(sql, { format: options.format, signal: options.signal });
+        stream = session.queryStream(sql, { format: options.format });
       } catch (err) {
         if (!/Streaming query is not supported/.test(String((err as Error).message))) throw err;
         // SHOW, DESCRIBE, EXISTS, EXPLAIN: chDB streams only SELECTs; these answers are small.
         yield asBuffer((await session.queryAsync(sql, { format: options.format })).bytes());
         return;
       }
-      for await (const chunk of stream) yield asBuffer(chunk.raw());
+      yield* streamed(stream[Symbol.asyncIterator](), run, options.signal);
       return;
     }
     yield* spooled(session, spool, sql, options, run, spoolAheadBytes);
   } finally {
     run.end();
     session.close();
+  }
+}
+
+/**
+ * A streamed result's chunks. The stream is always read to its end, a killed one to its error:
+ * chDB's own cancel of a stream (on a break, or its signal) blocks the event loop until the
+ * engine's query ends by itself, which for a heavy query is never.
+ */
+async function* streamed(chunks: AsyncIterator<{ raw(): Uint8Array }>, run: EngineStatement, signal: AbortSignal | undefined): AsyncIterable<Buffer> {
+  let open = true;
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      let next: IteratorResult<{ raw(): Uint8Array }>;
+      try {
+        next = await chunks.next();
+      } catch (err) {
+        open = false;
+        throw err;
+      }
+      if (next.done) {
+        open = false;
+        return;
+      }
+      yield asBuffer(next.value.raw());
+    }
+  } finally {
+    if (open) {
+      run.cancel();
+      try {
+        while (!(await chunks.next()).done);
+      } catch {
+        // The killed statement's error.
+      }
+    }
   }
 }
 

@@ -56,6 +56,8 @@ function failure(err: unknown, req: FastifyRequest, queryId: string): Failure {
     const text = `Code: 164. DB::Exception: refused ${err.refused}: the query endpoint runs one read-only statement on the store's tables. (READONLY)`;
     return { status: 403, code: 164, text, refused: err.refused };
   }
+  // The client went away (or the server closes): nobody reads the answer, nothing to log.
+  if ((err as Error)?.name === 'AbortError') return { status: 500, code: 394, text: 'Code: 394. DB::Exception: Query was cancelled: its client went away. (QUERY_WAS_CANCELLED)' };
   const ch = clickHouseCode(err);
   const message = String((err as Error)?.message ?? err).trim();
   if (ch) {
