@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type LogFormat, type LogLevel } from './config.ts';
-import { kafkaLogCreator, kafkaLogLevel, kafkaSecurityOptions, saslAuthFailure } from './kafka.ts';
+import { kafkaLogCreator, kafkaLogLevel, kafkaSecurityOptions, REJOIN_EPISODE_MS, saslAuthFailure } from './kafka.ts';
 import { createLogger } from './logger.ts';
 
 describe('kafkaSecurityOptions', () => {
@@ -117,14 +117,49 @@ describe('kafkaLogCreator', () => {
     ]);
   });
 
+  it('a re-join episode (the process stopped past its session: SIGSTOP, SIGCONT) is one warning, its other entries debug', () => {
+    let clock = 1_000_000;
+    const { log, lines } = capture('debug');
+    const kafka = new Kafka({ brokers: ['127.0.0.1:1'], logCreator: kafkaLogCreator(log, () => clock), logLevel: logLevel.DEBUG });
+    const root = kafka.logger();
+    const connection = root.namespace('Connection');
+    const runner = root.namespace('Runner');
+    // What kafkajs logged after a SIGCONT of start (20 s stopped, 10 s session timeout).
+    const episode = () => {
+      for (let i = 0; i < 8; i++) connection.error('Response Heartbeat(key: 12, version: 3)', { error: 'The coordinator is not aware of this member', correlationId: 55 + i });
+      connection.error('Response OffsetCommit(key: 8, version: 5)', { error: 'The coordinator is not aware of this member' });
+      runner.error('The coordinator is not aware of this member, re-joining the group', { groupId: 'g', error: 'The coordinator is not aware of this member' });
+      connection.error('Response JoinGroup(key: 11, version: 5)', { error: 'The group is rebalancing, so a rejoin is needed' });
+      runner.warn('The group is rebalancing, re-joining', { groupId: 'g', error: 'The group is rebalancing, so a rejoin is needed' });
+      runner.error('Error when calling eachBatch', { error: Object.assign(new Error('Specified group generation id is not valid'), { type: 'ILLEGAL_GENERATION' }) });
+      clock += 1_000;
+    };
+    const levels = () => lines.map((l) => (JSON.parse(l) as { level: number }).level);
+    episode();
+    expect(levels().filter((l) => l === PINO.warn)).toHaveLength(1);
+    expect(levels().filter((l) => l >= PINO.error)).toEqual([]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: PINO.warn, msg: 'Response Heartbeat(key: 12, version: 3)', error: 'The coordinator is not aware of this member' });
+    // Still the same episode a few seconds on; a new one after a quiet minute warns again.
+    episode();
+    clock += REJOIN_EPISODE_MS;
+    episode();
+    expect(levels().filter((l) => l === PINO.warn)).toHaveLength(2);
+    expect(levels().filter((l) => l >= PINO.error)).toEqual([]);
+    // At info, one line for the whole episode.
+    const quiet = capture('info');
+    const info = new Kafka({ brokers: ['127.0.0.1:1'], logCreator: kafkaLogCreator(quiet.log, () => clock), logLevel: kafkaLogLevel('info') }).logger().namespace('Connection');
+    for (let i = 0; i < 20; i++) info.error('Response Heartbeat(key: 12, version: 3)', { error: 'The coordinator is not aware of this member' });
+    expect(quiet.lines).toHaveLength(1);
+  });
+
   it('keeps every other entry at its level: errors, warnings, a non-retriable error', () => {
     const { kafka, entries } = kafkaWith('debug');
     const root = kafka.logger();
-    root.namespace('Runner').error('The coordinator is not aware of this member, re-joining the group', { error: 'The coordinator is not aware of this member' });
+    root.namespace('Consumer').error('Failed to execute listener: boom', { eventName: 'consumer.crash' });
     root.namespace('Runner').error('Error when calling eachBatch', { error: Object.assign(new Error('bad record'), { retriable: false }) });
     root.namespace('Admin').warn('Could not delete topics', { error: 'Topic authorization failed' });
     expect(entries().map((e) => [e.level, e.msg])).toEqual([
-      [PINO.error, 'The coordinator is not aware of this member, re-joining the group'],
+      [PINO.error, 'Failed to execute listener: boom'],
       [PINO.error, 'Error when calling eachBatch'],
       [PINO.warn, 'Could not delete topics'],
     ]);

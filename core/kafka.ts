@@ -73,6 +73,22 @@ export function isRetriableKafkaEntry(entry: LogEntry['log']): boolean {
 }
 
 /**
+ * The coordinator dropped this member (its process was stopped or too slow: the session timed
+ * out) or the group is rebalancing. kafkajs re-joins by itself, but reports each refused
+ * heartbeat and commit as an error.
+ */
+const REJOIN_MESSAGES = ['The coordinator is not aware of this member', 'The group is rebalancing', 'Specified group generation id is not valid'];
+/** Re-join entries closer together than this are one episode: one warning, the rest at debug. */
+export const REJOIN_EPISODE_MS = 60_000;
+
+/** Whether a kafkajs entry reports a re-join of the consumer group (REJOIN_MESSAGES), in its message or its error. */
+export function isRejoinEntry(entry: LogEntry['log']): boolean {
+  const fields = entry as Record<string, unknown>;
+  const texts = [fields.error, entry.message].map((t) => (t instanceof Error ? t.message : t)).filter((t): t is string => typeof t === 'string');
+  return texts.some((t) => REJOIN_MESSAGES.some((m) => t.includes(m)));
+}
+
+/**
  * Warnings about choices this project makes on purpose, at debug: the default partitioner it has
  * always used, and the transactional producer's bounded retries (a failed transaction aborts
  * whole, and the producer is re-created; see ingest/producer.ts).
@@ -112,6 +128,7 @@ export function kafkaEntryLevel(level: logLevel, entry: LogEntry['log']): 'error
   const crash = crashLevel(message);
   if (crash) return crash;
   if (/^Restarting the consumer in \d+ms$/.test(message)) return 'debug';
+  if (isRejoinEntry(entry)) return 'warn';
   const deliberate = DELIBERATE.some((re) => re.test(message));
   return deliberate || isRetriableKafkaEntry(entry) ? 'debug' : mapped;
 }
@@ -136,12 +153,18 @@ export function kafkaLogLevel(level: string): logLevel {
 /**
  * kafkajs' log entries as the project's log lines (same logger, same format), marked
  * `logger: 'kafkajs'` with kafkajs' namespace (Connection, Consumer, …), at the level
- * kafkaEntryLevel gives.
+ * kafkaEntryLevel gives; of a re-join episode (a SIGSTOP and SIGCONT: a dozen refused heartbeats
+ * and commits) only the first entry is a warning, the others debug.
  */
-export function kafkaLogCreator(log: Logger = processLogger): logCreator {
+export function kafkaLogCreator(log: Logger = processLogger, now: () => number = Date.now): logCreator {
+  let lastRejoin = -Infinity;
   return () =>
     ({ namespace, level, log: entry }) => {
-      const pinoLevel = kafkaEntryLevel(level, entry);
+      let pinoLevel = kafkaEntryLevel(level, entry);
+      if (pinoLevel === 'warn' && isRejoinEntry(entry)) {
+        if (now() - lastRejoin < REJOIN_EPISODE_MS) pinoLevel = 'debug';
+        lastRejoin = now();
+      }
       if (!log.isLevelEnabled(pinoLevel)) return;
       const { message, error, ...extra }: Record<string, unknown> = entry;
       // pino stamps its own time; `logger: 'kafkajs'` is set below.
