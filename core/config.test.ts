@@ -263,3 +263,13 @@ describe('LOG_FORMAT', () => {
     expect(e.message).toBe(`LOG_FORMAT: "${format}" is not a format; expected pretty or json (default: pretty in a terminal, json otherwise)`);
   });
 });
+
+describe('the query limits: SALESINSIGHTS_QUERY_*', () => {
+  it('have defaults, take values in range, and refuse others naming the setting', () => {
+    expect(loadConfig({}).queryLimits).toMatchObject({ maxSeconds: 300, concurrency: 4, maxMemoryBytes: 2 * 1024 ** 3 });
+    expect(loadConfig({ SALESINSIGHTS_QUERY_MAX_SECONDS: '30', SALESINSIGHTS_QUERY_CONCURRENCY: '2' }).queryLimits).toMatchObject({ maxSeconds: 30, concurrency: 2 });
+    expect(() => loadConfig({ SALESINSIGHTS_QUERY_MAX_SECONDS: '0' })).toThrow(/SALESINSIGHTS_QUERY_MAX_SECONDS/);
+    expect(() => loadConfig({ SALESINSIGHTS_QUERY_CONCURRENCY: 'many' })).toThrow(/SALESINSIGHTS_QUERY_CONCURRENCY/);
+    expect(() => loadConfig({ SALESINSIGHTS_QUERY_SPOOL_AHEAD_BYTES: '10' })).toThrow(/SALESINSIGHTS_QUERY_SPOOL_AHEAD_BYTES/);
+  });
+});
