@@ -178,10 +178,11 @@ program
 
 program
   .command('reset')
-  .description("drop the namespace's topics, tables and local state")
-  .action(async () => {
+  .description("drop the namespace's topics, tables and local state (refused while an instance of the namespace runs)")
+  .option('--yes', 'do not ask for confirmation in a terminal')
+  .action(async (opts: { yes?: boolean }) => {
     const { reset } = await import('./commands/reset.ts');
-    await reset(config(), logger);
+    await reset(config(), logger, { yes: opts.yes === true });
   });
 
 program.addOption(new Option('--verbose', 'debug logging').hideHelp());

@@ -6,6 +6,8 @@ import { topics } from '../../core/config.ts';
 import { createKafka, fetchEndOffsets } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../runtime.ts';
+import { servicesUp } from '../services/index.ts';
+import { joinInstances } from '../../core/instances.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { selectFiles } from '../../ingest/inbox-files.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
@@ -44,6 +46,17 @@ export async function backfill(
 ): Promise<BackfillSummary> {
   const started = Date.now();
   const files = await selectFiles(dir, logger);
+  // Before anything is read or written: with the embedded store a namespace runs in one place.
+  await servicesUp(config);
+  const instance = await joinInstances(config, 'backfill');
+  try {
+    return await backfillFiles(config, logger, dir, files, started, jobOptions);
+  } finally {
+    await instance.leave();
+  }
+}
+
+async function backfillFiles(config: Config, logger: Logger, dir: string, files: string[], started: number, jobOptions: Partial<JobOptions>): Promise<BackfillSummary> {
   const connector = new ConnectorThread(config, { inbox: dir });
   // The connector's thread starts while the store is migrated: files flow as soon as both are up.
   const store = await prepareRuntime(config, logger, () => connector.open()).catch(async (err: unknown) => {

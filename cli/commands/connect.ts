@@ -4,9 +4,20 @@ import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { servicesUp } from '../services/index.ts';
 import { Connector } from '../../ingest/index.ts';
+import { joinInstances } from '../../core/instances.ts';
 
 export async function connect(config: Config, logger: Logger, options: { inbox?: string; once: boolean }): Promise<void> {
   await servicesUp(config);
+  // A member of the namespace's instances, so that `reset` sees it running.
+  const instance = await joinInstances(config, 'connect');
+  try {
+    await runConnector(config, logger, options);
+  } finally {
+    await instance.leave();
+  }
+}
+
+async function runConnector(config: Config, logger: Logger, options: { inbox?: string; once: boolean }): Promise<void> {
   const connector = new Connector(config, logger, { inbox: options.inbox });
   await connector.open();
   if (options.once) {

@@ -6,11 +6,14 @@ import { withDashboardHost, type Config } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../runtime.ts';
+import { servicesUp } from '../services/index.ts';
+import { joinInstances } from '../../core/instances.ts';
 import { defaultInbox } from '../../ingest/index.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import { startDashboard } from '../../dashboard/server.ts';
+import { createMetricsRegistry } from '../../dashboard/routes/metrics.ts';
 import { startQueryEndpoint } from '../../dashboard/query/server.ts';
 import { removeEndpointFile, writeEndpointFile } from '../query-endpoint.ts';
 import { runDemo } from './demo.ts';
@@ -31,7 +34,13 @@ export interface StartOptions {
 export async function start(given: Config, logger: Logger, options: StartOptions): Promise<void> {
   // --host goes through the same check as SALESINSIGHTS_HOST, before anything starts.
   const config = options.host === undefined ? given : withDashboardHost(given, options.host, '--host');
-  const store = await prepareRuntime(config, logger);
+  // Before anything is read or written: with the embedded store a namespace runs in one place.
+  await servicesUp(config);
+  const instance = await joinInstances(config, 'start');
+  const store = await prepareRuntime(config, logger).catch(async (err: unknown) => {
+    await instance.leave();
+    throw err;
+  });
   // A failed job is replaced by a fresh one from the checkpoints; the dashboard stays up.
   const aggregator = new SupervisedJob(() => new AggregatorJob(config, store, logger), logger);
   // The connector parses and encodes on its own thread, so the aggregator keeps a core.
@@ -52,6 +61,9 @@ export async function start(given: Config, logger: Logger, options: StartOptions
       store,
       job: aggregator,
       components,
+      // One registry for the process: the query endpoint may register its metrics here too.
+      metrics: createMetricsRegistry(),
+      connector,
       logger,
       port: options.port,
       // POST /api/events: the HTTP source, its own transactional producer.
@@ -97,5 +109,6 @@ export async function start(given: Config, logger: Logger, options: StartOptions
     await connector.close().catch((err) => logger.error({ err }, 'connector close failed'));
     await aggregator.stop();
     await store.close();
+    await instance.leave();
   }
 }

@@ -1,0 +1,121 @@
+// Who runs a namespace, and where. Every long-running command (start, backfill, connect) is a
+// member of the consumer group `<ns>.instances` while it runs, its client id naming its role,
+// host, pid and home; Kafka's group membership is the lease (no record to clean up: a process
+// killed with -9 leaves the group when its session times out). With the embedded store a
+// namespace runs in one place: a second start on another home would split the partitions
+// between two stores; and `reset` must not pull the topics from under a running instance.
+import { hostname } from 'node:os';
+import type { Consumer, Kafka } from 'kafkajs';
+import { ConfigError, type Config } from './config.ts';
+import { createKafka } from './kafka.ts';
+
+export type InstanceRole = 'start' | 'backfill' | 'connect';
+
+export interface Instance {
+  role: InstanceRole;
+  host: string;
+  pid: number;
+  home: string;
+}
+
+const CLIENT_ID_PREFIX = 'salesinsights-instance';
+/** A member that leaves unannounced (kill -9) is gone after this. */
+const SESSION_TIMEOUT_MS = 10_000;
+
+export const instancesGroup = (namespace: string) => `${namespace}.instances`;
+export const instancesTopic = (namespace: string) => `${namespace}.instances`;
+
+export function thisInstance(config: Config, role: InstanceRole): Instance {
+  return { role, host: hostname(), pid: process.pid, home: config.home };
+}
+
+/** The client id that names an instance to the others. */
+export function instanceClientId(i: Instance): string {
+  return `${CLIENT_ID_PREFIX};role=${i.role};host=${encodeURIComponent(i.host)};pid=${i.pid};home=${encodeURIComponent(i.home)}`;
+}
+
+/** The instance a member's client id names, or undefined for any other client. */
+export function parseInstance(clientId: string): Instance | undefined {
+  const [prefix, ...fields] = clientId.split(';');
+  if (prefix !== CLIENT_ID_PREFIX) return undefined;
+  const f = Object.fromEntries(fields.map((p) => [p.slice(0, p.indexOf('=')), decodeURIComponent(p.slice(p.indexOf('=') + 1))]));
+  const pid = Number(f.pid);
+  if (!['start', 'backfill', 'connect'].includes(f.role ?? '') || !f.host || !Number.isInteger(pid) || f.home === undefined) return undefined;
+  return { role: f.role as InstanceRole, host: f.host, pid, home: f.home };
+}
+
+/** On this host a member whose process is gone is a killed one still in the group until its session ends. */
+function alive(i: Instance, host: string): boolean {
+  if (i.host !== host) return true;
+  try {
+    process.kill(i.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function describeInstance(i: Instance): string {
+  return `\`salesinsights ${i.role}\` (pid ${i.pid} on ${i.host}, SALESINSIGHTS_HOME=${i.home})`;
+}
+
+/**
+ * Why `me` may not run beside `others`, or undefined. With the embedded store every instance of
+ * a namespace that holds a store (start, backfill) runs on one home; one on the same home is
+ * refused by the store's own lock. A ClickHouse server is shared: there any mix may run.
+ */
+export function conflict(me: Instance, others: Instance[], embedded: boolean): Instance | undefined {
+  if (!embedded || me.role === 'connect') return undefined;
+  return others.find((o) => o.role !== 'connect' && alive(o, me.host) && (o.host !== me.host || o.home !== me.home));
+}
+
+/** The instances of the namespace that run now (killed ones on this host left out). */
+export async function runningInstances(kafka: Kafka, namespace: string): Promise<Instance[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([instancesGroup(namespace)]);
+    const host = hostname();
+    return (groups[0]?.members ?? [])
+      .map((m) => parseInstance(m.clientId))
+      .filter((i): i is Instance => i !== undefined && i.pid !== process.pid && alive(i, host));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A namespace that runs elsewhere: the second instance does not start. */
+export class NamespaceInUseError extends ConfigError {
+  override name = 'NamespaceInUseError';
+  constructor(namespace: string, other: Instance) {
+    super(
+      'SALESINSIGHTS_NAMESPACE',
+      `"${namespace}" runs already: ${describeInstance(other)}. With the embedded store a namespace runs in one place (its results would split between two stores); ` +
+        `stop that one, run this one with its SALESINSIGHTS_HOME, choose another SALESINSIGHTS_NAMESPACE, or give both a ClickHouse server (CLICKHOUSE_URL)`,
+    );
+  }
+}
+
+/**
+ * Refuses to run when the namespace runs elsewhere, then joins its instances group until
+ * `leave()`: a consumer of the namespace's (empty) instances topic, whose membership is the lease.
+ */
+export async function joinInstances(config: Config, role: InstanceRole): Promise<{ leave: () => Promise<void> }> {
+  const me = thisInstance(config, role);
+  const kafka = createKafka(config, instanceClientId(me));
+  const other = conflict(me, await runningInstances(kafka, config.namespace), config.clickhouseUrl === undefined);
+  if (other) throw new NamespaceInUseError(config.namespace, other);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topic = instancesTopic(config.namespace);
+    if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer: Consumer = kafka.consumer({ groupId: instancesGroup(config.namespace), sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: instancesTopic(config.namespace) });
+  await consumer.run({ eachMessage: async () => undefined });
+  return { leave: () => consumer.disconnect() };
+}
