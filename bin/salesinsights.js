@@ -1,14 +1,8 @@
 #!/usr/bin/env node
-// The CLI entry: the compiled JavaScript of the current sources when it is built (bin/build.js,
-// run by npm install), otherwise the TypeScript itself through tsx (after an edit, or an install
-// without dev dependencies), so an edited source is never shadowed by an older build.
-import { builtEntry } from './build.js';
+// The CLI entry. CommonJS (bin/package.json): libuv sizes its thread pool once, at its first use,
+// and the ES module loader uses it before an ES module's first line runs. The embedded engine runs
+// every call on that pool, and the store's read gates are sized from it (README, UV_THREADPOOL_SIZE).
+'use strict';
 
-const built = builtEntry();
-if (built) {
-  await import(built);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../cli/main.ts');
-}
+process.env.UV_THREADPOOL_SIZE ??= '64';
+import('./entry.mjs');

@@ -8,7 +8,7 @@ export type WorkerReply = { id: number } & ({ ok: true } | { ok: false; error: {
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 
-/** The module `name` beside `base` (its import.meta.url): the .ts source, or its .js in the build (bin/build.js). */
+/** The module `name` beside `base` (its import.meta.url): the .ts source, or its .js in the build (bin/build.mjs). */
 export function siblingModule(name: string, base: string): URL {
   return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
 }

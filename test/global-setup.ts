@@ -14,7 +14,7 @@ const config = loadConfig({ ...process.env, SALESINSIGHTS_HOME: undefined });
 export default async function setup(): Promise<() => Promise<void>> {
   ensureSystemPackages();
   // The CLI the tests start runs the build of these sources, as an installed one does.
-  execFileSync(process.execPath, ['bin/build.js'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['bin/build.mjs'], { stdio: 'inherit' });
   await servicesUp(config);
   // The test workers start after this and inherit it; isolatedConfig puts it in every namespace.
   const prefix = `t${randomBytes(3).toString('hex')}_`;

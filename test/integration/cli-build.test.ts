@@ -1,4 +1,4 @@
-// The compiled CLI (bin/build.js) on a copy of the project: the build of the current sources is
+// The compiled CLI (bin/build.mjs) on a copy of the project: the build of the current sources is
 // what bin/salesinsights.js runs, and a source edited after the build runs as edited (through
 // tsx), never as the older JavaScript.
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ describe('the compiled CLI', () => {
     const root = tempDir('cli-build');
     for (const entry of COPIED) cpSync(resolve(entry), join(root, entry), { recursive: true, filter: (src) => !src.endsWith('.test.ts') });
     symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
-    expect(execFileSync(process.execPath, ['bin/build.js'], { cwd: root, encoding: 'utf8' })).toMatch(/^built dist\/[0-9a-f]{16}\n$/);
+    expect(execFileSync(process.execPath, ['bin/build.mjs'], { cwd: root, encoding: 'utf8' })).toMatch(/^built dist\/[0-9a-f]{16}\n$/);
 
     const [build] = readdirSync(join(root, 'dist'));
     const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
