@@ -4,6 +4,7 @@
 // optional HTTP ingest source, Prometheus metrics at /metrics, and the page.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
+import type { Registry } from 'prom-client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../core/config.ts';
 import { logger as defaultLogger, type Logger } from '../core/logger.ts';
@@ -16,7 +17,7 @@ import { LiveHub } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';
 import clvRoutes from './routes/clv.ts';
 import healthRoutes from './routes/health.ts';
-import metricsRoutes from './routes/metrics.ts';
+import metricsRoutes, { type ConnectorMetricsSource } from './routes/metrics.ts';
 import kpiRoutes from './routes/kpis.ts';
 import pageRoutes from './routes/page.ts';
 import salesRoutes from './routes/sales.ts';
@@ -31,6 +32,10 @@ export interface BuildAppOptions {
   /** The state of each component of this process, for /api/health and the page. */
   components?: () => ComponentsView;
   logger?: Logger;
+  /** The process's metrics registry (createMetricsRegistry), served at /metrics. */
+  metrics?: Registry;
+  /** The connector of this process (its thread under start), for /metrics. */
+  connector?: ConnectorMetricsSource;
   /** Mounts POST /api/events when given. */
   ingest?: Omit<HttpSourceOptions, 'config'>;
   healthIntervalMs?: number;
@@ -93,6 +98,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('preClose', async () => hub.close());
 
   await app.register(auth, { token: opts.config.dashboard.token, queryTokenPaths: ['/api/stream'], guardedPaths: ['/metrics'] });
+  // Before the routes: its request counts cover them all.
+  await app.register(metricsRoutes, { registry: opts.metrics, job: opts.job, components: opts.components, connector: opts.connector });
   await app.register(
     async (api) => {
       await api.register(salesRoutes, { store: opts.store });
@@ -103,7 +110,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     { prefix: '/api' },
   );
-  await app.register(metricsRoutes, { job: opts.job });
   if (opts.ingest) await app.register(httpSource, { config: opts.config, ...opts.ingest });
   await app.register(pageRoutes);
   return app;

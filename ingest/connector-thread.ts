@@ -4,8 +4,9 @@ import type { Worker } from 'node:worker_threads';
 import { ComponentStatus, type ComponentStatusView } from '../core/component-status.ts';
 import type { Config } from '../core/config.ts';
 import { siblingModule, startWorker, WorkerCalls, type WorkerReply } from '../core/worker-calls.ts';
-import type { ConnectorOptions } from './index.ts';
+import { defaultInbox, type ConnectorOptions } from './index.ts';
 import type { FileResult } from './file-ingestor.ts';
+import { ConnectorTotals, inboxBacklog, type ConnectorTotalsView } from './connector-totals.ts';
 
 export type ConnectorRequest =
   | { method: 'open' | 'watch' | 'drainInbox' | 'close' | 'whenIdle' }
@@ -24,6 +25,11 @@ export interface ConnectorStatusMessage {
   status: ComponentStatusView;
 }
 
+/** Sent by the worker on its own whenever the connector's totals change (a file taken or refused, a retry). */
+export interface ConnectorTotalsMessage {
+  totals: ConnectorTotalsView;
+}
+
 export interface ConnectorThreadData {
   config: Config;
   inbox?: string;
@@ -38,15 +44,23 @@ export class ConnectorThread {
   results: FileResult[] = [];
   failed: Array<{ file: string; reason: string }> = [];
   private statusView: ComponentStatusView = new ComponentStatus().view();
+  private totalsView: ConnectorTotalsView = new ConnectorTotals().view();
+  /** Its inbox, where the backlog is counted. */
+  readonly inbox: string;
   private closing = false;
 
   constructor(config: Config, options: ConnectorOptions = {}) {
     const data: ConnectorThreadData = { config, inbox: options.inbox, batchRows: options.batchRows };
     this.worker = startWorker(WORKER, data);
     this.calls = new WorkerCalls(this.worker);
-    this.worker.on('message', (message: ConnectorReply | ConnectorStatusMessage) => {
+    this.inbox = options.inbox ?? defaultInbox(config);
+    this.worker.on('message', (message: ConnectorReply | ConnectorStatusMessage | ConnectorTotalsMessage) => {
       if ('status' in message) {
         this.statusView = message.status;
+        return;
+      }
+      if ('totals' in message) {
+        this.totalsView = message.totals;
         return;
       }
       if (message.ok) {
@@ -62,6 +76,16 @@ export class ConnectorThread {
   /** The connector's status as the worker last reported it; failed once the thread is gone. */
   status(): ComponentStatusView {
     return this.statusView;
+  }
+
+  /** The connector's totals as the worker last reported them. */
+  totals(): ConnectorTotalsView {
+    return this.totalsView;
+  }
+
+  /** Data files waiting in the inbox. */
+  backlog(): Promise<number> {
+    return inboxBacklog(this.inbox);
   }
 
   private failAll(err: Error): void {

@@ -3,12 +3,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { logger } from '../core/logger.ts';
 import { answer } from '../core/worker-calls.ts';
 import { Connector } from './index.ts';
-import type { ConnectorAnswer, ConnectorCall, ConnectorReply, ConnectorStatusMessage, ConnectorThreadData } from './connector-thread.ts';
+import type { ConnectorAnswer, ConnectorCall, ConnectorReply, ConnectorStatusMessage, ConnectorThreadData, ConnectorTotalsMessage } from './connector-thread.ts';
 
 const data = workerData as ConnectorThreadData;
 const connector = new Connector(data.config, logger, { inbox: data.inbox, batchRows: data.batchRows });
 
 connector.status.onChange((status) => parentPort!.postMessage({ status } satisfies ConnectorStatusMessage));
+connector.totals.onChange((totals) => parentPort!.postMessage({ totals } satisfies ConnectorTotalsMessage));
 
 async function run(call: ConnectorCall): Promise<ConnectorAnswer> {
   const value = call.method === 'takeFile' ? await connector.takeFile(call.path, { inPlace: call.inPlace }) : await connector[call.method]();

@@ -10,6 +10,7 @@ import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 import { createSchemaRegistry, isRegistryRefusal, registerEventSchema } from '../core/avro.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
+import { ConnectorTotals } from './connector-totals.ts';
 import { IngestError } from './errors.ts';
 import { ingestFile, type FileResult } from './file-ingestor.ts';
 import { selectFiles } from './inbox-files.ts';
@@ -52,6 +53,8 @@ export class Connector {
   readonly failed: Array<{ file: string; reason: string }> = [];
   /** running, or retrying a file while Kafka or the registry is away. */
   readonly status = new ComponentStatus();
+  /** Files, rows, refusals and retries since it started (/metrics). */
+  readonly totals = new ConnectorTotals();
   private readonly closing = new AbortController();
 
   constructor(
@@ -143,6 +146,7 @@ export class Connector {
   private async backOff(attempt: number, what: string, err: unknown, context: object, message: string): Promise<void> {
     const wait = backoffMs(attempt);
     this.status.retrying(`${what}: ${(err as Error).message}`);
+    this.totals.retry();
     this.logger.warn({ err: (err as Error).message, ...context, attempt, wait }, message);
     await sleep(wait, this.closing.signal);
   }
@@ -180,6 +184,7 @@ export class Connector {
       });
       // Recorded before the move: whoever sees the file in .done/ finds its result too.
       this.results.push(result);
+      this.totals.file(result);
       if (!inPlace) await rename(path, await this.asideName('.done', name));
       this.options.onFile?.(result);
       return result;
@@ -190,6 +195,7 @@ export class Connector {
       }
       if (!(err instanceof IngestError) && !isUnreadable(err)) throw err;
       this.failed.push({ file: name, reason: (err as Error).message });
+      this.totals.failedFile();
       if (inPlace) {
         this.logger.error({ file: name, reason: (err as Error).message }, 'file rejected whole');
         return undefined;

@@ -47,6 +47,8 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   const inbox = options.inbox ?? defaultInbox(config);
   const connector = new ConnectorThread(config, { inbox });
   const httpSource = new ComponentStatus();
+  // One metrics registry for the process, served by the dashboard at /metrics (the query endpoint's metrics belong here too).
+  const metrics = createMetricsRegistry();
   const components = () => ({ connector: connector.status(), aggregator: aggregator.status.view(), httpSource: httpSource.view() });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
   let queries: Awaited<ReturnType<typeof startQueryEndpoint>> | undefined;
@@ -61,8 +63,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
       store,
       job: aggregator,
       components,
-      // One registry for the process: the query endpoint may register its metrics here too.
-      metrics: createMetricsRegistry(),
+      metrics,
       connector,
       logger,
       port: options.port,

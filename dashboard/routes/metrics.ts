@@ -1,16 +1,44 @@
-// GET /metrics: the aggregator's metrics in the Prometheus text exposition format (prom-client).
-// Counters and histograms are fed by the job as it runs (a JobObserver, stream/job-metrics.ts),
-// so they keep counting across the jobs a supervisor starts; gauges (consumer lag, watermark)
-// are read from job.metrics() at each scrape. Guarded by the bearer token like /api (plugins/auth.ts).
+// GET /metrics in the Prometheus text exposition format (prom-client): the process and Node
+// (prom-client's default collectors: CPU, memory, heap, event-loop lag, GC), the aggregator, the
+// connector, each component's state, and this server's requests. The aggregator's counters and
+// histograms are fed by the job as it runs (a JobObserver, stream/job-metrics.ts), so they keep
+// counting across the jobs a supervisor starts; the connector's totals (kept on its thread) and
+// the gauges (consumer lag, watermark, states, inbox backlog) are read at each scrape. Other parts
+// of the process (the query endpoint) register theirs in the same registry (createMetricsRegistry).
+// Guarded by the bearer token like /api (plugins/auth.ts).
 import type { FastifyPluginAsync } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import fp from 'fastify-plugin';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ComponentsView, ComponentState } from '../../core/component-status.ts';
+import type { ConnectorTotalsView } from '../../ingest/connector-totals.ts';
 import type { JobView } from '../../stream/job.ts';
 import type { JobObserver } from '../../stream/job-metrics.ts';
 import { errorReplies } from '../schemas.ts';
 
+/** What /metrics reads of the connector (ConnectorThread under start). */
+export interface ConnectorMetricsSource {
+  totals(): ConnectorTotalsView;
+  backlog(): Promise<number>;
+}
+
 export interface MetricsRouteOptions {
+  /** The process's registry (createMetricsRegistry); a fresh one when not given. */
+  registry?: Registry;
   /** The aggregator of this process; without one only the (zero) counters are served. */
   job?: JobView;
+  /** The state of each component, one gauge per component and state. */
+  components?: () => ComponentsView;
+  connector?: ConnectorMetricsSource;
+}
+
+/**
+ * A process's metrics registry, with the process and Node metrics. The dashboard serves it at
+ * /metrics; another part of the process registers its metrics here (`registers: [registry]`).
+ */
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
 }
 
 /** Seconds: from well under the 1 s latency goal to a backlog of minutes. */
@@ -18,6 +46,9 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
 /** Seconds: a checkpoint or store write takes milliseconds when well, up to a minute of retries when not. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const OUTPUT_TABLES = ['events', 'sales_per_product', 'customer_lifetime_value', 'late_events'] as const;
+const STATES: ComponentState[] = ['running', 'retrying', 'failed'];
+/** Seconds: a page's query to an open event stream. */
+const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The metrics of one app, in a registry of its own (apps built side by side share nothing). */
 function pipelineMetrics(registry: Registry) {
@@ -40,9 +71,70 @@ function pipelineMetrics(registry: Registry) {
   };
 }
 
-const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { job }) => {
-  const registry = new Registry();
+/** The connector's totals as counters: each scrape adds what a total grew by since the last one. */
+function connectorMetrics(registry: Registry, connector: ConnectorMetricsSource): void {
+  const registers = [registry];
+  const counted: Partial<ConnectorTotalsView> = {};
+  const counter = (total: keyof ConnectorTotalsView, name: string, help: string) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        const now = connector.totals()[total];
+        this.inc(Math.max(0, now - (counted[total] ?? 0)));
+        counted[total] = now;
+      },
+    });
+  counter('filesIngested', 'salesinsights_connector_files_ingested_total', 'Inbox files the connector ingested');
+  counter('filesAlreadyIngested', 'salesinsights_connector_files_already_ingested_total', 'Inbox files whose content was ingested before (nothing produced)');
+  counter('filesFailed', 'salesinsights_connector_files_failed_total', 'Inbox files refused whole (moved to .failed/)');
+  counter('rowsIngested', 'salesinsights_connector_rows_ingested_total', 'Events the connector produced to Kafka');
+  counter('rowsRejected', 'salesinsights_connector_rows_rejected_total', 'Rows the connector rejected with a reason (events-rejected)');
+  counter('retries', 'salesinsights_connector_retries_total', 'Failed attempts the connector retries: Kafka (produce errors) or the schema registry away');
+  new Gauge({
+    name: 'salesinsights_connector_inbox_files',
+    help: 'Data files waiting in the inbox',
+    registers,
+    async collect() {
+      this.set(await connector.backlog());
+    },
+  });
+}
+
+function componentMetrics(registry: Registry, components: () => ComponentsView): void {
+  new Gauge({
+    name: 'salesinsights_component_state',
+    help: 'The state of each component of this process: 1 for the state it is in, 0 for the others',
+    labelNames: ['component', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [component, view] of Object.entries(components())) {
+        for (const state of STATES) this.set({ component, state }, view.state === state ? 1 : 0);
+      }
+    },
+  });
+}
+
+/** This server's requests, by route (its pattern, `unmatched` for none), method and status. */
+function httpMetrics(app: Parameters<FastifyPluginAsync>[0], registry: Registry): void {
+  const registers = [registry];
+  const requests = new Counter({ name: 'salesinsights_http_requests_total', help: 'Requests the dashboard answered', labelNames: ['route', 'method', 'status'], registers });
+  const duration = new Histogram({ name: 'salesinsights_http_request_duration_seconds', help: 'From a request to its answer (an event stream: until it ends)', labelNames: ['route', 'method'], buckets: REQUEST_BUCKETS, registers });
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { route: req.routeOptions.url ?? 'unmatched', method: req.method };
+    requests.inc({ ...labels, status: String(reply.statusCode) });
+    duration.observe(labels, reply.elapsedTime / 1000);
+  });
+}
+
+// Not encapsulated (fastify-plugin): its request hook sees every route of the app.
+const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { registry = new Registry(), job, components, connector }) => {
   const m = pipelineMetrics(registry);
+  if (connector) connectorMetrics(registry, connector);
+  if (components) componentMetrics(registry, components);
+  httpMetrics(app, registry);
   const observer: JobObserver = {
     processed: ({ events, duplicates, late }) => {
       m.eventsIn.inc(events);
@@ -78,4 +170,4 @@ const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { job
   );
 };
 
-export default metricsRoutes;
+export default fp(metricsRoutes, { name: 'metrics' });

@@ -1,6 +1,8 @@
 // GET /metrics on an app built against a real job: the connector ingests a generated day and a
 // slice with bad rows while the job runs, and the Prometheus text then names every metric with
-// its type, and its counts equal what was processed (the store's tables and the job's own view).
+// its type, and its counts equal what was processed (the store's tables, the job's own view and
+// the connector's); beside them the process and Node metrics, the components' states and the
+// app's own requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,9 @@ import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { buildApp } from '../../dashboard/app.ts';
+import { createMetricsRegistry } from '../../dashboard/routes/metrics.ts';
+import { inboxBacklog } from '../../ingest/connector-totals.ts';
+import type { ComponentsView } from '../../core/component-status.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
@@ -54,6 +59,12 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
 let store: Store;
 let job: AggregatorJob;
 let app: FastifyInstance;
+let connector: Connector;
+const since = new Date().toISOString();
+const components = (): ComponentsView => ({
+  connector: { state: 'running', since },
+  aggregator: { state: 'retrying', since, reason: 'store write failed (attempt 1, retrying): ENOSPC' },
+});
 
 beforeAll(async () => {
   await generate({ days: 1, rowsPerDay: 3000, out: dataDir, seed: 29 });
@@ -62,10 +73,11 @@ beforeAll(async () => {
   // No idleness: the watermark follows the data alone, whatever the machine's pace.
   job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
   await job.start();
-  app = await buildApp({ config, store, job, logger });
+  connector = new Connector(config, logger, { inbox: dataDir });
+  const source = { totals: () => connector.totals.view(), backlog: () => inboxBacklog(dataDir) };
+  app = await buildApp({ config, store, job, logger, metrics: createMetricsRegistry(), components, connector: source });
   await app.ready();
   // The job is running when the rows arrive: what /metrics counts is processing, not a restore.
-  const connector = new Connector(config, logger, { inbox: dataDir });
   await connector.open();
   try {
     for (const file of ['2019-10-01.csv', '2019-10-02.csv']) await connector.takeFile(join(dataDir, file), { inPlace: true });
@@ -97,7 +109,7 @@ describe('GET /metrics', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const { types, samples } = parseExposition(res.body);
-    expect(Object.fromEntries(types)).toEqual({
+    expect(Object.fromEntries(types)).toMatchObject({
       salesinsights_events_in_total: 'counter',
       salesinsights_rows_out_total: 'counter',
       salesinsights_rejected_total: 'counter',
@@ -108,6 +120,22 @@ describe('GET /metrics', () => {
       salesinsights_end_to_end_latency_seconds: 'histogram',
       salesinsights_checkpoint_duration_seconds: 'histogram',
       salesinsights_store_insert_duration_seconds: 'histogram',
+      salesinsights_connector_files_ingested_total: 'counter',
+      salesinsights_connector_files_already_ingested_total: 'counter',
+      salesinsights_connector_files_failed_total: 'counter',
+      salesinsights_connector_rows_ingested_total: 'counter',
+      salesinsights_connector_rows_rejected_total: 'counter',
+      salesinsights_connector_retries_total: 'counter',
+      salesinsights_connector_inbox_files: 'gauge',
+      salesinsights_component_state: 'gauge',
+      salesinsights_http_requests_total: 'counter',
+      salesinsights_http_request_duration_seconds: 'histogram',
+      // The process and Node (prom-client's default collectors).
+      process_cpu_user_seconds_total: 'counter',
+      process_resident_memory_bytes: 'gauge',
+      nodejs_heap_size_used_bytes: 'gauge',
+      nodejs_eventloop_lag_seconds: 'gauge',
+      nodejs_gc_duration_seconds: 'histogram',
     });
     const value = (name: string, labels: Record<string, string> = {}) => {
       const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
@@ -165,5 +193,38 @@ describe('GET /metrics', () => {
     // The latency is what the health view reports: the same samples, here in seconds.
     expect(value('salesinsights_end_to_end_latency_seconds_count')).toBe(pipeline.latencyMs.samples);
     expect(value('salesinsights_checkpoint_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+
+    // The connector: both files, every good row produced and each bad one rejected; the two files
+    // stay in the data folder (taken in place), where the backlog counts them.
+    expect(value('salesinsights_connector_files_ingested_total')).toBe(2);
+    expect(value('salesinsights_connector_files_already_ingested_total')).toBe(0);
+    expect(value('salesinsights_connector_files_failed_total')).toBe(0);
+    expect(value('salesinsights_connector_rows_ingested_total')).toBe(Number(stored!.events));
+    expect(value('salesinsights_connector_rows_rejected_total')).toBe(BAD_ROWS.length);
+    expect(value('salesinsights_connector_retries_total')).toBe(0);
+    expect(value('salesinsights_connector_inbox_files')).toBe(2);
+    // One gauge per component and state, 1 for the state it is in.
+    const states = samples.filter((s) => s.name === 'salesinsights_component_state').map((s) => `${s.labels.component} ${s.labels.state} ${s.value}`);
+    expect(states.sort()).toEqual(['aggregator failed 0', 'aggregator retrying 1', 'aggregator running 0', 'connector failed 0', 'connector retrying 0', 'connector running 1']);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+  });
+
+  it("counts the app's requests by route, method and status, with their durations", async () => {
+    const scrape = async () => parseExposition((await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body).samples;
+    const count = (samples: Sample[], name: string, labels: Record<string, string>) =>
+      samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+    const before = await scrape();
+    const health = { route: '/api/health', method: 'GET', status: '200' };
+    const missing = { route: 'unmatched', method: 'GET', status: '404' };
+    for (let i = 0; i < 3; i++) expect((await app.inject({ url: '/api/health', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/no/such/page', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(404);
+    const after = await scrape();
+    expect(count(after, 'salesinsights_http_requests_total', health) - count(before, 'salesinsights_http_requests_total', health)).toBe(3);
+    expect(count(after, 'salesinsights_http_requests_total', missing) - count(before, 'salesinsights_http_requests_total', missing)).toBe(1);
+    // The scrape before this one is counted too, once it was answered.
+    expect(count(after, 'salesinsights_http_requests_total', { route: '/metrics', status: '200' })).toBeGreaterThanOrEqual(1);
+    const durations = (samples: Sample[]) => count(samples, 'salesinsights_http_request_duration_seconds_count', { route: '/api/health', method: 'GET' });
+    expect(durations(after) - durations(before)).toBe(3);
   });
 });
