@@ -56,14 +56,20 @@ async function until(probe: () => boolean): Promise<void> {
   expect(probe()).toBe(true);
 }
 
+/** A supervisor of stand-in jobs that restarts at once; `jobs` lists every job it made. */
+function supervisedStandIns() {
+  const jobs: StandInJob[] = [];
+  const supervisor = new SupervisedJob(() => {
+    const job = new StandInJob(jobs.length + 1);
+    jobs.push(job);
+    return job;
+  }, logger, { initialMs: 1, maxMs: 2 });
+  return { jobs, supervisor };
+}
+
 describe('SupervisedJob', () => {
   it('replaces a failed job with a fresh one and follows it for emissions, observers and metrics', async () => {
-    const jobs: StandInJob[] = [];
-    const supervisor = new SupervisedJob(() => {
-      const job = new StandInJob(jobs.length + 1);
-      jobs.push(job);
-      return job;
-    }, logger, { initialMs: 1, maxMs: 2 });
+    const { jobs, supervisor } = supervisedStandIns();
     const seen: number[] = [];
     supervisor.onEmission((u) => seen.push(u.emittedAt));
     const processed: number[] = [];
@@ -113,13 +119,8 @@ describe('SupervisedJob', () => {
     await supervisor.stop();
   });
 
-  it("shows retrying with the reason while the running job retries a write, through a restart, and running once it goes through", async () => {
-    const jobs: StandInJob[] = [];
-    const supervisor = new SupervisedJob(() => {
-      const job = new StandInJob(jobs.length + 1);
-      jobs.push(job);
-      return job;
-    }, logger, { initialMs: 1, maxMs: 2 });
+  it('shows retrying with the reason while the running job retries a write, through a restart, and running once it goes through', async () => {
+    const { jobs, supervisor } = supervisedStandIns();
     await supervisor.start();
     const [storeWrite, produce] = [{}, {}];
     jobs[0]!.retries.retrying(storeWrite, 'store write failed (attempt 1, retrying): ENOSPC: no space left on device');
