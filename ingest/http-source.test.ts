@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HTTP_SOURCE_DEFAULTS, parseJsonKeepingBigIntegers } from './http-source.ts';
+import { HTTP_SOURCE_DEFAULTS, itemFields, parseJsonKeepingBigIntegers } from './http-source.ts';
 
 describe('parseJsonKeepingBigIntegers', () => {
   it('keeps integers beyond 2^53 exact, inside arrays and objects, and leaves strings alone', () => {
@@ -23,5 +23,20 @@ describe('parseJsonKeepingBigIntegers', () => {
     expect(parseJsonKeepingBigIntegers(deep(HTTP_SOURCE_DEFAULTS.maxJsonDepth))).toBeInstanceOf(Array);
     // brackets inside strings do not count
     expect(parseJsonKeepingBigIntegers(`["${'['.repeat(1000)}"]`)).toEqual(['['.repeat(1000)]);
+  });
+});
+
+describe('itemFields', () => {
+  const item = { event_time: '2020-01-01 00:00:00 UTC', event_type: 'view', product_id: 1, category_id: null, category_code: '', brand: '', price: 1.5, user_id: 2, user_session: '' };
+
+  it('reads numbers and strings as the CSV cells they stand for, without surrounding whitespace', () => {
+    expect(itemFields({ ...item, product_id: ' 0123 ', user_id: 9007199254740991 })).toMatchObject({ product_id: '0123', category_id: '', price: '1.5', user_id: '9007199254740991' });
+  });
+
+  it('refuses an integer number beyond 2^53, which JSON.parse has rounded, rather than store another id', () => {
+    // 19 digits with a fraction: not kept as a string, so JSON.parse rounds it.
+    const [parsed] = parseJsonKeepingBigIntegers(`[${JSON.stringify(item).replace('"product_id":1', '"product_id":1602943681873052386.0')}]`) as unknown[];
+    expect(itemFields(parsed)).toBe('field product_id: the number 1602943681873052400 is not exact beyond 2^53; send it as a string');
+    expect(itemFields({ ...item, price: 1e21 })).toBe('field price: the number 1e+21 is not exact beyond 2^53; send it as a string');
   });
 });

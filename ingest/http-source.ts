@@ -118,7 +118,12 @@ export function itemFields(item: unknown): FieldValues | string {
     if (v === undefined) missing.push(column);
     else if (v === null) fields[column] = '';
     else if (typeof v === 'string') fields[column] = v.trim();
-    else if (typeof v === 'number') fields[column] = String(v);
+    else if (typeof v === 'number') {
+      // Integer literals of 16 digits or more arrive as strings (parseJsonKeepingBigIntegers): an
+      // integer beyond 2^53 here was written with a fraction or an exponent and lost its last digits.
+      if (Number.isInteger(v) && !Number.isSafeInteger(v)) return `field ${column}: the number ${v} is not exact beyond 2^53; send it as a string`;
+      fields[column] = String(v);
+    }
     else return `field ${column} must be a string or a number`;
   }
   if (missing.length > 0) return `missing field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
