@@ -15,6 +15,7 @@ export type ConnectorCall = ConnectorRequest & { id: number };
 
 export interface ConnectorAnswer {
   value?: FileResult;
+  /** The results and failures since the previous reply. */
   results: FileResult[];
   failed: Array<{ file: string; reason: string }>;
 }
@@ -41,8 +42,8 @@ const WORKER = siblingModule('connector-worker', import.meta.url);
 export class ConnectorThread {
   private readonly worker: Worker;
   private readonly calls: WorkerCalls<ConnectorReply>;
-  results: FileResult[] = [];
-  failed: Array<{ file: string; reason: string }> = [];
+  readonly results: FileResult[] = [];
+  readonly failed: Array<{ file: string; reason: string }> = [];
   private statusView: ComponentStatusView = new ComponentStatus().view();
   private totalsView: ConnectorTotalsView = new ConnectorTotals().view();
   /** Its inbox, where the backlog is counted. */
@@ -63,10 +64,8 @@ export class ConnectorThread {
         this.totalsView = message.totals;
         return;
       }
-      if (message.ok) {
-        this.results = message.results ?? [];
-        this.failed = message.failed ?? [];
-      }
+      for (const result of message.results ?? []) this.results.push(result);
+      for (const failure of message.failed ?? []) this.failed.push(failure);
       this.calls.settle(message);
     });
     this.worker.on('error', (err) => this.failAll(err));

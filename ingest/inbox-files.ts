@@ -2,7 +2,7 @@
 // watcher, `connect --once` and backfill, so all three apply the same rules.
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 
 export const TAKEN_NAMES = '*.csv, *.csv.gz';
@@ -18,8 +18,8 @@ export function nameRule(name: string): 'take' | 'ignore' | 'other' {
 
 export const isGzip = (name: string) => /\.gz$/i.test(name);
 
-/** Why an entry that lstat describes is not taken (links are never followed), or undefined. */
-export function notRegular(stats: Stats): string | undefined {
+/** Why an entry that lstat (or a listing's entry) describes is not taken (links are never followed), or undefined. */
+export function notRegular(stats: Pick<Stats, 'isSymbolicLink' | 'isDirectory' | 'isFile'>): string | undefined {
   if (stats.isSymbolicLink()) return 'a symbolic link: links are not followed out of the inbox';
   if (stats.isDirectory()) return 'a directory';
   if (!stats.isFile()) return 'not a regular file (fifo, socket or device)';
@@ -51,21 +51,29 @@ export function observe(
 }
 
 /**
- * Which of `paths` some process holds open, from /proc/<pid>/fd (Linux). Only processes we may
- * inspect are seen (our user's), and without /proc the answer is empty: an extra signal on top of
- * the quiet period, never the only one.
+ * Which of `paths` some process holds open, from /proc/<pid>/fd (Linux): one scan for all of them,
+ * so a pass over a backlog costs one scan, not one per file. The paths name regular files, not
+ * links: only their folders are resolved (once each). Only processes we may inspect are seen (our
+ * user's), and without /proc the answer is empty: an extra signal on top of the quiet period,
+ * never the only one.
  */
 export async function heldOpen(paths: readonly string[]): Promise<Set<string>> {
   const held = new Set<string>();
   if (paths.length === 0) return held;
+  const folders = new Map<string, string>();
   const wanted = new Map<string, string>();
-  for (const path of paths) wanted.set(await realpath(path).catch(() => path), path);
+  for (const path of paths) {
+    const folder = dirname(path);
+    let real = folders.get(folder);
+    if (real === undefined) folders.set(folder, (real = await realpath(folder).catch(() => folder)));
+    wanted.set(join(real, basename(path)), path);
+  }
   const pids = await readdir('/proc').catch(() => [] as string[]);
   for (const pid of pids) {
     if (!/^\d+$/.test(pid)) continue;
     const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) {
-      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+    for (const target of targets) {
       const path = wanted.get(target);
       if (path !== undefined) held.add(path);
     }

@@ -112,7 +112,7 @@ export class Connector {
 
   /** Watches the inbox; complete files are ingested one at a time in lexical order. */
   async watch(): Promise<void> {
-    // chokidar misses files in a folder created after it started watching.
+    // The watcher needs the folder: notices come from the folder itself.
     await mkdir(this.inbox, { recursive: true });
     this.watcher = new InboxWatcher(this.inbox, { logger: this.logger, quietMs: this.config.ingest.fileQuietMs }, (path) => this.takeFileUntilDone(path));
     await this.watcher.start();

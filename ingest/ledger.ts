@@ -34,6 +34,8 @@ export function ledgerTopic(namespace: string): string {
 
 export class IngestLedger {
   private readonly entries = new Map<string, LedgerEntry>();
+  /** The entries by name, then hash: a file's look-up costs the same however many files were ingested. */
+  private readonly byName = new Map<string, Map<string, LedgerEntry>>();
 
   get(hash: string): LedgerEntry | undefined {
     return this.entries.get(hash);
@@ -41,11 +43,19 @@ export class IngestLedger {
 
   /** Entries last ingested under this name: the parts a grown file may continue. */
   named(name: string): LedgerEntry[] {
-    return [...this.entries.values()].filter((e) => e.name === name);
+    return [...(this.byName.get(name)?.values() ?? [])];
   }
 
   set(entry: LedgerEntry): void {
+    const previous = this.entries.get(entry.hash);
+    if (previous && previous.name !== entry.name) {
+      const was = this.byName.get(previous.name);
+      was?.delete(entry.hash);
+      if (was?.size === 0) this.byName.delete(previous.name);
+    }
     this.entries.set(entry.hash, entry);
+    const same = this.byName.get(entry.name) ?? new Map<string, LedgerEntry>();
+    this.byName.set(entry.name, same.set(entry.hash, entry));
   }
 
   message(entry: LedgerEntry) {
