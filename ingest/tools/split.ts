@@ -1,11 +1,13 @@
 // Splits a month file of the real dataset into daily YYYY-MM-DD.csv slices, streaming.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export async function split(input: string, out: string): Promise<Record<string, number>> {
+  // An input that cannot be read fails before the output folder is made.
+  await (await open(input)).close();
   await mkdir(out, { recursive: true });
   const lines = createInterface({ input: createReadStream(input), crlfDelay: Infinity });
   const writers = new Map<string, WriteStream>();

@@ -211,11 +211,12 @@ describe('a failing command ends with one line: the command, what went wrong, wh
     expect(oneErrorLine(await cli(['sql', 'SELECT * FROM no_such_table'], info))).toMatch(/^error: sql: .*no_such_table.*\(UNKNOWN_TABLE\)$/);
   });
 
-  it('split of a file that does not exist', async () => {
+  it('split of a file that does not exist: no output folder made', async () => {
     const out = tempDir('commands-split');
-    expect(oneErrorLine(await cli(['split', join(out, 'missing.csv'), '--out', out], info))).toBe(
+    expect(oneErrorLine(await cli(['split', join(out, 'missing.csv'), '--out', join(out, 'days')], info))).toBe(
       `error: split: ENOENT: no such file or directory, open '${join(out, 'missing.csv')}'`,
     );
+    expect(existsSync(join(out, 'days'))).toBe(false);
   });
 
   it('sql while another process holds the embedded store: says so, and what to do', async () => {
