@@ -2,9 +2,11 @@
 // <ns>.<table>) or a read-only statement (the rule of `sql`) streamed into a file, never whole in
 // memory: beside a running `start` through its query endpoint, otherwise from the store opened
 // here (the engine writes Parquet itself). The bytes go to a hidden temporary file beside `out`,
-// renamed at the end, so a failed or interrupted export leaves no half file.
+// renamed at the end, so a failed or interrupted export leaves no half file. `out` must be a new
+// path; only with `force` may it be an existing regular file, never a device, fifo, socket,
+// folder or link.
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { linkSync, lstatSync, readdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ConfigError, type Config } from '../../core/config.ts';
@@ -25,6 +27,8 @@ export interface ExportOptions {
   out: string;
   /** A progress bar on stderr (default: when stderr is a terminal). */
   progress?: boolean;
+  /** Replace `out` if it is an existing regular file (anything else is refused all the same). */
+  force?: boolean;
   signal?: AbortSignal;
 }
 
@@ -63,6 +67,73 @@ function progressBar(enabled: boolean, out: string): { update(bytes: number): vo
   };
 }
 
+/** What an existing entry at `--out` is, for the refusal. */
+function kindOf(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isSymbolicLink()) return 'a symbolic link (not followed)';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isFIFO()) return 'a fifo';
+  return 'a socket';
+}
+
+/** Refuses an `out` that exists, unless `force` and it is a regular file. */
+function checkOut(out: string, force: boolean): void {
+  const stats = lstatSync(out, { throwIfNoEntry: false });
+  if (!stats) return;
+  if (!stats.isFile()) throw new ConfigError('--out', `${out} is ${kindOf(stats)}: export writes a new regular file, and --force replaces only a regular file`);
+  if (!force) throw new ConfigError('--out', `${out} already exists; choose another path, or --force to replace it`);
+}
+
+/** The hidden file an export writes before its rename: named with its process id, which tells a stale one. */
+const partName = (out: string) => `.${basename(out)}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
+
+/**
+ * Removes the part files of earlier exports to `out` whose process is gone (killed before it could
+ * remove its own). A part of a live export, of another process, is left alone.
+ */
+function removeStaleParts(out: string): void {
+  const prefix = `.${basename(out)}.`;
+  for (const name of readdirSync(dirname(out))) {
+    if (!name.startsWith(prefix) || !name.endsWith('.part')) continue;
+    const pid = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -'.part'.length))?.[1];
+    if (pid !== undefined && !alive(Number(pid))) rmSync(join(dirname(out), name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, as another user's process.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Moves the finished part file to `out`. Without `force` through a hard link, which fails if
+ * something appeared at `out` meanwhile (a rename would replace it); a file system without hard
+ * links gets the check and a rename.
+ */
+function publish(temp: string, out: string, force: boolean): void {
+  if (force) {
+    checkOut(out, true);
+    renameSync(temp, out);
+    return;
+  }
+  try {
+    linkSync(temp, out);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    checkOut(out, false); // EEXIST: refused here
+    renameSync(temp, out);
+    return;
+  }
+  rmSync(temp, { force: true });
+}
+
 export async function exportData(config: Config, options: ExportOptions): Promise<ExportSummary> {
   const out = resolve(options.out);
   const format = EXPORT_FORMATS[options.format];
@@ -70,7 +141,9 @@ export async function exportData(config: Config, options: ExportOptions): Promis
   const statement = exportStatement(options.what, config.namespace);
   const dir = dirname(out);
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError('--out', `the folder ${dir} does not exist`);
-  const temp = join(dir, `.${basename(out)}.${randomBytes(4).toString('hex')}.part`);
+  checkOut(out, options.force === true);
+  removeStaleParts(out);
+  const temp = join(dir, partName(out));
   const progress = progressBar(options.progress ?? (process.stderr.isTTY === true && !process.env.CI), out);
   // An exit before the end (the engine may still be writing) takes the temporary file along.
   const removeTemp = () => rmSync(temp, { force: true });
@@ -95,7 +168,7 @@ export async function exportData(config: Config, options: ExportOptions): Promis
       }
     }
     options.signal?.throwIfAborted();
-    renameSync(temp, out);
+    publish(temp, out, options.force === true);
     return { out, format: options.format, bytes, via };
   } catch (err) {
     removeTemp();

@@ -2,12 +2,13 @@
 // engine, csv and jsonl streamed), and ClickHouse reads every file back equal to its table; a bare
 // name must be a public table, a query passes the read-only rule, and a failed export leaves no file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from '../../aggregates/migrate.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
-import { cliEnv, runCli, type CliRun } from '../cli-process.ts';
-import { isolatedConfig, tempDir } from '../helpers.ts';
+import { cliEnv, runCli, spawnCli, stopCli, type CliProcess, type CliRun } from '../cli-process.ts';
+import { isolatedConfig, tempDir, until } from '../helpers.ts';
 import { answer, fileRows, seedEvents } from '../store-seed.ts';
 
 const config = isolatedConfig('export');
@@ -57,11 +58,11 @@ describe('export (the store opened by the command)', () => {
     });
   });
 
-  it('a query: checked by the read-only rule, replaces the file only when complete', async () => {
+  it('a query: checked by the read-only rule, replaces the file only when complete (--force)', async () => {
     const out = join(dir, 'per-product.csv');
     writeFileSync(out, 'the previous export\n');
     const query = `SELECT product_id, count() AS n, sum(price) AS revenue FROM ${db}.events GROUP BY product_id ORDER BY product_id`;
-    const run = await cli(['export', query, '--format', 'csv', '--out', out]);
+    const run = await cli(['export', query, '--format', 'csv', '--out', out, '--force']);
     expect(run.code, run.stderr).toBe(0);
     await withStore(async (store) => {
       const structure = "product_id UInt64, n UInt64, revenue Decimal(18, 2)";
@@ -78,7 +79,7 @@ describe('export (the store opened by the command)', () => {
       [['export', `SELECT 1 INTO OUTFILE '${join(dir, 'y.csv')}'`, '--format', 'csv', '--out', join(dir, 'x.csv')], 2, /^error: export: refused INTO OUTFILE: only one read-only statement/],
       [['export', `SELECT * FROM file('/etc/passwd', 'LineAsString')`, '--format', 'jsonl', '--out', join(dir, 'x.jsonl')], 2, /^error: export: refused the function file\(\)/],
       [['export', `SELECT 1 FORMAT CSV`, '--format', 'csv', '--out', join(dir, 'x.csv')], 2, /^configuration error: export: the query names a FORMAT/],
-      [['export', 'events', '--format', 'xml', '--out', join(dir, 'x.xml')], 1, /--format.*xml/],
+      [['export', 'events', '--format', 'xml', '--out', join(dir, 'x.xml')], 2, /--format.*xml/],
       [['export', 'events', '--format', 'csv', '--out', join(dir, 'no-such-dir', 'x.csv')], 2, /^configuration error: --out: the folder .* does not exist/],
     ];
     for (const [args, code, message] of cases) {
@@ -109,5 +110,85 @@ describe('export (the store opened by the command)', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
     });
     expect(existsSync(join(dir, 'held.csv'))).toBe(false);
+  });
+});
+
+describe('export --out: a new regular file only, no part file left behind', () => {
+  const out = join(dir, 'guarded.csv');
+  const parts = () => files().filter((f) => f.endsWith('.part'));
+
+  it('an existing file is refused and left as it was; --force replaces it', async () => {
+    writeFileSync(out, 'keep me\n');
+    const run = await cli(['export', 'events', '--format', 'csv', '--out', out]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim()).toBe(`configuration error: --out: ${out} already exists; choose another path, or --force to replace it`);
+    expect(readFileSync(out, 'utf8')).toBe('keep me\n');
+    const forced = await cli(['export', 'events', '--format', 'csv', '--out', out, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    const fresh = join(dir, 'guarded-fresh.csv');
+    expect((await cli(['export', 'events', '--format', 'csv', '--out', fresh])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(fresh, 'utf8'));
+    expect(parts()).toEqual([]);
+  });
+
+  it('a device, fifo, folder or link is refused even with --force, and stays as it was', async () => {
+    const fifo = join(dir, 'a-fifo.csv');
+    execFileSync('mkfifo', [fifo]);
+    const folder = join(dir, 'a-folder.csv');
+    mkdirSync(folder);
+    const target = join(dir, 'link-target.txt');
+    writeFileSync(target, 'the link target\n');
+    const link = join(dir, 'a-link.csv');
+    symlinkSync(target, link);
+    const cases: Array<[string, string]> = [
+      ['/dev/null', 'a device'],
+      ['/dev/full', 'a device'],
+      [fifo, 'a fifo'],
+      [folder, 'a folder'],
+      [link, 'a symbolic link (not followed)'],
+    ];
+    const before = new Map(cases.map(([path]) => [path, lstatSync(path)]));
+    for (const [path, kind] of cases) {
+      for (const force of [[], ['--force']]) {
+        const run = await cli(['export', 'events', '--format', 'csv', '--out', path, ...force]);
+        expect(run.code, `${path} ${force.join('')}: ${run.stderr}`).toBe(2);
+        expect(run.stderr.trim()).toBe(`configuration error: --out: ${path} is ${kind}: export writes a new regular file, and --force replaces only a regular file`);
+      }
+      const [was, now] = [before.get(path)!, lstatSync(path)];
+      expect([now.ino, now.mode, now.rdev], path).toEqual([was.ino, was.mode, was.rdev]);
+    }
+    expect(lstatSync('/dev/full').isCharacterDevice() && lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('the link target\n');
+    expect(readdirSync('/dev').filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
+  /** An export of a large result, running until its part file holds some bytes. */
+  async function exportUnderWay(name: string): Promise<CliProcess> {
+    const run = spawnCli(config, ['export', 'SELECT number, toString(number) AS s FROM numbers(1000000000)', '--format', 'csv', '--out', join(dir, name)], name, { LOG_LEVEL: 'warn' });
+    await until(`a part file of ${name} with bytes`, async () => {
+      const part = files().find((f) => f.startsWith(`.${name}.`) && f.endsWith('.part'));
+      return part && statSync(join(dir, part)).size > 1_000_000 ? part : undefined;
+    });
+    return run;
+  }
+
+  it('a part file left by an export killed with SIGKILL is removed by the next export to the same path', async () => {
+    const run = await exportUnderWay('killed.csv');
+    expect(await stopCli(run, 'SIGKILL')).toBe(null);
+    expect(parts()).toHaveLength(1);
+    const next = await cli(['export', 'events', '--format', 'csv', '--out', join(dir, 'killed.csv')]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(parts()).toEqual([]);
+    expect(files()).toContain('killed.csv');
+  });
+
+  it('SIGTERM or SIGINT during an export: it stops and removes its part file', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const run = await exportUnderWay(`stopped-${signal}.csv`);
+      expect(await stopCli(run, signal), signal).toBe(1);
+      expect(readFileSync(run.log, 'utf8').trim()).toBe('error: export: interrupted');
+      expect(parts()).toEqual([]);
+      expect(files()).not.toContain(`stopped-${signal}.csv`);
+    }
   });
 });
