@@ -16,11 +16,13 @@ import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import { createSchemaRegistry } from '../core/avro.ts';
+import { ComponentStatus } from '../core/component-status.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
 import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
 import { STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
+import { OffsetBeyondEndError } from './errors.ts';
 import { EventDecoder, hasLineNumber, unprocessableReason } from './event-decoder.ts';
 import { JobMetrics, type JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
@@ -86,6 +88,10 @@ export class AggregatorJob implements JobView {
   private readonly failureWaiters: Array<(err: Error) => void> = [];
   /** Its store writes, output produces and checkpoints being retried (/api/health shows them). */
   readonly retries = new WriteRetries();
+  /** Partitions stopped for good (their checkpoint lies past their end), by "topic:partition". */
+  private readonly stopped = new Map<string, OffsetBeyondEndError>();
+  /** `failed` while any partition is stopped, with the reason (/api/health shows it). */
+  readonly partitionStatus = new ComponentStatus();
 
   constructor(
     config: Config,
@@ -133,8 +139,62 @@ export class AggregatorJob implements JobView {
 
   /** A rebalance: restore and seek the partitions gained, drop the state of those lost. */
   private onAssignment(assignment: Record<string, number[]>): void {
-    void this.coordinator.seekToCheckpoints(assignment, (topic, partition, offset) => this.source.seek(topic, partition, offset)).catch((err) => this.fail(err));
+    void this.restore(assignment).catch((err) => this.fail(err));
     for (const partition of this.coordinator.release(assignment)) this.tracker.remove(String(partition));
+    for (const [key, err] of this.stopped) {
+      if ((assignment[err.topic] ?? []).includes(err.partition)) continue;
+      // Its new owner checks it for itself.
+      this.stopped.delete(key);
+      this.source.resume(err.topic, err.partition);
+    }
+    this.showStopped();
+  }
+
+  /**
+   * Seeks the partitions gained to their checkpoints, except one whose checkpoint lies past the
+   * partition's end: a fetch there is out of range, and kafkajs would silently read the partition
+   * from its start, skipping its records up to the checkpoint's offset. The ends are read after
+   * the checkpoints, so one its previous owner wrote meanwhile is within them.
+   */
+  private async restore(assignment: Record<string, number[]>): Promise<void> {
+    const seeks: Array<{ topic: string; partition: number; offset: number }> = [];
+    await this.coordinator.seekToCheckpoints(assignment, (topic, partition, offset) => seeks.push({ topic, partition, offset }));
+    const ends = new Map<string, Map<number, number>>();
+    for (const { topic, partition, offset } of seeks) {
+      if (offset > 0 && !ends.has(topic)) ends.set(topic, await this.source.endOffsets(topic));
+      const end = ends.get(topic)?.get(partition);
+      if (end !== undefined && offset > end) this.stopPartition(topic, partition, offset, end);
+      else this.source.seek(topic, partition, offset);
+    }
+  }
+
+  /**
+   * Whether the batch's partition is stopped, or must be: its next offset lies past the batch's
+   * high watermark (the topic was created again under a running job, and kafkajs, finding the
+   * fetch out of range, read the partition from its start).
+   */
+  private stoppedAt(batch: EachBatchPayload['batch'], next: number): boolean {
+    if (this.stopped.has(`${batch.topic}:${batch.partition}`)) return true;
+    const end = Number(batch.highWatermark);
+    if (next <= end) return false;
+    this.stopPartition(batch.topic, batch.partition, next, end);
+    return true;
+  }
+
+  /** Stops reading one partition, the others go on; one error line, and /api/health says `failed`. */
+  private stopPartition(topic: string, partition: number, checkpointOffset: number, end: number): void {
+    const err = new OffsetBeyondEndError(topic, partition, checkpointOffset, end);
+    this.source.pause(topic, partition);
+    this.stopped.set(`${topic}:${partition}`, err);
+    this.logger.error({ code: err.code, topic, partition, checkpointOffset, end }, err.message);
+    this.showStopped();
+  }
+
+  private showStopped(): void {
+    const [first, ...others] = this.stopped.values();
+    if (!first) return this.partitionStatus.running();
+    const also = others.length > 0 ? ` (also ${others.map((e) => `${e.topic} partition ${e.partition}`).join(', ')})` : '';
+    this.partitionStatus.failed(first.message + also);
   }
 
   /**
@@ -162,6 +222,7 @@ export class AggregatorJob implements JobView {
       return;
     }
     const pipeline = await this.coordinator.pipelineFor(batch.partition);
+    if (this.stoppedAt(batch, pipeline.nextOffset)) return;
     const first = batch.firstOffset();
     if (first !== null && Number(first) > pipeline.nextOffset) {
       this.source.rewind(batch.topic, batch.partition, pipeline.nextOffset);
@@ -206,6 +267,7 @@ export class AggregatorJob implements JobView {
   /** False when it had to seek back to the checkpointed offset instead. */
   private async onRejectedBatch(batch: EachBatchPayload['batch']): Promise<boolean> {
     let next = await this.coordinator.rejectedOffset(batch.partition);
+    if (this.stoppedAt(batch, next)) return false;
     const first = batch.firstOffset();
     if (first !== null && Number(first) > next) {
       this.source.rewind(batch.topic, batch.partition, next);
@@ -288,9 +350,14 @@ export class AggregatorJob implements JobView {
     }
   }
 
-  /** The partitions of `ends` this instance owns and has not yet read to their end offsets. */
+  /**
+   * The partitions of `ends` this instance owns and has not yet read to their end offsets; a
+   * stopped one among them fails the wait (a backfill would never reach its end).
+   */
   partitionsBehind(ends: Map<string, number>): string[] {
     if (this.failure) throw this.failure;
+    const stopped = [...this.stopped].find(([key]) => ends.has(key));
+    if (stopped) throw stopped[1];
     return this.source.partitionsBehind(ends, (key) => this.coordinator.restored(key));
   }
 

@@ -3,6 +3,7 @@
 // read position and lag per partition, seeks to checkpointed offsets and the offset commit that
 // follows a checkpoint. It knows nothing of state: the job decides where each partition resumes.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { fetchEndOffsets } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 
 /** What the job does with what the source reports. */
@@ -85,6 +86,26 @@ export class KafkaSource {
 
   seek(topic: string, partition: number, offset: number): void {
     this.consumer.seek({ topic, partition, offset: String(offset) });
+  }
+
+  /** Stops fetching the partition (kafkajs keeps it paused across rebalances until resumed). */
+  pause(topic: string, partition: number): void {
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
+  resume(topic: string, partition: number): void {
+    this.consumer.resume([{ topic, partitions: [partition] }]);
+  }
+
+  /** The end offset (high watermark) of each partition of `topic`. */
+  async endOffsets(topic: string): Promise<Map<number, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return new Map((await fetchEndOffsets(admin, topic)).map(({ partition, end }) => [partition, end]));
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 // The supervision logic alone, with stand-in jobs: the real AggregatorJob runs in the
 // integration tests.
 import { describe, expect, it } from 'vitest';
+import { ComponentStatus } from '../core/component-status.ts';
 import { logger } from '../core/logger.ts';
 import type { EmissionListener, EmissionUpdate } from './job.ts';
 import type { JobObserver } from './job-metrics.ts';
@@ -14,6 +15,7 @@ class StandInJob implements Supervisable {
   private readonly listeners = new Set<EmissionListener>();
   readonly observers = new Set<JobObserver>();
   readonly retries = new WriteRetries();
+  readonly partitionStatus = new ComponentStatus();
   private failWith?: (err: Error) => void;
   private readonly failed = new Promise<Error>((resolve) => (this.failWith = resolve));
 
@@ -142,6 +144,21 @@ describe('SupervisedJob', () => {
     expect(supervisor.status.view().reason).toMatch(/ENOSPC/);
     jobs[1]!.retries.settled(storeWrite, true);
     expect(supervisor.status.view().state).toBe('running');
+    await supervisor.stop();
+  });
+
+  it('shows failed while the running job keeps a partition stopped, whatever its writes do, and follows it back', async () => {
+    const job = new StandInJob(1);
+    const supervisor = new SupervisedJob(() => job, logger);
+    await supervisor.start();
+    const reason = 'STR_ERR_OFFSET_BEYOND_END: the checkpoint lies beyond the end of its partition: ns.events partition 0 …';
+    job.partitionStatus.failed(reason);
+    expect(supervisor.status.view()).toMatchObject({ state: 'failed', reason });
+    job.retries.retrying({}, 'store write failed (attempt 1, retrying): ENOSPC');
+    expect(supervisor.status.view()).toMatchObject({ state: 'failed', reason });
+    // The partition went to another instance: the writes' state shows again.
+    job.partitionStatus.running();
+    expect(supervisor.status.view()).toMatchObject({ state: 'retrying', reason: expect.stringMatching(/ENOSPC/) });
     await supervisor.stop();
   });
 

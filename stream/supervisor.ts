@@ -3,7 +3,7 @@
 // the checkpoints, with backoff, so the process and its dashboard stay up. Exactly-once holds
 // because every new job restores state and offsets from the last checkpoint.
 import { RECOVERY_BACKOFF, backoffMs, sleep, type BackoffPolicy } from '../core/backoff.ts';
-import { ComponentStatus, type ComponentStatusView } from '../core/component-status.ts';
+import { ComponentStatus } from '../core/component-status.ts';
 import type { Logger } from '../core/logger.ts';
 import type { EmissionListener, JobView } from './job.ts';
 import type { JobObserver } from './job-metrics.ts';
@@ -17,6 +17,8 @@ export interface Supervisable extends JobView {
   whenFailed(): Promise<Error>;
   /** Its writes being retried (a store or broker away): the supervisor's status follows them. */
   readonly retries: WriteRetries;
+  /** `failed` while it keeps a partition stopped (see OffsetBeyondEndError): a restart would not help. */
+  readonly partitionStatus: ComponentStatus;
 }
 
 export class SupervisedJob<J extends Supervisable = Supervisable> implements JobView {
@@ -46,11 +48,21 @@ export class SupervisedJob<J extends Supervisable = Supervisable> implements Job
     this.loop = this.supervise();
   }
 
-  /** The status says what the running job's writes do: `retrying` while one is retried, else `running`. */
+  /**
+   * The status says what the running job does: `failed` while it keeps a partition stopped,
+   * else `retrying` while one of its writes is retried, else `running`.
+   */
   private follow(job: J): void {
-    const show = (view: ComponentStatusView) => (view.state === 'retrying' ? this.status.retrying(view.reason ?? 'a write is retried') : this.status.running());
-    show(job.retries.status.view());
-    this.unfollow = job.retries.status.onChange(show);
+    const show = () => {
+      const partitions = job.partitionStatus.view();
+      const writes = job.retries.status.view();
+      if (partitions.state === 'failed') this.status.failed(partitions.reason ?? 'a partition is stopped');
+      else if (writes.state === 'retrying') this.status.retrying(writes.reason ?? 'a write is retried');
+      else this.status.running();
+    };
+    show();
+    const unfollow = [job.retries.status.onChange(show), job.partitionStatus.onChange(show)];
+    this.unfollow = () => unfollow.forEach((stop) => stop());
   }
 
   private async launch(): Promise<J> {
