@@ -136,7 +136,7 @@ export class RecordReader {
     if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3);
     this.foreign = foreignEncoding(buf);
     if (this.foreign !== undefined) return Buffer.alloc(0);
-    const bom = buf[0] === 0xff && buf[1] === 0xfe ? 'utf-16le' : buf[0] === 0xfe && buf[1] === 0xff ? 'utf-16be' : undefined;
+    const bom = utf16Bom(buf);
     if (bom === undefined) return buf;
     this.utf16 = new TextDecoder(bom);
     return Buffer.from(this.utf16.decode(buf.subarray(2), { stream: true }));
@@ -301,7 +301,7 @@ export class RecordReader {
  * The encoding the first bytes of a CSV show, when it is one that is not read: a UTF-32 BOM, or
  * without a BOM the NUL bytes that UTF-16 and UTF-32 put beside a header's ASCII characters.
  */
-function foreignEncoding(b: Buffer): string | undefined {
+export function foreignEncoding(b: Buffer): string | undefined {
   if (b.length < 2) return undefined;
   if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return 'UTF-32LE detected (byte order mark)';
   if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return 'UTF-32BE detected (byte order mark)';
@@ -309,6 +309,12 @@ function foreignEncoding(b: Buffer): string | undefined {
   if (b[0] === 0 && b[1] !== 0) return 'UTF-16BE detected (no byte order mark)';
   if (b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] !== 0 && b.length >= 4) return 'UTF-32BE detected (no byte order mark)';
   return undefined;
+}
+
+/** The UTF-16 byte order mark that starts `b`, if any. */
+export function utf16Bom(b: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  return b[0] === 0xfe && b[1] === 0xff ? 'utf-16be' : undefined;
 }
 
 /** Why a record whose line `bad` holds a byte that is not UTF-8 is refused. */

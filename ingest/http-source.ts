@@ -16,7 +16,7 @@ import type { Logger } from '../core/logger.ts';
 import { createKafka } from '../core/kafka.ts';
 import { eventKey, type RejectedRow, type ShopEvent } from '../core/event.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../core/avro.ts';
-import { overlongRow, preview, type RowRejection } from './csv-records.ts';
+import { foreignEncoding, overlongRow, preview, utf16Bom, type RowRejection } from './csv-records.ts';
 import { EmptyFileError, IngestError, MissingColumnsError, NotUtf8Error } from './errors.ts';
 import { EventProducer, rejectedMessage } from './producer.ts';
 import { REQUIRED_COLUMNS, parseRows, validateFields, type FieldValues } from './rows.ts';
@@ -247,7 +247,11 @@ export const httpSource: FastifyPluginAsync<HttpSourceOptions> = async (app, opt
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
     try {
-      // JSON is UTF-8 (RFC 8259): other bytes would be stored as U+FFFD without a word.
+      // JSON is UTF-8 (RFC 8259): other bytes would be stored as U+FFFD without a word. UTF-16
+      // and UTF-32 are told apart by their NUL bytes or BOM (RFC 4627's detection).
+      const bom = utf16Bom(body as Buffer);
+      const foreign = foreignEncoding(body as Buffer) ?? (bom && `${bom.toUpperCase()} detected (byte order mark)`);
+      if (foreign) throw new BodyError(`the JSON body is not UTF-8: ${foreign}; send UTF-8`, 415);
       if (!isUtf8(body as Buffer)) throw new BodyError('the JSON body is not valid UTF-8: re-encode it');
       done(null, parseJsonKeepingBigIntegers((body as Buffer).toString('utf8')));
     } catch (err) {

@@ -160,6 +160,15 @@ describe('POST /api/events: encodings and charsets', () => {
     const utf16 = await post(Buffer.from(csv(2), 'utf16le'), { 'content-type': 'text/csv' });
     expect(utf16.statusCode).toBe(415);
     expect(utf16.json().message).toContain('the CSV body is not UTF-8: UTF-16LE detected (no byte order mark)');
+    const json = JSON.stringify([{ event_time: '2019-10-01T00:00:00Z', event_type: 'view', product_id: 1, category_id: null, category_code: '', brand: '', price: 1, user_id: 1, user_session: '' }]);
+    for (const [bytes, detected] of [
+      [Buffer.from(json, 'utf16le'), 'UTF-16LE detected (no byte order mark)'],
+      [Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(json, 'utf16le').swap16()]), 'UTF-16BE detected (byte order mark)'],
+    ] as const) {
+      const res = await post(bytes, { 'content-type': 'application/json' });
+      expect(res.statusCode).toBe(415);
+      expect(res.json().message).toContain(`the JSON body is not UTF-8: ${detected}; send UTF-8`);
+    }
     const empty = await post(Buffer.from([0xef, 0xbb, 0xbf]), { 'content-type': 'text/csv' });
     expect(empty.statusCode).toBe(400);
     expect(empty.json().message).toContain('the CSV body is empty: it has no header row');
