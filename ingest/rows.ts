@@ -39,7 +39,7 @@ const MAX_OFFSET_MINUTES = 14 * 60;
 
 /**
  * Epoch ms (whole seconds) or an error text. One rule for both forms: hours 00-23 (24:00:00 is
- * refused rather than rolled over to the next day: ISO 8601-1:2019 dropped it, and a day's last
+ * refused rather than rolled over to the next day: RFC 3339 has no hour 24, and a day's last
  * event belongs to that day), minutes 00-59, seconds 00-59, or 60 for a leap second, which only
  * ever falls at 23:59:60 UTC and is read as 23:59:59 (the store's times, like POSIX time, have no
  * 61st second; java.time reads it the same way).
@@ -89,7 +89,7 @@ function utcDayMs(text: string): number | undefined {
 }
 
 /** The largest price: events hold it as cents in a 32-bit integer (the schema's Avro int). */
-export const MAX_PRICE_CENTS = 2_147_483_647;
+const MAX_PRICE_CENTS = 2_147_483_647;
 
 /** Integer cents or an error text. "-0" is zero, not a negative price. */
 export function parsePriceCents(text: string): number | string {
@@ -97,7 +97,7 @@ export function parsePriceCents(text: string): number | string {
   const cents = decimalCents(negative ? text.slice(1) : text);
   if (cents === undefined) return `bad price "${text}": expected a decimal with at most 2 places`;
   if (negative && cents !== 0) return `negative price "${text}"`;
-  if (cents > MAX_PRICE_CENTS) return `bad price "${text}": above the largest price, 21474836.47 (prices are held as cents in a 32-bit integer)`;
+  if (cents > MAX_PRICE_CENTS) return `bad price "${text}": above the largest price, ${MAX_PRICE_CENTS / 100} (prices are held as cents in a 32-bit integer)`;
   return cents;
 }
 
