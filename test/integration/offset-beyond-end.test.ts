@@ -39,16 +39,7 @@ describe('an events topic deleted and created again under the checkpoints', () =
     const config: Config = isolatedConfig('beyond');
     const events = topics(config.namespace).events;
     await backfill(config, logger, dirname(first));
-    const kafka = createKafka(config, 'beyond-test');
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.deleteTopics({ topics: [events] });
-      await until('the events topic deleted', async () => ((await admin.listTopics()).includes(events) ? undefined : true));
-    } finally {
-      await admin.disconnect();
-    }
-    await ensureTopics(kafka, config.namespace);
+    await recreateEventsTopic(config);
 
     await expect(backfill(config, logger, dirname(second))).rejects.toThrow(/STR_ERR_OFFSET_BEYOND_END: .*partition \d+ ends at offset \d+ but its checkpoint resumes at \d+/);
     const store = await prepareRuntime(config, logger);
@@ -59,6 +50,36 @@ describe('an events topic deleted and created again under the checkpoints', () =
       const offsets = await Promise.all([0, 1, 2, 3].map(async (p) => (await checkpoints.load(events, p))?.nextOffset ?? 0));
       expect(offsets.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(ROWS);
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('an events topic deleted and created again under a running aggregator', () => {
+  it('stops its partitions as the first records of the new topic arrive, and says so in the status', async () => {
+    const config: Config = isolatedConfig('beyond_live');
+    const events = topics(config.namespace).events;
+    await backfill(config, logger, dirname(first));
+    const store = await prepareRuntime(config, logger);
+    const supervisor = new SupervisedJob(() => new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
+    try {
+      await supervisor.start();
+      await supervisor.current()!.waitForPositions(await endOffsets(config), { ownAll: true });
+      await recreateEventsTopic(config);
+      const connector = new Connector(config, logger, { inbox: dirname(second) });
+      await connector.open();
+      await connector.takeFile(second, { inPlace: true });
+      await connector.close();
+      const status = await until('the aggregator failed', async () => {
+        const view = supervisor.status.view();
+        return view.state === 'failed' ? view : undefined;
+      });
+      expect(status.reason).toMatch(new RegExp(`STR_ERR_OFFSET_BEYOND_END: .*${events} partition \\d ends at offset \\d+ but its checkpoint resumes at \\d+`));
+      await supervisor.current()!.tick(true);
+      // Nothing of the new topic was taken as already processed: no event of the second file is stored.
+      expect(await eventsOf(store, second)).toBe(0);
+    } finally {
+      await supervisor.stop();
       await store.close();
     }
   });
@@ -110,3 +131,18 @@ describe("one partition's checkpoint past its end", () => {
     }
   });
 });
+
+/** What `reset` beside a running `start` did to the events topic: deleted, then created again (empty). */
+async function recreateEventsTopic(config: Config): Promise<void> {
+  const events = topics(config.namespace).events;
+  const kafka = createKafka(config, 'beyond-test');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [events] });
+    await until('the events topic deleted', async () => ((await admin.listTopics()).includes(events) ? undefined : true));
+  } finally {
+    await admin.disconnect();
+  }
+  await ensureTopics(kafka, config.namespace);
+}
