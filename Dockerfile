@@ -1,7 +1,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+# npm ci applies patches/ and builds the JavaScript the CLI runs (dist/, with the dev dependency
+# TypeScript), so both need the sources first; the dev dependencies go afterwards.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 ENV NODE_ENV=production
 CMD ["node", "bin/salesinsights.js", "start"]
