@@ -138,12 +138,25 @@ describe('POST /api/events: encodings and charsets', () => {
     expect(corrupt.statusCode).toBe(400);
     expect(corrupt.json()).toMatchObject({ code: 'ING_ERR_BODY', message: expect.stringContaining('the gzip body cannot be decompressed') });
 
+    // The same over a socket, where the body streams in while it is decompressed.
+    expect(await highWatermarks()).toBe(before);
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const overSocket = (body: Buffer) => fetch(`${base}/api/events`, { method: 'POST', headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' }, body });
+    const bombOverSocket = await overSocket(bomb);
+    expect(bombOverSocket.status).toBe(413);
+    expect(await bombOverSocket.json()).toMatchObject({ code: 'ING_ERR_BODY', message: expect.stringContaining('larger than 5242880 bytes') });
+    const gzOverSocket = await overSocket(gzipSync(csv(3)));
+    expect(gzOverSocket.status).toBe(200);
+    expect(await gzOverSocket.json()).toMatchObject({ accepted: 3, rejected: 0 });
+    produced += 3;
+    const afterSocket = await highWatermarks();
+
     for (const encoding of ['br', 'deflate', 'gzip, gzip']) {
       const other = await post(csv(1), { 'content-type': 'text/csv', 'content-encoding': encoding });
       expect(other.statusCode).toBe(415);
       expect(other.json()).toMatchObject({ code: 'ING_ERR_BODY', message: expect.stringContaining(`content encoding "${encoding}" is not taken`) });
     }
-    expect(await highWatermarks()).toBe(before);
+    expect(await highWatermarks()).toBe(afterSocket);
   });
 
   it('refuses a charset other than UTF-8, a body in UTF-16 and an empty one, naming why; takes charset=utf-8 in any spelling', async () => {
