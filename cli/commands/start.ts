@@ -47,7 +47,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   const inbox = options.inbox ?? defaultInbox(config);
   const connector = new ConnectorThread(config, { inbox });
   const httpSource = new ComponentStatus();
-  // One metrics registry for the process, served by the dashboard at /metrics (the query endpoint's metrics belong here too).
+  // One metrics registry for the process, served by the dashboard at /metrics (the query endpoint's too).
   const metrics = createMetricsRegistry();
   const components = () => ({ connector: connector.status(), aggregator: aggregator.status.view(), httpSource: httpSource.view() });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
@@ -74,7 +74,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
     // here, read-only; `sql` and `export` find the URL in $SALESINSIGHTS_HOME/run. A ClickHouse
     // server (CLICKHOUSE_URL) they query directly.
     if (store.mode === 'embedded') {
-      queries = await startQueryEndpoint({ config, store, logger, port: options.queryPort });
+      queries = await startQueryEndpoint({ config, store, logger, metrics, port: options.queryPort });
       writeEndpointFile(config, queries.url);
     }
     logger.info(

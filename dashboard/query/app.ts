@@ -19,9 +19,13 @@ import { withLimitHint } from '../../aggregates/read-gate.ts';
 import { sameToken } from '../plugins/auth.ts';
 import { QUERY_DEFAULTS } from './defaults.ts';
 import { EndpointError, readRequest } from './request.ts';
+import { QueryEndpointMetrics } from './metrics.ts';
+import type { Registry } from 'prom-client';
 
 export interface QueryAppOptions {
   store: Store;
+  /** The process's metrics registry (createMetricsRegistry): the endpoint's metrics go there. */
+  metrics?: Registry;
   /** SALESINSIGHTS_DASHBOARD_TOKEN: required with every query when set. */
   token?: string;
   logger?: Logger;
@@ -113,9 +117,14 @@ export async function buildQueryApp(opts: QueryAppOptions): Promise<FastifyInsta
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: QUERY_DEFAULTS.maxQueryBytes }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err, req, reply) => sendFailure(reply, failure(err, req, req.id), req.id));
+  const metrics = opts.metrics ? new QueryEndpointMetrics(opts.metrics, opts.store) : undefined;
+  const fail = (reply: FastifyReply, f: Failure, queryId: string) => {
+    metrics?.failed(f.code);
+    return sendFailure(reply, f, queryId);
+  };
+  app.setErrorHandler((err, req, reply) => fail(reply, failure(err, req, req.id), req.id));
   app.setNotFoundHandler((req, reply) =>
-    sendFailure(reply, failure(new EndpointError(36, 'BAD_ARGUMENTS', 404, `no ${req.method} ${req.url.split('?', 1)[0]}: the query endpoint answers GET /?query=, POST / and GET /ping`), req, req.id), req.id),
+    fail(reply, failure(new EndpointError(36, 'BAD_ARGUMENTS', 404, `no ${req.method} ${req.url.split('?', 1)[0]}: the query endpoint answers GET /?query=, POST / and GET /ping`), req, req.id), req.id),
   );
   app.addHook('onRequest', async (req) => {
     if (!opts.token || isHealthCheck(req)) return;
@@ -161,7 +170,7 @@ export async function buildQueryApp(opts: QueryAppOptions): Promise<FastifyInsta
         try {
           next = await iterator.next();
         } catch (err) {
-          return await sendFailure(reply, failure(err, req, queryId), queryId);
+          return await fail(reply, failure(err, req, queryId), queryId);
         }
         reply.hijack();
         const gzip = request.compress && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
@@ -174,8 +183,10 @@ export async function buildQueryApp(opts: QueryAppOptions): Promise<FastifyInsta
           'x-clickhouse-server-display-name': 'salesinsights',
           ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         });
-        const bytes = await pump(res, gzip, next, iterator, controller.signal, req, queryId);
-        req.log.debug({ queryId, format, bytes, ms: Date.now() - started }, 'query served');
+        const { bytes, failed } = await pump(res, gzip, next, iterator, controller.signal, req, queryId);
+        if (failed === undefined) metrics?.served((Date.now() - started) / 1000);
+        else metrics?.failed(failed);
+        req.log.debug({ queryId, format, bytes, ms: Date.now() - started, failed }, 'query served');
       } finally {
         inFlight.delete(controller);
       }
@@ -189,7 +200,8 @@ export async function buildQueryApp(opts: QueryAppOptions): Promise<FastifyInsta
  * text and then the connection, without the final chunk: the client sees a broken response,
  * never a short one that looks whole.
  */
-async function pump(res: ServerResponse, gzip: boolean, first: IteratorResult<Buffer>, iterator: AsyncIterator<Buffer>, signal: AbortSignal, req: FastifyRequest, queryId: string): Promise<number> {
+/** Writes the chunks; resolves with the bytes written and, when the statement failed on the way, its code (394 when the client went away). */
+async function pump(res: ServerResponse, gzip: boolean, first: IteratorResult<Buffer>, iterator: AsyncIterator<Buffer>, signal: AbortSignal, req: FastifyRequest, queryId: string): Promise<{ bytes: number; failed?: number }> {
   const zip = gzip ? createGzip() : undefined;
   // The response is ended here, not by the pipe: after an error it must not be.
   zip?.pipe(res, { end: false });
@@ -208,17 +220,17 @@ async function pump(res: ServerResponse, gzip: boolean, first: IteratorResult<Bu
     if (!res.writableFinished) await once(res, 'finish', { signal });
   } catch (err) {
     await iterator.return?.().catch(() => undefined);
-    if (!signal.aborted && !res.destroyed) {
-      const f = failure(err, req, queryId);
-      req.log.warn({ queryId, code: f.code }, 'query failed after its first bytes were sent');
-      const text = `\n${f.text}\n`;
-      // socket.end() sends what is written, then closes: the text arrives, the final chunk never does.
-      const close = () => res.socket?.end();
-      if (zip) {
-        zip.once('end', close);
-        zip.end(text);
-      } else res.write(text, close);
-    }
+    if (signal.aborted || res.destroyed) return { bytes, failed: 394 };
+    const f = failure(err, req, queryId);
+    req.log.warn({ queryId, code: f.code }, 'query failed after its first bytes were sent');
+    const text = `\n${f.text}\n`;
+    // socket.end() sends what is written, then closes: the text arrives, the final chunk never does.
+    const close = () => res.socket?.end();
+    if (zip) {
+      zip.once('end', close);
+      zip.end(text);
+    } else res.write(text, close);
+    return { bytes, failed: f.code };
   }
-  return bytes;
+  return { bytes };
 }

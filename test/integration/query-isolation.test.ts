@@ -128,6 +128,15 @@ describe('queries beside the running pipeline', () => {
     dropIntoInbox(inbox, '2019-10-01-b.csv', slice('11:00', [6, 7, 8]));
     await until('the second file stored', async () => ((await count(app.queryUrl)) === 8 ? true : undefined), 90_000);
 
+    // The endpoint's metrics count what happened.
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('salesinsights_query_statements_total{outcome="cancelled"}')).toBeGreaterThanOrEqual(10);
+    expect(value('salesinsights_query_limit_hits_total{limit="time"}')).toBe(1);
+    expect(value('salesinsights_query_limit_hits_total{limit="setting"}')).toBe(1);
+    expect(value('salesinsights_query_limit_hits_total{limit="result_or_spool"}')).toBe(1);
+    expect(value('salesinsights_query_reads_running')).toBe(2);
+
     // SIGTERM with heavy queries running: the process ends (their clients see the connection end).
     const exited = once(app.child, 'exit') as Promise<[number | null]>;
     app.child.kill('SIGTERM');
