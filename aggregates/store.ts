@@ -13,6 +13,7 @@ import { createClient, parseError, ClickHouseError, type ClickHouseClient, type 
 import { Session } from 'chdb';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
 import type { Config, QueryLimits } from '../core/config.ts';
+import { processAlive } from '../core/process-alive.ts';
 import { embeddedRead, embeddedWriteFile, sqlString, writeChunks } from './embedded-read.ts';
 import { limitedSettings, panelSettings, ReadGate, slotsFor } from './read-gate.ts';
 import type { NativeBlock, NativeColumn } from './native-block.ts';
@@ -103,12 +104,7 @@ function lockHolder(path: string): number | undefined {
     return undefined;
   }
   const pid = Number(/^PID:\s*(\d+)/m.exec(text)?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processAlive(pid)) return undefined;
   // A killed holder's pid may belong to another program by now: where Linux says, it must be a node.
   try {
     if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node')) return undefined;

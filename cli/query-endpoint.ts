@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ConfigError, type Config } from '../core/config.ts';
+import { processAlive } from '../core/process-alive.ts';
 import { ReadOnlyQueryError } from '../aggregates/read-only.ts';
 
 export interface EndpointRecord {
@@ -44,19 +45,11 @@ export function removeEndpointFile(config: Config): void {
   if (readRecord(config)?.pid === process.pid) rmSync(endpointFile(config), { force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The endpoint of a start that runs on this home, or undefined (no file, a dead pid, no answer to /ping). */
 export async function runningEndpoint(config: Config): Promise<EndpointRecord | undefined> {
   const record = readRecord(config);
-  if (!record || record.pid === process.pid || !alive(record.pid)) return undefined;
+  if (!record || record.pid === process.pid || !processAlive(record.pid)) return undefined;
   try {
     const res = await fetch(`${record.url}/ping`, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
     return res.ok && (await res.text()) === 'Ok.\n' ? record : undefined;

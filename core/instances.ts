@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import { ConfigError, type Config } from './config.ts';
 import { createKafka } from './kafka.ts';
+import { processAlive } from './process-alive.ts';
 
 export type InstanceRole = 'start' | 'backfill' | 'connect';
 
@@ -45,15 +46,7 @@ export function parseInstance(clientId: string): Instance | undefined {
 }
 
 /** On this host a member whose process is gone is a killed one still in the group until its session ends. */
-function alive(i: Instance, host: string): boolean {
-  if (i.host !== host) return true;
-  try {
-    process.kill(i.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const alive = (i: Instance, host: string) => i.host !== host || processAlive(i.pid);
 
 export function describeInstance(i: Instance): string {
   return `\`salesinsights ${i.role}\` (pid ${i.pid} on ${i.host}, SALESINSIGHTS_HOME=${i.home})`;

@@ -59,3 +59,20 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs?: numbe
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** `salesinsights start` on free ports with `env`, its stderr shown; resolves with the dashboard and query endpoint URLs it prints. */
+export async function startApp(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; queryUrl: string }> {
+  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0', '--query-port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Read stdout to the end (a closed pipe would fail the child's later writes).
+  const [url, queryUrl] = await new Promise<[string, string]>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += String(chunk);
+      const dashboard = /dashboard: (http:\/\/\S+)/.exec(out);
+      const query = /query endpoint: (http:\/\/\S+)/.exec(out);
+      if (dashboard && query) resolve([dashboard[1]!, query[1]!]);
+    });
+    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URLs: ${out}`)));
+  });
+  return { child, url, queryUrl };
+}

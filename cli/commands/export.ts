@@ -10,6 +10,7 @@ import { linkSync, lstatSync, readdirSync, renameSync, rmSync, statSync, type St
 import { basename, dirname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { ConfigError, type Config } from '../../core/config.ts';
+import { processAlive } from '../../core/process-alive.ts';
 import { checkReadOnly } from '../../aggregates/read-only.ts';
 import { writeChunks } from '../../aggregates/embedded-read.ts';
 import { openStore } from '../../aggregates/store.ts';
@@ -97,19 +98,10 @@ function removeStaleParts(out: string): void {
   for (const name of readdirSync(dirname(out))) {
     if (!name.startsWith(prefix) || !name.endsWith('.part')) continue;
     const pid = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -'.part'.length))?.[1];
-    if (pid !== undefined && !alive(Number(pid))) rmSync(join(dirname(out), name), { force: true });
+    if (pid !== undefined && !processAlive(Number(pid))) rmSync(join(dirname(out), name), { force: true });
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, as another user's process.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Moves the finished part file to `out`. Without `force` through a hard link, which fails if

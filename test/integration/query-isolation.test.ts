@@ -4,12 +4,13 @@
 // /api/health and the endpoint keep answering, every row is stored, the limits answer clear
 // errors, the spool stays bounded, and SIGTERM ends the process whatever queries run.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { CSV_HEADER } from '../../ingest/tools/generate.ts';
+import { startApp as startWithUrls } from '../cli-process.ts';
 import { dropIntoInbox, isolatedConfig, until } from '../helpers.ts';
 
 const config = isolatedConfig('isolation');
@@ -32,19 +33,9 @@ afterAll(() => {
 });
 
 async function startApp(): Promise<{ child: ChildProcess; url: string; queryUrl: string }> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0', '--query-port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  running.push(child);
-  const [url, queryUrl] = await new Promise<[string, string]>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += String(chunk);
-      const dashboard = /dashboard: (http:\/\/\S+)/.exec(out);
-      const query = /query endpoint: (http:\/\/\S+)/.exec(out);
-      if (dashboard && query) resolve([dashboard[1]!, query[1]!]);
-    });
-    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URLs: ${out}`)));
-  });
-  return { child, url, queryUrl };
+  const app = await startWithUrls(env);
+  running.push(app.child);
+  return app;
 }
 
 const slice = (day: string, users: number[]) =>

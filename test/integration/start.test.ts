@@ -4,7 +4,7 @@
 // the second with the counts of both. While it runs (holding the embedded store), `sql`,
 // `export` and @clickhouse/client query it through its read-only query endpoint.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { CSV_HEADER } from '../../ingest/tools/generate.ts';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { openStore } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
-import { runCli, type CliRun } from '../cli-process.ts';
+import { runCli, startApp as startWithUrls, type CliRun } from '../cli-process.ts';
 import { dropIntoInbox, isolatedConfig, until } from '../helpers.ts';
 import { answer, fileRows } from '../store-seed.ts';
 
@@ -30,22 +30,10 @@ interface TopProduct {
 
 const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace, LOG_LEVEL: 'warn' };
 
-/** Starts `salesinsights start` on free ports and resolves with the dashboard and query endpoint URLs it prints. */
 async function startApp(): Promise<{ child: ChildProcess; url: string; queryUrl: string }> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0', '--query-port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  running.push(child);
-  // Read stdout to the end (a closed pipe would fail the child's later writes).
-  const [url, queryUrl] = await new Promise<[string, string]>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += String(chunk);
-      const dashboard = /dashboard: (http:\/\/\S+)/.exec(out);
-      const query = /query endpoint: (http:\/\/\S+)/.exec(out);
-      if (dashboard && query) resolve([dashboard[1]!, query[1]!]);
-    });
-    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URLs: ${out}`)));
-  });
-  return { child, url, queryUrl };
+  const app = await startWithUrls(env);
+  running.push(app.child);
+  return app;
 }
 
 /** A command beside the running start, in its home and namespace. */
