@@ -82,6 +82,9 @@ export class AggregatorJob implements JobView {
   /** Whether anything (a batch read, an output emitted) happened since the last checkpoint's snapshot. */
   private sinceCheckpoint = true;
   private tickRunning = false;
+  /** When the events partitions' ends were last compared with their offsets (see checkEnds), and whether a check runs. */
+  private endsCheckedAt = 0;
+  private checkingEnds = false;
   private readonly listeners = new Set<EmissionListener>();
   private readonly stats: JobMetrics;
   private failure?: Error;
@@ -134,6 +137,7 @@ export class AggregatorJob implements JobView {
       const { lastTickAt, lastInputAt, inputSinceTick } = this;
       const due = tickDue({ now: this.options.clock.now(), lastTickAt, lastInputAt, inputSinceTick, earlyFiringIntervalMs: this.options.earlyFiringIntervalMs, pollMs: poll });
       if (!this.tickRunning && due) void this.tick(false).catch((err) => this.fail(err));
+      if (!this.checkingEnds && this.options.clock.now() - this.endsCheckedAt >= this.options.checkpointIntervalMs) void this.checkEnds();
     }, poll);
   }
 
@@ -179,6 +183,31 @@ export class AggregatorJob implements JobView {
     if (next <= end) return false;
     this.stopPartition(batch.topic, batch.partition, next, end);
     return true;
+  }
+
+  /**
+   * A topic created again under the running job gives no batch until records arrive (kafkajs
+   * has meanwhile moved the position to its start), so the ends are also compared every
+   * checkpoint interval. The offsets are taken first: one read meanwhile is still within the ends.
+   */
+  private async checkEnds(): Promise<void> {
+    this.checkingEnds = true;
+    try {
+      const offsets = [...this.coordinator.partitions].map(([partition, p]) => [partition, p.nextOffset] as const).filter(([, next]) => next > 0);
+      if (offsets.length === 0) return;
+      const ends = await this.source.endOffsets(this.topics.events);
+      for (const [partition, next] of offsets) {
+        const end = ends.get(partition);
+        const key = `${this.topics.events}:${partition}`;
+        if (end !== undefined && next > end && !this.stopped.has(key) && this.coordinator.partitions.has(partition)) this.stopPartition(this.topics.events, partition, next, end);
+      }
+    } catch (err) {
+      // The next interval checks again; a broker away shows in the job's other calls.
+      this.logger.warn({ err: (err as Error).message }, 'end offsets check failed');
+    } finally {
+      this.endsCheckedAt = this.options.clock.now();
+      this.checkingEnds = false;
+    }
   }
 
   /** Stops reading one partition, the others go on; one error line, and /api/health says `failed`. */

@@ -56,7 +56,7 @@ describe('an events topic deleted and created again under the checkpoints', () =
 });
 
 describe('an events topic deleted and created again under a running aggregator', () => {
-  it('stops its partitions as the first records of the new topic arrive, and says so in the status', async () => {
+  it('stops its partitions and says so in the status, and takes nothing of the new topic as processed', async () => {
     const config: Config = isolatedConfig('beyond_live');
     const events = topics(config.namespace).events;
     await backfill(config, logger, dirname(first));
@@ -66,15 +66,18 @@ describe('an events topic deleted and created again under a running aggregator',
       await supervisor.start();
       await supervisor.current()!.waitForPositions(await endOffsets(config), { ownAll: true });
       await recreateEventsTopic(config);
+      // Offsets alone tell the new topic from the old only while it holds fewer records than the
+      // checkpoints' offsets (kafkajs does not see topic ids), so the file comes after the check
+      // (at the partitions' new assignment, the deletion having taken them away).
+      const status = await until('the aggregator failed on every partition', async () => {
+        const view = supervisor.status.view();
+        return view.state === 'failed' && view.reason?.match(/partition \d/g)?.length === 4 ? view : undefined;
+      });
+      expect(status.reason).toMatch(new RegExp(`STR_ERR_OFFSET_BEYOND_END: .*${events} partition \\d ends at offset \\d+ but its checkpoint resumes at \\d+`));
       const connector = new Connector(config, logger, { inbox: dirname(second) });
       await connector.open();
       await connector.takeFile(second, { inPlace: true });
       await connector.close();
-      const status = await until('the aggregator failed', async () => {
-        const view = supervisor.status.view();
-        return view.state === 'failed' ? view : undefined;
-      });
-      expect(status.reason).toMatch(new RegExp(`STR_ERR_OFFSET_BEYOND_END: .*${events} partition \\d ends at offset \\d+ but its checkpoint resumes at \\d+`));
       await supervisor.current()!.tick(true);
       // Nothing of the new topic was taken as already processed: no event of the second file is stored.
       expect(await eventsOf(store, second)).toBe(0);
