@@ -1,4 +1,6 @@
 // Errors of the ingest component: a code table with `retriable`, as kafkajs does.
+import { CodedError } from '../core/coded-error.ts';
+
 export const INGEST_ERRORS = {
   ING_ERR_MISSING_COLUMNS: { retriable: false, message: 'the CSV header lacks required columns' },
   ING_ERR_EMPTY_FILE: { retriable: false, message: 'the file is empty' },
@@ -11,16 +13,10 @@ export const INGEST_ERRORS = {
 } as const;
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;
 
-export class IngestError extends Error {
+export class IngestError extends CodedError<IngestErrorCode> {
   override name = 'IngestError';
-  readonly retriable: boolean;
-  constructor(
-    readonly code: IngestErrorCode,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${code}: ${INGEST_ERRORS[code].message}: ${detail}`, options);
-    this.retriable = INGEST_ERRORS[code].retriable;
+  constructor(code: IngestErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(code, INGEST_ERRORS[code], detail, options);
   }
 }
 

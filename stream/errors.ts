@@ -1,18 +1,15 @@
 // Errors of the aggregator job: a code table with `retriable`, as ingest/errors.ts has.
+import { CodedError } from '../core/coded-error.ts';
+
 export const STREAM_ERRORS = {
   STR_ERR_OFFSET_BEYOND_END: { retriable: false, message: 'the checkpoint lies beyond the end of its partition' },
 } as const;
 export type StreamErrorCode = keyof typeof STREAM_ERRORS;
 
-export class StreamError extends Error {
+export class StreamError extends CodedError<StreamErrorCode> {
   override name = 'StreamError';
-  readonly retriable: boolean;
-  constructor(
-    readonly code: StreamErrorCode,
-    detail: string,
-  ) {
-    super(`${code}: ${STREAM_ERRORS[code].message}: ${detail}`);
-    this.retriable = STREAM_ERRORS[code].retriable;
+  constructor(code: StreamErrorCode, detail: string) {
+    super(code, STREAM_ERRORS[code], detail);
   }
 }
 

@@ -65,6 +65,7 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
   });
   // No idleness in a backfill: the end of input closes the windows, deterministically.
   const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
+  let stopped = false;
   try {
     await job.start();
     for (const file of files) await connector.takeFile(join(dir, file), { inPlace: true });
@@ -72,6 +73,7 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
     await job.waitForPositions(await endOffsets(config), { ownAll: true });
     await job.finishInput();
     const metrics = job.metrics();
+    stopped = true;
     await job.stop();
     const elapsedMs = Date.now() - started;
     return {
@@ -84,6 +86,12 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
       eventsPerSecond: Math.round((metrics.eventsTotal * 1000) / Math.max(1, elapsedMs)),
       ...(await storeCounts(store)),
     };
+  } catch (err) {
+    // A failed backfill leaves no consumer in the group nor a connector thread behind (a caller in
+    // the same process goes on); what was checkpointed is kept, and a new run resumes from it.
+    await connector.close().catch(() => undefined);
+    if (!stopped) await job.stop().catch((e: unknown) => logger.warn({ err: e }, 'the failed backfill did not stop cleanly'));
+    throw err;
   } finally {
     await store.close();
   }
