@@ -17,8 +17,9 @@ import { servicePaths, type ServicePaths } from '../cli/services/paths.ts';
 import { processAlive, runToLog, spawnDetached, stopProcess } from '../cli/services/process-control.ts';
 import { tempDir } from './helpers.ts';
 
-export const SASL_SSL_PORT = 39092;
-export const SASL_CONTROLLER_PORT = 39093;
+// Below Linux's ephemeral range (32768-60999): a port there may be any connection's local end when the broker binds.
+export const SASL_SSL_PORT = 29092;
+export const SASL_CONTROLLER_PORT = 29093;
 export const SASL_USER = { name: 'alice', password: 'alice-secret' };
 /** The broker's own inter-broker login on the SASL_SSL listener. */
 const BROKER_USER = { name: 'broker', password: 'broker-secret' };

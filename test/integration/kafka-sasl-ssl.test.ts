@@ -101,7 +101,7 @@ describe('Kafka over SASL_SSL with SCRAM-SHA-512', () => {
     expect(run.code).not.toBe(0);
     const lines = refusedLines(run.stderr);
     expect(lines, run.stderr.slice(-3000)).toHaveLength(1);
-    expect(lines[0]).toMatch(/^configuration error: KAFKA_SASL_USERNAME: authentication failed for "alice" \(scram-sha-512\) at 127\.0\.0\.1:39092; check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+    expect(lines[0]).toMatch(/^configuration error: KAFKA_SASL_USERNAME: authentication failed for "alice" \(scram-sha-512\) at 127\.0\.0\.1:29092; check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
     expect(run.stderr).not.toContain('not-alice-secret');
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(await namespaceTopics({ ...env, KAFKA_SASL_PASSWORD: SASL_USER.password })).toEqual([]);
