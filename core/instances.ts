@@ -106,9 +106,17 @@ export async function joinInstances(config: Config, role: InstanceRole): Promise
   } finally {
     await admin.disconnect();
   }
-  const consumer: Consumer = kafka.consumer({ groupId: instancesGroup(config.namespace), sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3_000 });
+  // Short fetches of the empty topic: leaving waits for the fetch in flight.
+  const consumer: Consumer = kafka.consumer({ groupId: instancesGroup(config.namespace), sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 3_000, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic: instancesTopic(config.namespace) });
-  await consumer.run({ eachMessage: async () => undefined });
-  return { leave: () => consumer.disconnect() };
+  // Joining goes on behind the command's start (kafkajs rejoins by itself after a failure); a
+  // command that ends meanwhile leaves once it has joined.
+  const joined = consumer.run({ eachMessage: async () => undefined }).catch(() => undefined);
+  return {
+    leave: async () => {
+      await joined;
+      await consumer.disconnect();
+    },
+  };
 }
