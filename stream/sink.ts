@@ -33,7 +33,7 @@ function aggregateRejection(what: string, row: object, reason: string): Rejected
 }
 
 /**
- * Writes the output; answers how many rows the store refused (now in rejected_events). The
+ * Writes the output; answers how many rows the store refused (written to rejected_events). The
  * aggregates go first and `aggregatesStored` runs as soon as they are in (the live push need not
  * wait for the raw archive, the largest insert); the archive follows.
  */
@@ -79,11 +79,12 @@ async function sendInChunks<T>(producer: Producer, topic: string, rows: T[], mes
 export const SALES_REQUEST_BYTES = OUTPUT_CHUNK * 400;
 
 /**
- * The `<ns>.sales-per-product` records: key the product id, value JSON with the public column
- * names, ids as strings. Written into `out` (reset first), each key and value a view of it (as
- * Buffers, kafkajs copies them into the record batch without measuring a string); the views hold
- * until `out` is written again. One buffer serves every request: allocating one per request made
- * external memory grow fast enough to start a full collection every few seconds.
+ * The `<ns>.sales-per-product` records: key the product id, value JSON with the columns of
+ * sales_per_product_partials except that times are epoch ms and money is `revenue_cents`, ids as
+ * strings (README, the sales topic). Written into `out` (reset first), each key and value a view
+ * of it (as Buffers, kafkajs copies them into the record batch without measuring a string); the
+ * views hold until `out` is written again. One buffer serves every request: one per request
+ * would grow external memory fast enough to start a full collection every few seconds.
  */
 export function salesMessages(rows: SalesRow[], out: TextBytes): Message[] {
   out.reset();
