@@ -47,8 +47,8 @@ export class KafkaSource {
   ) {
     // A short session lets a restarted instance take its partitions back soon after a kill -9.
     // A fetch with nothing to read waits at most 100 ms (kafkajs waits 5 s), since a disconnect
-    // waits for the fetch in flight: a backfill spent 4 s of 25 in its final stop at 5 s, and
-    // 0.25 s of 9 at 500 ms. Under load a fetch returns as soon as it has records.
+    // waits for the fetch in flight, and every backfill ends with one (BENCHMARKS.md, stop 16).
+    // Under load a fetch returns as soon as it has records.
     this.consumer = kafka.consumer({
       groupId: group,
       readUncommitted: false,
