@@ -69,8 +69,8 @@ export interface RefusedEvent {
 /**
  * The rows of the raw archive between two flushes, kept as the insert's columns rather than as
  * events: an event then dies right after the engine has processed it, and the young generation
- * stays small (holding the events until the flush made a fifth of the aggregator's time garbage
- * collection). An event a column cannot hold is kept aside, refused.
+ * stays small (events held until the flush would outlive young collections: BENCHMARKS.md,
+ * stop 15). An event a column cannot hold is kept aside, refused.
  */
 export class ArchiveRows {
   private readonly out = new NativeBlockWriter(ARCHIVE_COLUMNS);
