@@ -37,7 +37,7 @@ export function takeQueryToken(req: IncomingMessage): string {
     else kept.push(part);
   }
   if (tokens.length === 0) return url;
-  // Two tokens are none (as a repeated parameter was before): the request needs the header then.
+  // Two tokens are none (neither is taken over the other): the request needs the header then.
   if (tokens.length === 1) queryTokens.set(req, tokens[0]!);
   const rewritten = kept.length > 0 ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
   // fastify keeps the URL it was given as request.originalUrl: that one goes too.
