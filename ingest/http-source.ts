@@ -45,11 +45,10 @@ export const HTTP_SOURCE_DEFAULTS = {
   // as 100k nested arrays would overflow the stack when an item is written as a rejection.
   maxJsonDepth: 32,
   // What one request may produce. The producer sends a transaction in requests of 512 KiB, under
-  // the broker's message.max.bytes, so this bounds memory and transaction time, not Kafka: the
-  // former 900 000 bytes dated from single-request transactions and refused bodies far under
-  // bodyLimit. A 5 MiB body of rows produces about 1.2 times its size (2 times for rows of a few
-  // fields), rejected rows of ordinary length 3-5 times; only a body of mostly tiny bad lines
-  // (each rejection is about 200 bytes) goes beyond.
+  // the broker's message.max.bytes, so this bounds memory and transaction time, not Kafka. A
+  // 5 MiB body (bodyLimit) of rows produces about 1.2 times its size (2 times for rows of a few
+  // fields), rejected rows of ordinary length 3-5 times: well under it; only a body of mostly
+  // tiny bad lines (each rejection is about 200 bytes) goes beyond.
   maxTransactionBytes: 32 << 20,
 } as const;
 
