@@ -256,8 +256,8 @@ export async function* parseRows(input: Readable, source_file: string, source_fi
 
 /**
  * parseRows a chunk of input at a time: the rows each read of the input completes, in line order
- * (possibly none). One await per chunk instead of one per row, which cost the connector about a
- * microsecond per row.
+ * (possibly none). One await per chunk, not one per row: an await per row costs the connector
+ * about a microsecond per row.
  */
 export async function* parseRowBatches(
   input: Readable,
