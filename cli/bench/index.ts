@@ -50,8 +50,8 @@ async function bytesPerEvent(file: string, limits: ValidationLimits): Promise<{ 
 
 /**
  * The generated files, made once per options and generator: generating them in the benchmark's own
- * process just before the backfill left it a large old generation to collect and the disk busy
- * writing them back, which made the backfill phase slower than a standalone backfill.
+ * process just before the backfill would leave it a large old generation to collect and the disk
+ * busy writing them back, and the backfill phase slower than a standalone backfill.
  */
 async function benchData(options: GenerateOptions): Promise<string[]> {
   const marker = join(options.out, '.generated.json');
