@@ -1,7 +1,7 @@
 // Records framed with a schema id no shop event can be read with: an id the registry does not
 // have (its schemas lost, a record copied from another cluster) or the id of another subject's
-// schema. Each must become a rejected row with its reason while the job goes on; before, the
-// registry's refusal failed the batch, which was retried forever and stopped the partition.
+// schema. Each must become a rejected row with its reason while the job goes on: a failed batch
+// would be retried forever and stop the partition behind the record.
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
