@@ -2,7 +2,7 @@
 // watching connector on the real broker and registry: every row once, the files in lexical order,
 // a file held open by a writer left until it is closed, dot-files, in-progress names, links and
 // fifos left alone. Drained one pass per batch of files, not one pass over the inbox per file
-// (the old watcher took minutes for this backlog: that is what the test's own timeout catches).
+// (which would take minutes for this backlog: that is what the test's own timeout catches).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
