@@ -44,7 +44,7 @@ describe('the live stream under a crowd', () => {
     } finally {
       stayed.close();
     }
-    // A snapshot is a handful of queries; one per client would be hundreds (three per client before).
+    // A snapshot is a handful of queries; one per client would be hundreds.
     expect(panelQueries).toBeGreaterThan(0);
     expect(panelQueries).toBeLessThan(40);
   });
