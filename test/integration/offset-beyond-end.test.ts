@@ -1,8 +1,8 @@
 // An aggregator whose checkpoint lies past the end of its partition (the events topic deleted and
-// created again under it, as a `reset` beside a running `start` did) must stop that partition with
-// STR_ERR_OFFSET_BEYOND_END, never read it from its start: kafkajs, finding the fetch out of
-// range, reset to the earliest offset, and every record up to the checkpoint's offset counted as
-// already processed, so the events of files ingested afterwards never reached the store.
+// created again under it) must stop that partition with STR_ERR_OFFSET_BEYOND_END, never read it
+// from its start: kafkajs, finding the fetch out of range, resets to the earliest offset, and
+// every record up to the checkpoint's offset would count as already processed, so the events of
+// files ingested afterwards would never reach the store.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basename, dirname } from 'node:path';
 import { logger } from '../../core/logger.ts';
@@ -135,7 +135,7 @@ describe("one partition's checkpoint past its end", () => {
   });
 });
 
-/** What `reset` beside a running `start` did to the events topic: deleted, then created again (empty). */
+/** The events topic deleted, then created again (empty), under the running job. */
 async function recreateEventsTopic(config: Config): Promise<void> {
   const events = topics(config.namespace).events;
   const kafka = createKafka(config, 'beyond-test');
