@@ -5,7 +5,8 @@
 // come from the raw archive, exact duplicates counted once. Bound parameters only.
 import type { Store } from './store.ts';
 import { queryRows } from './queries.ts';
-import { isoSeconds, productCondition, type ProductFilter } from './dashboard-queries.ts';
+import { productCondition, type ProductFilter } from './dashboard-queries.ts';
+import { isoSecondsOfSeconds } from '../core/time-format.ts';
 
 /** [from, to) in epoch ms. */
 export interface TimeSpan {
@@ -114,7 +115,7 @@ export async function revenueSeries(store: Store, from: number, to: number, buck
        ORDER BY b WITH FILL FROM toDateTime({first:UInt32}, 'UTC') TO toDateTime({to:UInt32}, 'UTC') STEP {step:UInt32})`,
     { ...p.params, from: seconds(from), to: Math.ceil(to / 1000), first: Math.floor(from / 1000 / step) * step, step },
   );
-  return rows.map((x) => ({ start: isoSeconds(num(x.b)), revenue: num(x.rev), purchases: num(x.pur) }));
+  return rows.map((x) => ({ start: isoSecondsOfSeconds(num(x.b)), revenue: num(x.rev), purchases: num(x.pur) }));
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { Store } from './store.ts';
 import { queryRows } from './queries.ts';
 import { productLabels } from './product-labels.ts';
+import { isoSecondsOfSeconds } from '../core/time-format.ts';
 
 /** Which windows a sales query covers: the latest N, a time range of window starts, or all. */
 export type WindowRange = { kind: 'latest'; windows: number } | { kind: 'time'; from: number; to: number } | { kind: 'all' };
@@ -78,7 +79,6 @@ export interface LiveSalesRow {
   version: number;
 }
 
-export const isoSeconds = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
 const num = (v: string | number): number => Number(v);
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
@@ -167,7 +167,7 @@ export async function productSeries(store: Store, productId: string, from: numbe
      ORDER BY window_start`,
     { product: productId, from: Math.floor(from / 1000), to: Math.ceil(to / 1000) },
   );
-  return rows.map((x) => ({ window_start: isoSeconds(num(x.ws)), revenue: num(x.rev), purchases: num(x.purchases), views: num(x.views) }));
+  return rows.map((x) => ({ window_start: isoSecondsOfSeconds(num(x.ws)), revenue: num(x.rev), purchases: num(x.purchases), views: num(x.views) }));
 }
 
 /** Revenue and purchases per minute of window start in [from, to), minutes without sales as 0; optionally of some products. */
@@ -186,7 +186,7 @@ export async function revenuePerMinute(store: Store, from: number, to: number, f
        ORDER BY minute WITH FILL FROM toDateTime({from:UInt32}, 'UTC') TO toDateTime({to:UInt32}, 'UTC') STEP 60)`,
     { ...p.params, from: fromMin, to: toMin },
   );
-  return rows.map((x) => ({ minute: isoSeconds(num(x.m)), revenue: num(x.rev), purchases: num(x.pur) }));
+  return rows.map((x) => ({ minute: isoSecondsOfSeconds(num(x.m)), revenue: num(x.rev), purchases: num(x.pur) }));
 }
 
 export async function clvLeaderboard(store: Store, limit: number): Promise<CustomerValue[]> {
@@ -205,8 +205,8 @@ export async function clvLeaderboard(store: Store, limit: number): Promise<Custo
     purchases: num(x.purchases),
     orders: num(x.orders),
     avg_order_value: num(x.aov),
-    first_purchase_at: isoSeconds(num(x.first)),
-    last_purchase_at: isoSeconds(num(x.last)),
+    first_purchase_at: isoSecondsOfSeconds(num(x.first)),
+    last_purchase_at: isoSecondsOfSeconds(num(x.last)),
   }));
 }
 
@@ -291,8 +291,8 @@ export async function livePartials(store: Store, windows: number): Promise<LiveS
     r.params,
   );
   return rows.map((x) => ({
-    window_start: isoSeconds(num(x.ws)),
-    window_end: isoSeconds(num(x.we)),
+    window_start: isoSecondsOfSeconds(num(x.ws)),
+    window_end: isoSecondsOfSeconds(num(x.we)),
     product_id: x.pid,
     partition: num(x.part),
     revenue: num(x.rev),

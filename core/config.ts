@@ -5,6 +5,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { resolve, join } from 'node:path';
+import { STORE_TIME_RANGE } from './time-format.ts';
 
 export interface KafkaSecurity {
   ssl: boolean;
@@ -179,8 +180,7 @@ function instant(env: Env, name: string, fallback: number): number {
   const v = nonEmpty(env, name);
   if (v === undefined) return fallback;
   const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? Date.parse(v) : NaN;
-  // The store's DateTime holds 1970-01-01 .. 2106-02-07.
-  if (Number.isNaN(ms) || ms < 0 || ms > (2 ** 32 - 1) * 1000) {
+  if (Number.isNaN(ms) || ms < STORE_TIME_RANGE.minMs || ms > STORE_TIME_RANGE.maxMs) {
     throw new ConfigError(name, `"${v}" is not a date; expected for example 2000-01-01 or 2019-10-01T00:00:00Z (1970 .. 2106)`);
   }
   return ms;

@@ -12,11 +12,12 @@ import type { ComponentsView } from '../core/component-status.ts';
 import type { EmissionUpdate, JobView } from '../stream/job.ts';
 import type { PipelineMetrics } from '../stream/metrics.ts';
 import type { SalesRow } from '../aggregates/table-rows.ts';
-import { isoSeconds, latestWindowEnd, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
+import { latestWindowEnd, livePartials, sideOutputCounts, topProducts, type LiveSalesRow } from '../aggregates/dashboard-queries.ts';
 import { eventTimeProgress } from '../aggregates/dashboard-kpis.ts';
 import { DASHBOARD_DEFAULTS } from './defaults.ts';
 import { eventTimeView, type EventTimeView } from './event-time.ts';
 import { windowRange } from './routes/params.ts';
+import { isoSecondsOfMs } from '../core/time-format.ts';
 
 interface Client {
   res: ServerResponse;
@@ -44,12 +45,11 @@ export interface LiveHubOptions {
   healthIntervalMs?: number;
 }
 
-const iso = (ms: number) => isoSeconds(Math.floor(ms / 1000));
 
 export function liveRow(r: SalesRow): LiveSalesRow {
   return {
-    window_start: iso(r.windowStart),
-    window_end: iso(r.windowEnd),
+    window_start: isoSecondsOfMs(r.windowStart),
+    window_end: isoSecondsOfMs(r.windowEnd),
     product_id: String(r.productId),
     partition: r.partition,
     revenue: r.revenueCents / 100,

@@ -10,6 +10,7 @@ import type { ValidationLimits } from '../core/config.ts';
 import { EVENT_TYPES, type EventType, type ShopEvent } from '../core/event.ts';
 import { RecordReader, type CsvRecord, type Framed, type RowRejection } from './csv-records.ts';
 import { EmptyFileError, MissingColumnsError, NotUtf8Error } from './errors.ts';
+import { isoSecondsOfMs } from '../core/time-format.ts';
 
 export const REQUIRED_COLUMNS = [
   'event_time',
@@ -153,7 +154,6 @@ function parseId(name: string, text: string): bigint | string {
 }
 
 const orNull = (s: string) => (s === '' ? null : s);
-const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
  * Validates one row's fields; the event or the reason it was refused. `ingested_at` is also the
@@ -172,7 +172,7 @@ export function validateFields(
   const latest = ingested_at + limits.eventTimeMaxAheadMs;
   if (event_time < limits.eventTimeMinMs || event_time > latest) {
     return (
-      `event_time "${f.event_time}" is outside the plausible range ${isoSeconds(limits.eventTimeMinMs)} .. ${isoSeconds(latest)}; ` +
+      `event_time "${f.event_time}" is outside the plausible range ${isoSecondsOfMs(limits.eventTimeMinMs)} .. ${isoSecondsOfMs(latest)}; ` +
       'set SALESINSIGHTS_EVENT_TIME_MIN / SALESINSIGHTS_EVENT_TIME_MAX_AHEAD_MS to widen it'
     );
   }

@@ -7,6 +7,7 @@ import type { ShopEvent } from '../core/event.ts';
 import { avroOptions, isRegistryRefusal, shopEventType } from '../core/avro.ts';
 import { BoundedMemo } from '../core/bounded-memo.ts';
 import { readShopEvent } from '../core/shop-event-codec.ts';
+import { STORE_TIME_RANGE } from '../core/time-format.ts';
 
 /** How a schema id's records are read: this build's codec for its own schema, else avsc. */
 type Reader = 'native' | avro.Resolver;
@@ -68,8 +69,6 @@ export class EventDecoder {
   }
 }
 
-/** What a ClickHouse DateTime holds: epoch seconds 0 .. 2^32 - 1 (1970-01-01 .. 2106-02-07T06:28:15Z). */
-export const STORE_TIME_RANGE = { minMs: 0, maxMs: (2 ** 32 - 1) * 1000 } as const;
 
 /** Whether the event's source line can be stored as one (UInt64): else it is known by its Kafka offset. */
 export function hasLineNumber(event: ShopEvent): boolean {

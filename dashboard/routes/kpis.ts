@@ -7,6 +7,7 @@ import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
 import { Q, errorReplies } from '../schemas.ts';
 import { previousSpan, resolveSpan, type RangeQuery } from './params.ts';
 import type { StoreRouteOptions } from './sales.ts';
+import { isoMillisOfMs } from '../../core/time-format.ts';
 
 interface KpiQuery extends RangeQuery {
   brand?: string;
@@ -15,7 +16,6 @@ interface KpiQuery extends RangeQuery {
 
 const CHANGED = ['revenue', 'orders', 'buyers', 'avg_order_value', 'conversion'] as const;
 const ZERO: KpiValues = { revenue: 0, orders: 0, buyers: 0, purchases: 0, views: 0, avg_order_value: 0, conversion: 0 };
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** (current - previous) / previous per tile; null when there is nothing to compare with. */
 export function kpiChange(current: KpiValues, previous: KpiValues): Record<(typeof CHANGED)[number], number | null> {
@@ -38,10 +38,10 @@ const kpiRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }) 
       const before = previousSpan(span, q.span ?? (q.from === undefined ? D.defaultSpan : undefined));
       const [current, previous] = await kpiValues(store, [span, before], { brand: q.brand, category: q.category });
       return {
-        from: iso(span.from),
-        to: iso(span.to),
-        previous_from: iso(before.from),
-        previous_to: iso(before.to),
+        from: isoMillisOfMs(span.from),
+        to: isoMillisOfMs(span.to),
+        previous_from: isoMillisOfMs(before.from),
+        previous_to: isoMillisOfMs(before.to),
         current: current!,
         previous: previous!,
         change: kpiChange(current!, previous!),

@@ -4,6 +4,7 @@
 import { BadParamsError } from '../errors.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
 import type { WindowRange } from '../../aggregates/dashboard-queries.ts';
+import { STORE_TIME_RANGE } from '../../core/time-format.ts';
 
 export interface RangeQuery {
   windows?: number;
@@ -27,7 +28,7 @@ export function timeSpan(q: RangeQuery, maxSpanMs: number = D.maxSpanMs): Span |
   const from = Date.parse(q.from);
   const to = Date.parse(q.to);
   if (Number.isNaN(from) || Number.isNaN(to)) throw new BadParamsError('from/to are not times');
-  if (from < 0 || to > Date.UTC(2106, 0, 1)) throw new BadParamsError('from/to must lie between 1970 and 2106');
+  if (from < STORE_TIME_RANGE.minMs || to > STORE_TIME_RANGE.maxMs) throw new BadParamsError('from/to must lie between 1970 and 2106');
   if (from >= to) throw new BadParamsError('from must be before to');
   if (to - from > maxSpanMs) throw new BadParamsError(`from..to spans more than ${maxSpanMs / 60_000} minutes`);
   return { from, to };
