@@ -43,7 +43,7 @@ export interface WindowOperatorSnapshot {
     dirty: string[];
     seen: string[];
   }>;
-  /** Content keys of the latest late events, oldest first (absent in checkpoints before it). */
+  /** Content keys of the latest late events, oldest first (absent in checkpoints of older builds). */
   lateSeen?: string[];
 }
 
