@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type logCreator, type SASLOptions } from 'kafkajs';
+import { backoffMs, sleep, type BackoffPolicy } from './backoff.ts';
 import { ConfigError, type Config } from './config.ts';
 import { logger as processLogger, type Logger } from './logger.ts';
 
@@ -189,6 +190,9 @@ export function createKafka(config: Config, clientId: string, overrides: Partial
   });
 }
 
+/** 0.1 s doubling to 1 s: about ten seconds over twenty attempts. */
+const END_OFFSETS_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 1_000 };
+
 /**
  * The partitions' end offsets (high watermarks) of a topic. kafkajs retries only an unknown
  * topic here, but a KRaft broker also answers NOT_LEADER_OR_FOLLOWER for a moment while it takes
@@ -201,7 +205,7 @@ export async function fetchEndOffsets(admin: Admin, topic: string): Promise<Arra
     } catch (err) {
       // kafkajs' errors carry `retriable` (its error classes are not named exports under ESM).
       if ((err as { retriable?: boolean }).retriable !== true || attempt >= 20) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+      await sleep(backoffMs(attempt, END_OFFSETS_BACKOFF));
     }
   }
 }

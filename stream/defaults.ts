@@ -20,4 +20,4 @@ export interface EngineOptions {
 }
 
 /** Retries of sink writes and checkpoints: 250 ms doubling to 8 s, about a minute in all. */
-export const RETRY = { attempts: 12, baseMs: 250, maxMs: 8_000 } as const;
+export const RETRY = { attempts: 12, initialMs: 250, maxMs: 8_000 } as const;

@@ -1,5 +1,6 @@
 // Retries of the job's writes (sinks, checkpoints): a store or broker that is briefly away is
 // waited for; one that stays away past the budget (RETRY) fails the job.
+import { backoffMs, sleep } from '../core/backoff.ts';
 import { ComponentStatus } from '../core/component-status.ts';
 import type { Logger } from '../core/logger.ts';
 import { RETRY } from './defaults.ts';
@@ -36,10 +37,10 @@ export async function withRetry<T>(logger: Logger, what: string, fn: () => Promi
         retries?.settled(write, false);
         throw err;
       }
-      const wait = Math.min(RETRY.maxMs, RETRY.baseMs * 2 ** (attempt - 1));
+      const wait = backoffMs(attempt, RETRY);
       retries?.retrying(write, `${what} failed (attempt ${attempt}, retrying): ${(err as Error).message}`);
       logger.warn({ err: (err as Error).message, attempt, wait }, `${what} failed; retrying`);
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(wait);
     }
   }
 }
