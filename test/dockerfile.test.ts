@@ -11,6 +11,8 @@ const NEEDED_BY_INSTALL = [
   ...readdirSync(new URL('../patches', import.meta.url)).filter((name) => name.endsWith('.patch')).map((name) => `patches/${name}`),
 ];
 
+const NPM_INSTALL = /\bnpm\s+(ci|install|i)\b/;
+
 /** Dockerfile instructions with line continuations joined and comments dropped. */
 function instructions(dockerfile: string): { keyword: string; args: string[]; text: string }[] {
   return dockerfile
@@ -35,11 +37,12 @@ function globMatches(pattern: string, path: string): boolean {
 /** Why the install line would run without a file it needs: empty when the order is right. */
 function installOrderProblems(dockerfile: string, dockerignore: string): string[] {
   const steps = instructions(dockerfile);
-  const install = steps.findIndex((s) => s.keyword === 'RUN' && /\bnpm\s+(ci|install|i)\b/.test(s.text));
+  const install = steps.findIndex((s) => s.keyword === 'RUN' && NPM_INSTALL.test(s.text));
   if (install < 0) return ['no RUN line runs npm ci or npm install'];
   const problems: string[] = [];
-  if (/--ignore-scripts\b/.test(steps[install]!.text)) problems.push('the install line skips the scripts that apply patches/ and build dist/');
-  if (/--omit=dev\b|--production\b/.test(steps[install]!.text)) problems.push('the install line leaves out TypeScript, which prepare builds dist/ with');
+  const command = steps[install]!.text.split(/&&|;|\|\|/).find((part) => NPM_INSTALL.test(part)) ?? '';
+  if (/--ignore-scripts\b/.test(command)) problems.push('the install line skips the scripts that apply patches/ and build dist/');
+  if (/--omit=dev\b|--production\b/.test(command)) problems.push('the install line leaves out TypeScript, which prepare builds dist/ with');
   const copied = steps
     .slice(0, install)
     .filter((s) => (s.keyword === 'COPY' || s.keyword === 'ADD') && !s.args.some((a) => a.startsWith('--from')))
