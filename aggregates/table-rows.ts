@@ -1,4 +1,4 @@
-// The rows the engine hands to the store, one type per public table (DESIGN.md, "Public tables").
+// The rows the engine hands to the store, one type per public table (docs/design.md, "Public tables").
 // They are the store's contract: the engine produces them, writers.ts turns them into ClickHouse
 // rows, and the live dashboard turns each SalesRow into the page's row (liveRow, dashboard/live.ts).
 import type { ShopEvent } from '../core/event.ts';

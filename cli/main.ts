@@ -1,5 +1,5 @@
 // cli/: the command line; composes every component, and nothing imports it.
-// The command line of DESIGN.md. Each command is a thin wrapper over a module.
+// The command line of docs/design.md. Each command is a thin wrapper over a module.
 // A command's modules (Kafka, the store, the web server) are imported when it runs, so `--help`
 // and light commands do not pay for loading them all.
 import { Command, CommanderError, Option } from 'commander';

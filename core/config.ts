@@ -1,5 +1,5 @@
 // core/: shared code (config, event, logger, Kafka clients, backoff, component status, Avro); imports no component.
-// The one configuration module. Every setting of DESIGN.md is read here, validated once,
+// The one configuration module. Every setting of docs/design.md is read here, validated once,
 // and a wrong value fails fast with a message naming the setting and what it expects.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
@@ -58,7 +58,7 @@ export interface Config {
   logFormat: LogFormat;
 }
 
-/** What a row must satisfy beyond its format (DESIGN.md, "The event"). */
+/** What a row must satisfy beyond its format (docs/design.md, "The event"). */
 export interface ValidationLimits {
   /** Earliest plausible event time, epoch ms (default 2000-01-01T00:00:00Z). */
   eventTimeMinMs: number;
@@ -277,7 +277,7 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * The dashboard may listen beyond loopback only with a token, or with the explicit opt-in
- * (DESIGN.md, Security). `setting` names where the host came from (SALESINSIGHTS_HOST, --host).
+ * (docs/design.md, "Security"). `setting` names where the host came from (SALESINSIGHTS_HOST, --host).
  */
 export function checkDashboardExposure(dashboard: Config['dashboard'], setting = 'SALESINSIGHTS_HOST'): void {
   if (dashboard.token !== undefined || dashboard.allowUnauthenticated || isLoopbackHost(dashboard.host)) return;
@@ -355,7 +355,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-/** Topic names of a namespace: the public contract of DESIGN.md. */
+/** Topic names of a namespace: the public contract of docs/design.md, "Topics". */
 export function topics(namespace: string) {
   return {
     events: `${namespace}.events`,

@@ -45,7 +45,7 @@ export function sourceFileId(contentSha256Hex: string): string {
   return contentSha256Hex.slice(0, 16);
 }
 
-/** The nine CSV fields, the duplicate test of DESIGN.md: exact duplicates share this key. */
+/** The nine CSV fields, the duplicate test of docs/design.md: exact duplicates share this key. */
 export function contentKey(e: ShopEvent): string {
   return plainContentKey(e) ?? quotedContentKey(e);
 }

@@ -1,4 +1,4 @@
-// The second source of DESIGN.md: POST /api/events with a JSON array of objects named like the
+// The second source of docs/design.md: POST /api/events with a JSON array of objects named like the
 // CSV columns, or a text/csv body. Validated by the connector's own code (validateFields,
 // parseRows); accepted events go Avro-encoded to <ns>.events (key user_id), rejections to the
 // rejected topic, all of a request in one Kafka transaction. An event's identity is

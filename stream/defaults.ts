@@ -1,4 +1,4 @@
-// Engine defaults (DESIGN.md): visible in one place.
+// Engine defaults (docs/design.md, "Data flow"): visible in one place.
 export const STREAM_DEFAULTS = {
   windowSizeMs: 60_000,
   /** Bounded out-of-orderness of the watermark. */

@@ -1,5 +1,5 @@
 // The local services manager: Kafka and the schema registry run natively (no Docker here).
-// See DESIGN.md, "Real components on this machine".
+// See docs/design.md, "Real components on this machine".
 import { ConfigError, type Config } from '../../core/config.ts';
 import { logger } from '../../core/logger.ts';
 import { bringDown, bringUp, describe } from './lifecycle.ts';
