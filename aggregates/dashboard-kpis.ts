@@ -2,7 +2,7 @@
 // average order value, view → purchase conversion), revenue per minute or hour, and how far
 // event time has got. Revenue, purchases and views come from the windowed aggregates (the same
 // numbers the charts and the funnel show); orders and buyers need users and sessions, so they
-// come from the raw archive, exact duplicates counted once. Bound parameters only.
+// come from the events table, exact duplicates counted once. Bound parameters only.
 import type { Store } from './store.ts';
 import { queryRows } from './queries.ts';
 import { productCondition, type ProductFilter } from './dashboard-queries.ts';
@@ -119,13 +119,13 @@ export async function revenueSeries(store: Store, from: number, to: number, buck
 }
 
 /**
- * How far event time has got, from one look at the store: the newest event in the archive and
+ * How far event time has got, from one look at the store: the newest event in the events table and
  * the end of the newest final window (the results up to there will not change). Epoch ms; null
  * while there is none.
  */
 export async function eventTimeProgress(store: Store): Promise<{ newest: number | null; finalThrough: number | null }> {
   const db = store.database;
-  // max() of the archive's partition key column is answered from the parts' min/max index; the
+  // max() of the events table's partition key column is answered from the parts' min/max index; the
   // final windows are looked for in the newest day of windows only.
   const [row] = await queryRows<{ newest: string; final: string }>(
     store,

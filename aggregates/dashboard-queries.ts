@@ -11,7 +11,7 @@ export type WindowRange = { kind: 'latest'; windows: number } | { kind: 'time'; 
 
 export interface TopProduct {
   product_id: string;
-  /** The product's most frequent brand and category code in the archive ('' when none). */
+  /** The product's most frequent brand and category code in the events table ('' when none). */
   brand: string;
   category_code: string;
   revenue: number;
@@ -264,7 +264,7 @@ export async function sideOutputCounts(store: Store): Promise<{ late: number; re
   return { late: num(row?.late ?? 0), rejected: num(row?.rejected ?? 0) };
 }
 
-/** Brands and category codes present in the archive, most frequent first. */
+/** Brands and category codes present in the events table, most frequent first. */
 export async function filterOptions(store: Store, limit = 50): Promise<{ brands: string[]; categories: string[] }> {
   const db = store.database;
   const pick = (column: 'brand' | 'category_code') =>

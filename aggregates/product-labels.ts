@@ -1,5 +1,5 @@
 // What to call a product on the dashboard: its most frequent non-empty brand and category code
-// in the raw archive (ties go to the alphabetically first), '' when its events never carried one.
+// in the events table (ties go to the alphabetically first), '' when its events never carried one.
 // Ids only ever come from the store or a validated route parameter; the query binds them.
 import type { Store } from './store.ts';
 import { queryRows } from './queries.ts';
@@ -23,7 +23,7 @@ function mostFrequent(counts: Map<string, number>): string {
 export async function productLabels(store: Store, ids: string[]): Promise<Map<string, ProductLabel>> {
   const wanted = [...new Set(ids)].filter((id) => /^\d{1,20}$/.test(id));
   if (wanted.length === 0) return new Map();
-  // One pass over the archive: counts per (product, brand, category code), folded below.
+  // One pass over the events table: counts per (product, brand, category code), folded below.
   const rows = await queryRows<{ pid: string; brand: string; code: string; n: string }>(
     store,
     `SELECT toString(product_id) AS pid, brand, category_code AS code, count() AS n

@@ -60,21 +60,21 @@ async function insert<T>(store: Store, table: string, spec: NativeColumn[], rows
 
 const ARCHIVE_COLUMNS = columns([...EVENT_COLUMNS, ['ingested_at', "DateTime64(3, 'UTC')"]]);
 
-/** An event whose values the archive's columns cannot hold, and why. */
-export interface RefusedEvent {
+/** An event whose values the events table's columns cannot hold, and why (a rejected row to be). */
+export interface RejectedEvent {
   event: ShopEvent;
   reason: string;
 }
 
 /**
- * The rows of the raw archive between two flushes, kept as the insert's columns rather than as
+ * The rows of the events table between two flushes, kept as the insert's columns rather than as
  * events: an event then dies right after the engine has processed it, and the young generation
  * stays small (events held until the flush would outlive young collections: BENCHMARKS.md,
  * stop 15). An event a column cannot hold is kept aside, refused.
  */
-export class ArchiveRows {
+export class EventRows {
   private readonly out = new NativeBlockWriter(ARCHIVE_COLUMNS);
-  readonly refused: RefusedEvent[] = [];
+  readonly rejected: RejectedEvent[] = [];
 
   get length(): number {
     return this.out.rows;
@@ -86,7 +86,7 @@ export class ArchiveRows {
     } catch (err) {
       if (!(err instanceof NativeValueError)) throw err;
       this.out.abortRow();
-      this.refused.push({ event: e, reason: `the store refused the row: ${err.message}` });
+      this.rejected.push({ event: e, reason: `the store refused the row: ${err.message}` });
       return;
     }
     this.out.endRow();
@@ -95,7 +95,7 @@ export class ArchiveRows {
   /** Empty again; the buffers are kept. */
   clear(): void {
     this.out.clear();
-    this.refused.length = 0;
+    this.rejected.length = 0;
   }
 
   /** The Native block of the rows (views of the buffers, valid until the next change). */
@@ -104,10 +104,10 @@ export class ArchiveRows {
   }
 }
 
-/** Writes the archive; each event refused on the way goes to `refused` with its reason. */
-export async function writeArchive(store: Store, archive: ArchiveRows, refused: (event: ShopEvent, reason: string) => void): Promise<void> {
-  for (const r of archive.refused) refused(r.event, r.reason);
-  if (archive.length > 0) await store.insertNative('events_data', archive.block());
+/** Writes the events table's rows; each event a column cannot hold goes to `reject` with its reason. */
+export async function writeEvents(store: Store, events: EventRows, reject: (event: ShopEvent, reason: string) => void): Promise<void> {
+  for (const r of events.rejected) reject(r.event, r.reason);
+  if (events.length > 0) await store.insertNative('events_data', events.block());
 }
 
 const SALES_COLUMNS = columns([
@@ -214,18 +214,18 @@ export function isDataError(err: unknown): boolean {
 
 /**
  * Writes the rows; when the store refuses them for their data, halves the batch until the rows
- * it refuses are found, hands each to `refused` with the store's message, and writes the rest.
+ * it refuses are found, hands each to `reject` with the store's message, and writes the rest.
  * Other errors propagate for the caller's retry. Re-writing a half is safe: the tables are upserts.
  */
-export async function writeBisecting<T>(write: (rows: T[]) => Promise<void>, rows: T[], refused: (row: T, reason: string) => void): Promise<void> {
+export async function writeBisecting<T>(write: (rows: T[]) => Promise<void>, rows: T[], reject: (row: T, reason: string) => void): Promise<void> {
   if (rows.length === 0) return;
   try {
     await write(rows);
   } catch (err) {
     if (!isDataError(err)) throw err;
-    if (rows.length === 1) return refused(rows[0]!, `the store refused the row: ${(err as Error).message.split('\n', 1)[0]!.trim()}`);
+    if (rows.length === 1) return reject(rows[0]!, `the store refused the row: ${(err as Error).message.split('\n', 1)[0]!.trim()}`);
     const half = Math.ceil(rows.length / 2);
-    await writeBisecting(write, rows.slice(0, half), refused);
-    await writeBisecting(write, rows.slice(half), refused);
+    await writeBisecting(write, rows.slice(0, half), reject);
+    await writeBisecting(write, rows.slice(half), reject);
   }
 }

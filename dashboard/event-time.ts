@@ -1,6 +1,6 @@
 // Event time for the health panel, meaningful while 2019 data is replayed as well as live, from
 // one look at the store: how far the final results have got (the end of the newest final
-// window), the newest event in the archive and the gap between them. The wall-clock delay
+// window), the newest event in the events table and the gap between them. The wall-clock delay
 // (now - reached) is given only when the newest event is within a day of now; for a replay of
 // old data it would only say how old the data is.
 export interface EventTimeView {

@@ -44,7 +44,7 @@ export const SHARED_SCHEMAS = [
     'kpis',
   ),
   // Event time for people: how far the final results have got (the watermark), the newest event
-  // in the archive, the gap between them, and the wall-clock delay only when event time is near now.
+  // in the events table, the gap between them, and the wall-clock delay only when event time is near now.
   object({ reached: nullableNum, newest: nullableNum, lagMs: nullableNum, wallClockDelayMs: nullableNum }, 'eventTime'),
   object(
     { user_id: str, revenue: num, purchases: int, orders: int, avg_order_value: num, first_purchase_at: time, last_purchase_at: time },

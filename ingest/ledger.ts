@@ -1,4 +1,4 @@
-// The file ledger: per file (by content hash) its name, its id in the archive, size and the last
+// The file ledger: per file (by content hash) its name, its id in the events table, size and the last
 // line Kafka has acknowledged. It lives in a compacted topic and is written in the same Kafka transaction as
 // the rows it describes, so rows and ledger can never disagree: a crash at any moment leaves
 // either both or neither, and a restart resumes right after the last committed line.
@@ -13,7 +13,7 @@ export interface LedgerEntry {
   /**
    * The file's source_file_id, fixed when its ingestion began (sourceFileId of that content's
    * hash) and kept while the file grows. Entries written before ids existed have '', the id their
-   * rows were archived with (migration 0006).
+   * rows were stored with (migration 0006).
    */
   fileId: string;
   size: number;

@@ -79,7 +79,7 @@ export function hasLineNumber(event: ShopEvent): boolean {
  * Why the engine must not process this event, if it must not: its time is outside what the store
  * holds, or its source line is no line number. Such a record can still reach Kafka (an older
  * connector, another producer); processed, it would fail every write and move the watermark to a
- * time no row has, or be aggregated but never archived. Decided from the record alone, never
+ * time no row has, or be aggregated but never stored in events. Decided from the record alone, never
  * from the clock, so a replay decides the same.
  */
 export function unprocessableReason(event: ShopEvent): string | undefined {

@@ -73,7 +73,7 @@ export class JobMetrics {
     this.rateOut.mark(out.sales.length + out.customers.length);
     // A tick without output (most of them when input is quiet) is no store write worth reporting.
     if (out.size + rejected > 0) {
-      const rows = { events: out.archive.length, sales_per_product: out.sales.length, customer_lifetime_value: out.customers.length, late_events: out.late.length };
+      const rows = { events: out.events.length, sales_per_product: out.sales.length, customer_lifetime_value: out.customers.length, late_events: out.late.length };
       this.notify((o) => o.written?.({ rows, rejected, storeMs }));
     }
     if (out.sales.length + out.customers.length > 0 && out.newestIngestedAt > 0) {

@@ -69,7 +69,7 @@ export class AggregatorJob implements JobView {
   private readonly topics: ReturnType<typeof topics>;
   private readonly tracker: WatermarkTracker;
   private emissions = new Emissions();
-  /** The emissions of the last tick, once written: reused so the archive's buffer is not grown anew each tick. */
+  /** The emissions of the last tick, once written: reused so the events rows' buffer is not grown anew each tick. */
   private spareEmissions: Emissions | undefined;
   private readonly salesRecordBytes = new TextBytes(SALES_REQUEST_BYTES);
   private rejected: RejectedRow[] = [];
@@ -304,7 +304,7 @@ export class AggregatorJob implements JobView {
     }
     for (const m of batch.messages) {
       if (Number(m.offset) < next || !m.value) continue;
-      // Rows a connector wrote before file ids existed have none: '' as in the migrated archive.
+      // Rows a connector wrote before file ids existed have none: '' as in the migrated events table.
       this.rejected.push({ source_file_id: '', ...(JSON.parse(m.value.toString()) as Omit<RejectedRow, 'source_file_id'> & Partial<RejectedRow>) });
       next = Number(m.offset) + 1;
     }
@@ -352,7 +352,7 @@ export class AggregatorJob implements JobView {
     // A store or broker that is briefly away is waited for; one that stays away fails the job,
     // which then restarts from its last checkpoint and loses nothing. The store is written by the
     // engine's threads and the sales topic by this one, side by side; the live push goes out once
-    // the aggregates are stored, ahead of the raw archive (once, even when a write is retried).
+    // the aggregates are stored, ahead of the events table (once, even when a write is retried).
     const writeStarted = Date.now();
     let storeMs = 0;
     let pushed = false;
@@ -362,11 +362,11 @@ export class AggregatorJob implements JobView {
       const update: EmissionUpdate = { sales: out.sales, customers: out.customers, emittedAt: Date.now() };
       for (const listener of this.listeners) listener(update);
     };
-    const [refused] = await Promise.all([
+    const [storeRejected] = await Promise.all([
       withRetry(this.logger, 'store write', () => writeOutputs(this.store, out, rejected, this.logger, push), this.retries).finally(() => (storeMs = Date.now() - writeStarted)),
       withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out, this.salesRecordBytes), this.retries),
     ]);
-    this.stats.written(out, rejected.length + refused, storeMs);
+    this.stats.written(out, rejected.length + storeRejected, storeMs);
     // The live push's listeners keep out.sales and out.customers: clear() gives out new arrays.
     out.clear();
     this.spareEmissions = out;

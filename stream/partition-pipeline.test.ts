@@ -16,7 +16,7 @@ const buy = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'purchas
 const view = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'view', event_time: sec(t), ...o });
 
 /** The source lines of the archived rows, in order. */
-const archivedLines = (out: Emissions) => (readNativeBlock(out.archive.block()).source_line ?? []).map(Number);
+const archivedLines = (out: Emissions) => (readNativeBlock(out.events.block()).source_line ?? []).map(Number);
 
 /** A pipeline fed at consecutive offsets into one Emissions. */
 function harness(options: EngineOptions = OPTIONS, partition = 0) {
@@ -239,12 +239,12 @@ describe('PartitionPipeline: versions and offsets', () => {
     expect(p.nextOffset).toBe(6);
     p.process(buy(2, { product_id: 2n }), 3, out);
     p.process(buy(2, { product_id: 3n }), 5, out);
-    expect(out.archive).toHaveLength(1);
+    expect(out.events).toHaveLength(1);
     expect(p.counters.events).toBe(1);
     p.fireEarly(out);
     expect(out.sales.map((r) => r.productId)).toEqual([1n]);
     p.process(buy(3, { product_id: 4n }), 6, out);
-    expect(out.archive).toHaveLength(2);
+    expect(out.events).toHaveLength(2);
     expect(p.nextOffset).toBe(7);
   });
 

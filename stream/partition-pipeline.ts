@@ -4,7 +4,7 @@
 // complete here; sales rows are partial per partition and merged by the store.
 import type { ShopEvent } from '../core/event.ts';
 import type { CustomerRow, LateRow, SalesRow } from '../aggregates/table-rows.ts';
-import { ArchiveRows } from '../aggregates/writers.ts';
+import { EventRows } from '../aggregates/writers.ts';
 import type { EngineOptions } from './defaults.ts';
 import { CustomerValueOperator, type CustomerValueSnapshot } from './operators/customer-value-operator.ts';
 import { WindowOperator, type WindowOperatorSnapshot, type WindowResult } from './operators/window-operator.ts';
@@ -14,7 +14,7 @@ import { hopping, tumbling } from './window.ts';
 
 /** Output collector shared by the partitions of one job between two flushes. */
 export class Emissions {
-  archive = new ArchiveRows();
+  events = new EventRows();
   sales: SalesRow[] = [];
   customers: CustomerRow[] = [];
   late: LateRow[] = [];
@@ -22,12 +22,12 @@ export class Emissions {
   newestIngestedAt = 0;
 
   get size(): number {
-    return this.archive.length + this.sales.length + this.customers.length + this.late.length;
+    return this.events.length + this.sales.length + this.customers.length + this.late.length;
   }
 
-  /** Empty again, for the next tick: new row arrays (listeners may keep the old ones), the archive's buffer kept. */
+  /** Empty again, for the next tick: new row arrays (listeners may keep the old ones), the events rows' buffer kept. */
   clear(): void {
-    this.archive.clear();
+    this.events.clear();
     this.sales = [];
     this.customers = [];
     this.late = [];
@@ -87,7 +87,7 @@ export class PartitionPipeline {
     if (offset < this.nextOffset) return;
     this.nextOffset = offset + 1;
     this.counters.events += 1;
-    out.archive.add(event);
+    out.events.add(event);
     const admission = this.windows.process(event, this.watermarks.current());
     if (admission.kind === 'late') {
       this.counters.late += 1;

@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { SalesRow } from '../aggregates/table-rows.ts';
-import { writeArchive, writeBisecting, writeCustomers, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
+import { writeEvents, writeBisecting, writeCustomers, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import type { Emissions } from './partition-pipeline.ts';
 
@@ -35,23 +35,23 @@ function aggregateRejection(what: string, row: object, reason: string): Rejected
 /**
  * Writes the output; answers how many rows the store refused (written to rejected_events). The
  * aggregates go first and `aggregatesStored` runs as soon as they are in (the live push need not
- * wait for the raw archive, the largest insert); the archive follows.
+ * wait for the events table, the largest insert); the events follow.
  */
 export async function writeOutputs(store: Store, out: Emissions, rejected: RejectedRow[], logger: Logger, aggregatesStored: () => void = () => undefined): Promise<number> {
-  const refused: RejectedRow[] = [];
+  const storeRejected: RejectedRow[] = [];
   const dropRejected = (row: RejectedRow, reason: string) => logger.error({ row, reason }, 'the store refuses a rejected row; it is only logged');
   await Promise.all([
-    writeBisecting((rows) => writeSales(store, rows), out.sales, (r, reason) => refused.push(aggregateRejection(`sales_per_product:${r.windowStart}:${r.productId}`, r, reason))),
-    writeBisecting((rows) => writeCustomers(store, rows), out.customers, (r, reason) => refused.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
-    writeBisecting((rows) => writeLate(store, rows), out.late, (r, reason) => refused.push(eventRejection(r.event, `late event: ${reason}`))),
+    writeBisecting((rows) => writeSales(store, rows), out.sales, (r, reason) => storeRejected.push(aggregateRejection(`sales_per_product:${r.windowStart}:${r.productId}`, r, reason))),
+    writeBisecting((rows) => writeCustomers(store, rows), out.customers, (r, reason) => storeRejected.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
+    writeBisecting((rows) => writeLate(store, rows), out.late, (r, reason) => storeRejected.push(eventRejection(r.event, `late event: ${reason}`))),
     writeBisecting((rows) => writeRejected(store, rows), rejected, dropRejected),
   ]);
   aggregatesStored();
-  await writeArchive(store, out.archive, (event, reason) => refused.push(eventRejection(event, reason)));
-  if (refused.length === 0) return 0;
-  logger.warn({ rows: refused.length, first: refused[0]!.reason }, 'the store refused rows; kept in rejected_events');
-  await writeBisecting((rows) => writeRejected(store, rows), refused, dropRejected);
-  return refused.length;
+  await writeEvents(store, out.events, (event, reason) => storeRejected.push(eventRejection(event, reason)));
+  if (storeRejected.length === 0) return 0;
+  logger.warn({ rows: storeRejected.length, first: storeRejected[0]!.reason }, 'the store refused rows; kept in rejected_events');
+  await writeBisecting((rows) => writeRejected(store, rows), storeRejected, dropRejected);
+  return storeRejected.length;
 }
 
 /** Records per produce request. */

@@ -117,7 +117,7 @@ describe('the sink with a row the store refuses', () => {
     // Past DateTime's range: the store's own parser refuses it (the engine's input check would
     // have stopped it; this is the last line of defence).
     const refused = event(13, 99_999_999_999_000, 8n);
-    for (const e of [good[0]!, good[1]!, refused, good[2]!]) out.archive.add(e);
+    for (const e of [good[0]!, good[1]!, refused, good[2]!]) out.events.add(e);
     const count = await writeOutputs(store, out, [], logger);
     expect(count).toBe(1);
     const db = store.database;

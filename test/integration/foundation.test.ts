@@ -10,7 +10,7 @@ import { ensureTopics } from '../../ingest/topics.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { openStore, type Store } from '../../aggregates/store.ts';
 import { migrate } from '../../aggregates/migrate.ts';
-import { ArchiveRows, writeArchive } from '../../aggregates/writers.ts';
+import { EventRows, writeEvents } from '../../aggregates/writers.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import type { ShopEvent } from '../../core/event.ts';
 import { isolatedConfig } from '../helpers.ts';
@@ -84,15 +84,15 @@ describe('Kafka with the schema registry', () => {
 
     // ... and on into ClickHouse and back, still exact.
     await migrate(store);
-    const archive = new ArchiveRows();
-    for (const e of decoded) archive.add(e);
-    await writeArchive(store, archive, (row, reason) => expect.fail(`refused ${row}: ${reason}`));
-    const rows = await queryRows<{ category_id: string; brand: string; category_code: string }>(
+    const rows = new EventRows();
+    for (const e of decoded) rows.add(e);
+    await writeEvents(store, rows, (row, reason) => expect.fail(`rejected ${row}: ${reason}`));
+    const stored = await queryRows<{ category_id: string; brand: string; category_code: string }>(
       store,
       `SELECT toString(category_id) AS category_id, brand, category_code FROM ${config.namespace}.events ORDER BY source_line`,
     );
-    expect(rows.map((r) => r.category_id)).toEqual(['9223372036854775807', '9007199254740993', '1']);
-    expect(rows[2]).toMatchObject({ brand: 'tab\there', category_code: 'back\\slash\nnew line' });
+    expect(stored.map((r) => r.category_id)).toEqual(['9223372036854775807', '9007199254740993', '1']);
+    expect(stored[2]).toMatchObject({ brand: 'tab\there', category_code: 'back\\slash\nnew line' });
   });
 
   it('evolves the schema BACKWARD: old and new readers decode each other', async () => {
