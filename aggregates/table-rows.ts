@@ -8,7 +8,8 @@ export interface SalesRow {
   windowStart: number;
   windowEnd: number;
   productId: bigint;
-  partition: number;
+  /** The input partition the row sums (sales_per_product_partials.source_partition). */
+  sourcePartition: number;
   revenueCents: number;
   purchases: number;
   views: number;

@@ -130,7 +130,7 @@ export function writeSales(store: Store, rows: SalesRow[]) {
       .seconds(r.windowStart)
       .seconds(r.windowEnd)
       .id(r.productId)
-      .uint(r.partition)
+      .uint(r.sourcePartition)
       .cents(r.revenueCents)
       .uint(r.purchases)
       .uint(r.views)

@@ -51,7 +51,7 @@ export function liveRow(r: SalesRow): LiveSalesRow {
     window_start: isoSecondsOfMs(r.windowStart),
     window_end: isoSecondsOfMs(r.windowEnd),
     product_id: String(r.productId),
-    partition: r.partition,
+    partition: r.sourcePartition,
     revenue: r.revenueCents / 100,
     purchases: r.purchases,
     views: r.views,

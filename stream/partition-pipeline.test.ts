@@ -101,7 +101,7 @@ describe('PartitionPipeline: triggers', () => {
     h.p.fireEarly(h.out);
     expect(early(h.out).map((r) => r.productId).sort()).toEqual([1n, 2n]);
     expect(finals(h.out)).toEqual([]);
-    expect(early(h.out).find((r) => r.productId === 1n)).toMatchObject({ windowStart: sec(0), windowEnd: sec(60), purchases: 1, revenueCents: 1_000, partition: 0 });
+    expect(early(h.out).find((r) => r.productId === 1n)).toMatchObject({ windowStart: sec(0), windowEnd: sec(60), purchases: 1, revenueCents: 1_000, sourcePartition: 0 });
 
     const n = h.out.sales.length;
     h.p.fireEarly(h.out);

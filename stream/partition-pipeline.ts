@@ -147,7 +147,7 @@ export class PartitionPipeline {
         windowStart: r.window.start,
         windowEnd: r.window.end,
         productId: r.productId,
-        partition: this.partition,
+        sourcePartition: this.partition,
         isFinal: r.isFinal,
         version: this.nextOffset * 2 + (r.isFinal ? 1 : 0),
       });

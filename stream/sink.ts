@@ -100,7 +100,7 @@ export function salesMessages(rows: SalesRow[], out: TextBytes): Message[] {
       .ascii(',"product_id":"')
       .id(r.productId)
       .ascii('","source_partition":')
-      .int(r.partition)
+      .int(r.sourcePartition)
       .ascii(',"revenue_cents":')
       .int(r.revenueCents)
       .ascii(',"purchases":')

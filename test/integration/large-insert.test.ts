@@ -27,7 +27,7 @@ describe('an output larger than one insert', () => {
       windowStart: 1_570_000_000_000 + Math.floor(i / 1000) * 60_000,
       windowEnd: 1_570_000_060_000 + Math.floor(i / 1000) * 60_000,
       productId: 1_000_000_000_000n + BigInt(i % 1000),
-      partition: 3,
+      sourcePartition: 3,
       revenueCents: 100_000 + i,
       purchases: 1,
       views: i % 7,
