@@ -14,9 +14,11 @@ import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
-import { openStore, type Store } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
+import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
-import { isolatedConfig, tempDir } from '../helpers.ts';
+import { isolatedConfig, tempDir, until } from '../helpers.ts';
+import { runJobToEnd } from '../job-run.ts';
 import { expectAggregatesMatchReference, reduceCsv, type Reference } from '../reference.ts';
 
 const dataDir = tempDir('backfill-data');
@@ -107,7 +109,7 @@ describe('two aggregator instances in one consumer group', () => {
       await connector.close();
 
       const ends = await endOffsets(config);
-      for (let i = 0; i < 1200 && jobs.some((j) => j.partitionsBehind(ends).length > 0); i++) await new Promise((r) => setTimeout(r, 100));
+      await until('the two instances to read every partition to its end', async () => (jobs.some((j) => j.partitionsBehind(ends).length > 0) ? undefined : true), 180_000);
       await Promise.all(jobs.map((j) => j.waitForPositions(ends)));
       await Promise.all(jobs.map((j) => j.finishInput()));
       const processed = jobs.map((j) => j.metrics().eventsTotal);
@@ -137,11 +139,7 @@ describe('an aggregator restarted after reading everything but before the end of
       // Checkpoint and commit at the very end of the input, then go away before finishInput.
       await first.stop();
 
-      const second = new AggregatorJob(config, store, logger, options);
-      await second.start();
-      await second.waitForPositions(ends, { ownAll: true });
-      await second.finishInput();
-      await second.stop();
+      expect(await runJobToEnd(new AggregatorJob(config, store, logger, options), config)).toBeUndefined();
       await expectStoreMatchesReference(store);
     } finally {
       await store.close();

@@ -7,7 +7,6 @@ import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { ShopEvent } from '../../core/event.ts';
-import { endOffsets } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
@@ -17,6 +16,7 @@ import { writeOutputs } from '../../stream/sink.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { isolatedConfig } from '../helpers.ts';
+import { runJobToEnd } from '../job-run.ts';
 
 const config = isolatedConfig('defence');
 let store: Store;
@@ -67,16 +67,7 @@ describe('the engine with out-of-range event times on its input', () => {
     await producer.disconnect();
 
     const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 });
-    const failed = job.whenFailed();
-    await job.start();
-    try {
-      await job.waitForPositions(await endOffsets(config), { ownAll: true });
-      await job.finishInput();
-    } finally {
-      await job.stop();
-    }
-    const failure = await Promise.race([failed, Promise.resolve(undefined)]);
-    expect(failure).toBeUndefined();
+    expect(await runJobToEnd(job, config)).toBeUndefined();
 
     const db = store.database;
     const rejected = await queryRows<{ source_file: string; source_line: string; reason: string }>(

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { logger } from '../../core/logger.ts';
 import { avroOptions, createSchemaRegistry, readSchema, registerEventSchema } from '../../core/avro.ts';
-import { endOffsets } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { topics } from '../../core/config.ts';
@@ -18,11 +17,13 @@ import { ensureTopics } from '../../ingest/topics.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { loadMigrations, migrate } from '../../aggregates/migrate.ts';
-import { openStore, type Store } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
+import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { writeLate, writeRejected } from '../../aggregates/writers.ts';
 import { shopEvent } from '../fixtures.ts';
 import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
+import { finishAtEnd } from '../job-run.ts';
 import { expectAggregatesMatchReference, reduceCsv } from '../reference.ts';
 
 const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
@@ -80,9 +81,7 @@ describe('a file name used again', () => {
         ['already-ingested', 0, 0],
       ]);
 
-      const ends = await endOffsets(config);
-      await job.waitForPositions(ends);
-      await job.finishInput();
+      await finishAtEnd(job, config);
 
       const db = store.database;
       const events = await queryRows<{ source_file: string; source_file_id: string; source_line: string; user_session: string }>(

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
-import { endOffsets } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
@@ -15,6 +14,7 @@ import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { shopEvent } from '../fixtures.ts';
 import { isolatedConfig } from '../helpers.ts';
+import { runJobToEnd } from '../job-run.ts';
 
 const config = isolatedConfig('foreign_lines');
 let store: Store;
@@ -46,15 +46,7 @@ describe('a record whose source_line is negative', () => {
     await producer.disconnect();
 
     const job = new AggregatorJob(config, store, logger, DEFAULT_JOB_OPTIONS);
-    const failed = job.whenFailed();
-    await job.start();
-    try {
-      await job.waitForPositions(await endOffsets(config), { ownAll: true });
-      await job.finishInput();
-    } finally {
-      await job.stop();
-    }
-    expect(await Promise.race([failed, Promise.resolve(undefined)])).toBeUndefined();
+    expect(await runJobToEnd(job, config)).toBeUndefined();
 
     const db = store.database;
     const rejected = await queryRows<{ source_file: string; source_line: string; reason: string; raw_line: string }>(

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/config.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
 import { endOffsets } from '../../cli/commands/backfill.ts';
+import { prepareRuntime } from '../../cli/runtime.ts';
 import { Connector } from '../../ingest/index.ts';
 import { CSV_HEADER, generate } from '../../ingest/tools/generate.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
@@ -21,6 +21,7 @@ import { createMetricsRegistry } from '../../dashboard/routes/metrics.ts';
 import { inboxBacklog } from '../../ingest/connector-totals.ts';
 import type { ComponentsView } from '../../core/component-status.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
+import { finishAtEnd } from '../job-run.ts';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 const config = isolatedConfig('metrics', { SALESINSIGHTS_DASHBOARD_TOKEN: TOKEN });
@@ -84,8 +85,7 @@ beforeAll(async () => {
   } finally {
     await connector.close();
   }
-  await job.waitForPositions(await endOffsets(config), { ownAll: true });
-  await job.finishInput();
+  await finishAtEnd(job, config);
 });
 
 afterAll(async () => {

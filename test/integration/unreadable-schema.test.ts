@@ -9,7 +9,6 @@ import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
-import { endOffsets } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
@@ -17,6 +16,7 @@ import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { shopEvent } from '../fixtures.ts';
 import { isolatedConfig } from '../helpers.ts';
+import { runJobToEnd } from '../job-run.ts';
 
 const config = isolatedConfig('unreadable');
 let store: Store;
@@ -64,15 +64,7 @@ describe('records whose schema id cannot be read as a shop event', () => {
     await producer.disconnect();
 
     const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 });
-    const failed = job.whenFailed();
-    await job.start();
-    try {
-      await job.waitForPositions(await endOffsets(config), { ownAll: true, stallMs: 30_000 });
-      await job.finishInput();
-    } finally {
-      await job.stop();
-    }
-    expect(await Promise.race([failed, Promise.resolve(undefined)])).toBeUndefined();
+    expect(await runJobToEnd(job, config, { ownAll: true, stallMs: 30_000 })).toBeUndefined();
 
     const db = store.database;
     const rejected = await queryRows<{ source_file: string; source_line: string; reason: string }>(
