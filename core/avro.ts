@@ -54,13 +54,13 @@ export const shopEventType = avro.Type.forSchema(SHOP_EVENT_SCHEMA, avroOptions(
  * answers would hold the connector's open (or a decode) forever; a timed-out request is retried
  * like any failure, and the callers' own backoff takes over after that.
  */
-const REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
+export const REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
 
 type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
-export function createSchemaRegistry(url: string): SchemaRegistry {
+export function createSchemaRegistry(url: string, requestTimeoutMs = REGISTRY_REQUEST_TIMEOUT_MS): SchemaRegistry {
   // The same middleware; TypeScript sees mappersmith's ESM and CommonJS declarations as two types.
-  const timeout = TimeoutMiddleware(REGISTRY_REQUEST_TIMEOUT_MS) as unknown as RegistryMiddleware;
+  const timeout = TimeoutMiddleware(requestTimeoutMs) as unknown as RegistryMiddleware;
   return new SchemaRegistry({ host: url, middlewares: [timeout] }, { [SchemaType.AVRO]: avroTypeOptions });
 }
 

@@ -25,6 +25,8 @@ export interface ConnectorOptions {
   inbox?: string;
   batchRows?: number;
   onFile?: (result: FileResult) => void;
+  /** Per schema registry request (default REGISTRY_REQUEST_TIMEOUT_MS). */
+  registryTimeoutMs?: number;
 }
 
 export function defaultInbox(config: Config): string {
@@ -75,7 +77,7 @@ export class Connector {
   async open(): Promise<void> {
     const kafka = createKafka(this.config, 'salesinsights-connector-setup');
     await this.openStep('topics', () => ensureTopics(kafka, this.config.namespace));
-    const registry = createSchemaRegistry(this.config.schemaRegistryUrl);
+    const registry = createSchemaRegistry(this.config.schemaRegistryUrl, this.options.registryTimeoutMs);
     this.schemaId = await this.openStep('schema', () => this.untilRegistryAnswers(() => registerEventSchema(registry, this.config.namespace)));
     await this.openStep('transactional id', () => this.producer.connect());
     this.ledger = await this.openStep('ledger', () => IngestLedger.load(kafka, this.config.namespace));
