@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
@@ -7,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type LogFormat, type LogLevel } from './config.ts';
 import { kafkaLogCreator, kafkaLogLevel, kafkaSecurityOptions, REJOIN_EPISODE_MS, saslAuthFailure } from './kafka.ts';
 import { createLogger } from './logger.ts';
+import { tempDir } from '../test/helpers.ts';
 
 describe('kafkaSecurityOptions', () => {
   it('plain TCP, and TLS with the built-in CAs', () => {
@@ -15,7 +15,7 @@ describe('kafkaSecurityOptions', () => {
   });
 
   it('passes the CA file to TLS and the SASL credentials through', () => {
-    const ca = join(mkdtempSync(join(tmpdir(), 'kafka-tls-')), 'ca.pem');
+    const ca = join(tempDir('kafka-tls'), 'ca.pem');
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     writeFileSync(ca, pem);
     const config = loadConfig({

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
 import { createHash } from 'node:crypto';
+import { tempDir } from '../test/helpers.ts';
 import { hashPrefixes } from './file-hash.ts';
 import { heldOpen, nameRule, notRegular, observe, selectFiles } from './inbox-files.ts';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'inbox-files-'));
+const dir = () => tempDir('inbox-files');
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('nameRule', () => {

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { VALIDATION_DEFAULTS, type ValidationLimits } from '../core/config.ts';
 import type { ShopEvent } from '../core/event.ts';
+import { CSV_HEADER as HEADER } from './tools/generate.ts';
 import { EmptyFileError, MissingColumnsError, NotUtf8Error } from './errors.ts';
 import { mapHeader, parseEventTime, parsePriceCents, parseRows, REQUIRED_COLUMNS, validateFields, type FieldValues, type ParsedRow } from './rows.ts';
 
-const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
 const ROW1 = '2020-01-01 00:00:00 UTC,view,5809910,1602943681873052386,,grattol,5.24,595414620,4adb70bb-edbd-4981-b60f-a05bfd32683a';
 const ROW2 = '2020-01-01 00:00:09 UTC,purchase,5844397,1487580006317032337,appliances.environment.vacuum,,2.38,462033176,09fafd6c-6c99-46b1-834f-33527f5de241';
 const ROW3 = '2020-01-01 00:01:30 UTC,remove_from_cart,5811596,1602943681873052386,,,0,410333972,';

@@ -1,20 +1,34 @@
 // Test helpers: an isolated namespace and home per test file, on the real services.
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { afterAll } from 'vitest';
 import { loadConfig, type Config } from '../core/config.ts';
 
 export function isolatedConfig(prefix: string, extra: Record<string, string> = {}): Config {
   // global-setup names this run's namespaces so that it deletes only those at the end.
   const namespace = `${process.env.SALESINSIGHTS_TEST_PREFIX ?? 't_'}${prefix}_${randomBytes(4).toString('hex')}`;
-  const home = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  return loadConfig({ ...process.env, SALESINSIGHTS_HOME: home, SALESINSIGHTS_NAMESPACE: namespace, ...extra });
+  return loadConfig({ ...process.env, SALESINSIGHTS_HOME: tempDir(prefix), SALESINSIGHTS_NAMESPACE: namespace, ...extra });
 }
 
+/** A new directory under the system's temporary one, kept after the tests for a post-mortem. */
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** Makes temporary directories that are removed after the calling file's tests. */
+export function tempDirsRemovedAfterAll(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = tempDir(prefix);
+    dirs.push(d);
+    return d;
+  };
 }
 
 /** Polls `probe` until it answers something other than undefined; fails after `timeoutMs`. */

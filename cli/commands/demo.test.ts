@@ -1,23 +1,15 @@
 // start --demo's preparation and replay, small: a two-day week of 2,000 rows a day in hourly
 // slices, reused on a second run, replayed into an inbox from where the store left off.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { CSV_HEADER } from '../../ingest/tools/generate.ts';
+import { tempDirsRemovedAfterAll } from '../../test/helpers.ts';
 import { DEMO_DEFAULTS, prepareDemo, replayDemo, sliceEnd } from './demo.ts';
 
 const quiet = pino({ level: 'silent' });
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'demo-test-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirsRemovedAfterAll('demo-test');
 
 const OPTIONS = { ...DEMO_DEFAULTS, days: 2, rowsPerDay: 2000, startDay: '2019-10-07' };
 const dataLines = (path: string) => readFileSync(path, 'utf8').split('\n').slice(1).filter((l) => l !== '');

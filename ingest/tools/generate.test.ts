@@ -1,21 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { VALIDATION_DEFAULTS } from '../../core/config.ts';
 import { parseRows, type ParsedRow } from '../rows.ts';
+import { tempDirsRemovedAfterAll } from '../../test/helpers.ts';
 import { CSV_HEADER, generate } from './generate.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'gen-test-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirsRemovedAfterAll('gen-test');
 
 async function parseFile(path: string): Promise<ParsedRow[]> {
   const out: ParsedRow[] = [];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../core/logger.ts';
+import { tempDir } from '../../test/helpers.ts';
 import { parseDuration, replay } from './replay.ts';
 
 describe('parseDuration', () => {
@@ -26,8 +26,8 @@ describe('parseDuration', () => {
 
 describe('replay', () => {
   it('drops the slices into the inbox in name order, whole, one per interval', async () => {
-    const from = mkdtempSync(join(tmpdir(), 'replay-from-'));
-    const inbox = join(mkdtempSync(join(tmpdir(), 'replay-to-')), 'inbox');
+    const from = tempDir('replay-from');
+    const inbox = join(tempDir('replay-to'), 'inbox');
     writeFileSync(join(from, '2019-10-02.csv'), 'b');
     writeFileSync(join(from, '2019-10-01.csv'), 'a');
     writeFileSync(join(from, 'notes.txt'), 'ignored');
@@ -39,7 +39,7 @@ describe('replay', () => {
   });
 
   it('refuses a folder without slices', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'replay-empty-'));
+    const empty = tempDir('replay-empty');
     await expect(replay({ from: empty, inbox: join(empty, 'inbox'), intervalMs: 1, logger })).rejects.toThrow(/no .csv files/);
   });
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../test/helpers.ts';
+import { CSV_HEADER as header } from './generate.ts';
 import { split } from './split.ts';
 
 describe('split', () => {
   it('writes one YYYY-MM-DD.csv per day, each with the header, rows in their original order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'split-'));
+    const dir = tempDir('split');
     const month = join(dir, '2019-Oct.csv');
-    const header = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
     writeFileSync(
       month,
       `\uFEFF${header}\r\n` +

@@ -16,11 +16,10 @@ import { Connector } from '../../ingest/index.ts';
 import { IngestLedger, ledgerTopic, type LedgerEntry } from '../../ingest/ledger.ts';
 import { EventProducer } from '../../ingest/producer.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
-import { generate } from '../../ingest/tools/generate.ts';
+import { CSV_HEADER as HEADER, generate } from '../../ingest/tools/generate.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
 
-const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
 // Valid rows (one duplicated, one with quotes and commas), then malformed ones. BOM, CRLF, and
 // no final newline.
 const MIXED_ROWS = [

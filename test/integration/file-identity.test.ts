@@ -14,6 +14,7 @@ import { topics } from '../../core/config.ts';
 import { Connector } from '../../ingest/index.ts';
 import { ledgerTopic } from '../../ingest/ledger.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
+import { CSV_HEADER as HEADER } from '../../ingest/tools/generate.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { loadMigrations, migrate } from '../../aggregates/migrate.ts';
@@ -26,7 +27,6 @@ import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
 import { finishAtEnd } from '../job-run.ts';
 import { expectAggregatesMatchReference, reduceCsv } from '../reference.ts';
 
-const HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
 const MONDAY = [
   '2019-10-01 10:00:00 UTC,purchase,1001,2053013555631882655,,acme,10.00,500001,mon-1',
   '2019-10-01 10:00:30 UTC,view,1002,2053013555631882655,,acme,5.50,500002,mon-2',

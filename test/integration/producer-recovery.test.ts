@@ -15,6 +15,7 @@ import { ComponentStatus } from '../../core/component-status.ts';
 import { logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { Connector } from '../../ingest/index.ts';
+import { CSV_HEADER } from '../../ingest/tools/generate.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import type { Store } from '../../aggregates/store.ts';
@@ -22,8 +23,6 @@ import { queryRows } from '../../aggregates/queries.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
 import { OwnBroker } from '../own-services.ts';
-
-const CSV_HEADER = 'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
 
 let broker: OwnBroker | undefined;
 let connector: Connector | undefined;
