@@ -4,12 +4,12 @@
 // file per chunk, a header per chunk). Those the engine writes as one file (INTO OUTFILE, in
 // bounded memory), which is read while it grows.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { open, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RawReadOptions } from './store.ts';
+import { writeChunks } from './chunk-file.ts';
 import { QueryLimitError } from './read-gate.ts';
 
 /** The part of a chDB Session used here. */
@@ -317,26 +317,6 @@ async function* tail(file: string, writing: Promise<unknown>, signal?: AbortSign
     }
   } finally {
     await handle?.close();
-  }
-}
-
-/** Writes chunks to a new file (never an existing one) with backpressure; resolves with the bytes written. */
-export async function writeChunks(chunks: AsyncIterable<Buffer>, file: string, onBytes: (bytes: number) => void = () => undefined): Promise<number> {
-  const out = createWriteStream(file, { flags: 'wx' });
-  const failed = once(out, 'error').then(([err]) => Promise.reject(err as Error));
-  failed.catch(() => undefined);
-  let bytes = 0;
-  try {
-    for await (const chunk of chunks) {
-      bytes += chunk.length;
-      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
-      onBytes(bytes);
-    }
-    out.end();
-    await Promise.race([once(out, 'finish'), failed]);
-    return bytes;
-  } finally {
-    out.destroy();
   }
 }
 

@@ -4,7 +4,8 @@ import type { Config } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 import { servicesUp } from './services/index.ts';
-import { openStore, type Store } from '../aggregates/store.ts';
+import { openStore } from '../aggregates/open-store.ts';
+import type { Store } from '../aggregates/store.ts';
 import { migrate } from '../aggregates/migrate.ts';
 import { ensureTopics } from '../ingest/topics.ts';
 

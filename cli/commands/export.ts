@@ -12,8 +12,8 @@ import cliProgress from 'cli-progress';
 import { ConfigError, type Config } from '../../core/config.ts';
 import { processAlive } from '../../core/process-alive.ts';
 import { checkReadOnly } from '../../aggregates/read-only.ts';
-import { writeChunks } from '../../aggregates/embedded-read.ts';
-import { openStore } from '../../aggregates/store.ts';
+import { writeChunks } from '../../aggregates/chunk-file.ts';
+import { openStore } from '../../aggregates/open-store.ts';
 import { queryEndpoint, runningEndpoint } from '../query-endpoint.ts';
 
 export const EXPORT_FORMATS = { parquet: 'Parquet', csv: 'CSVWithNames', jsonl: 'JSONEachRow' } as const;

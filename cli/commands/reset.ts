@@ -6,7 +6,7 @@ import { topics } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { servicesUp } from '../services/index.ts';
-import { openStore } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
 import { ledgerTopic } from '../../ingest/ledger.ts';
 import { describeInstance, instancesTopic, runningInstances, type Instance } from '../../core/instances.ts';
 

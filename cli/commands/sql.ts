@@ -24,7 +24,7 @@ export async function sql(config: Config, query: string, write: (chunk: Buffer) 
     return;
   }
   // Loaded only here: the engine and its clients take longer to load than a query through the endpoint.
-  const [{ openStore }, { runReadOnlyQuery }] = await Promise.all([import('../../aggregates/store.ts'), import('../../aggregates/read-only.ts')]);
+  const [{ openStore }, { runReadOnlyQuery }] = await Promise.all([import('../../aggregates/open-store.ts'), import('../../aggregates/read-only.ts')]);
   const store = openStore(config);
   try {
     await runReadOnlyQuery(store, query, write);

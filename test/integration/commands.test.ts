@@ -13,7 +13,7 @@ import { logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { runReadOnlyQuery } from '../../aggregates/read-only.ts';
 import { reset } from '../../cli/commands/reset.ts';
-import { openStore } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 

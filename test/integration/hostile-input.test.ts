@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_HEADER, generate } from '../../ingest/tools/generate.ts';
-import { openStore } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { spawnCli, stopCli, type CliProcess } from '../cli-process.ts';
 import { isolatedConfig, tempDir, until } from '../helpers.ts';

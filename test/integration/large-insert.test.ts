@@ -2,7 +2,8 @@
 // the end of a backfill's input) lands whole in the real ClickHouse engine: every row once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../aggregates/migrate.ts';
-import { openStore, type Store } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
+import type { Store } from '../../aggregates/store.ts';
 import type { SalesRow } from '../../aggregates/table-rows.ts';
 import { writeSales } from '../../aggregates/writers.ts';
 import { queryRows } from '../../aggregates/queries.ts';

@@ -3,7 +3,8 @@
 // stays and gets its init. Counted on the dashboard's own client of the real embedded store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { openStore, type Store } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
+import type { Store } from '../../aggregates/store.ts';
 import { migrate } from '../../aggregates/migrate.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { logger } from '../../core/logger.ts';

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeBlockWriter, type NativeColumn } from '../../aggregates/native-block.ts';
-import { openStore, type Store } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
+import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { isolatedConfig } from '../helpers.ts';
 

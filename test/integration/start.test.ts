@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_HEADER } from '../../ingest/tools/generate.ts';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { openStore } from '../../aggregates/store.ts';
+import { openStore } from '../../aggregates/open-store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
 import { runCli, startApp as startWithUrls, type CliRun } from '../cli-process.ts';
 import { dropIntoInbox, isolatedConfig, until } from '../helpers.ts';
