@@ -4,11 +4,9 @@ import type { EngineOptions } from './defaults.ts';
 import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
 import { Emissions, PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
 import { NO_WATERMARK } from './time.ts';
-import { eventFactory } from '../test/fixtures.ts';
+import { BASE, sec, eventFactory } from '../test/fixtures.ts';
 import { readNativeBlock } from '../test/native-block-reader.ts';
 
-const BASE = Date.UTC(2020, 0, 1); // minute-aligned
-const sec = (n: number) => BASE + n * 1000;
 const OPTIONS: EngineOptions = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0 };
 
 const ev = eventFactory({ event_time: BASE, event_type: 'view', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });

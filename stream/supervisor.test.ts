@@ -8,6 +8,7 @@ import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { WriteRetries } from './retry.ts';
 import { SupervisedJob, type Supervisable } from './supervisor.ts';
+import { until } from '../test/helpers.ts';
 
 class StandInJob implements Supervisable {
   started = false;
@@ -53,10 +54,8 @@ class StandInJob implements Supervisable {
   }
 }
 
-async function until(probe: () => boolean): Promise<void> {
-  for (let i = 0; i < 2_000 && !probe(); i++) await new Promise((r) => setTimeout(r, 1));
-  expect(probe()).toBe(true);
-}
+/** The stand-ins restart within milliseconds: polled every millisecond. */
+const settled = (what: string, probe: () => boolean) => until(what, async () => (probe() ? true : undefined), 5_000, 1);
 
 /** A supervisor of stand-in jobs that restarts at once; `jobs` lists every job it made. */
 function supervisedStandIns() {
@@ -83,7 +82,7 @@ describe('SupervisedJob', () => {
     jobs[0]!.emit({ sales: [], customers: [], emittedAt: 1 });
 
     jobs[0]!.fail('store away');
-    await until(() => jobs.length === 2 && supervisor.status.view().state === 'running');
+    await settled('a second job, running', () => jobs.length === 2 && supervisor.status.view().state === 'running');
     expect(jobs[0]!.stopped).toBe(true);
     expect(supervisor.current()).toBe(jobs[1]);
     expect(supervisor.metrics().eventsTotal).toBe(2);
@@ -111,12 +110,12 @@ describe('SupervisedJob', () => {
     }, logger, { initialMs: 1, maxMs: 2 });
     await supervisor.start();
     first.fail('consumer crashed');
-    await until(() => attempts >= 3);
+    await settled('three attempts', () => attempts >= 3);
     const view = supervisor.status.view();
     expect(view.state).toBe('retrying');
     expect(view.reason).toMatch(/ClickHouse away/);
     failing = false;
-    await until(() => supervisor.status.view().state === 'running');
+    await settled('running', () => supervisor.status.view().state === 'running');
     expect(supervisor.current()?.started).toBe(true);
     await supervisor.stop();
   });
@@ -135,9 +134,9 @@ describe('SupervisedJob', () => {
     jobs[0]!.retries.settled(storeWrite, false);
     expect(supervisor.status.view().state).toBe('retrying');
     jobs[0]!.fail('store write failed: ENOSPC');
-    await until(() => jobs.length === 2);
+    await settled('a second job', () => jobs.length === 2);
     jobs[1]!.retries.retrying(storeWrite, 'store write failed (attempt 1, retrying): ENOSPC: no space left on device');
-    await until(() => supervisor.current() === jobs[1]);
+    await settled('the second job current', () => supervisor.current() === jobs[1]);
     expect(supervisor.status.view()).toMatchObject({ state: 'retrying', reason: expect.stringMatching(/ENOSPC/) });
     // The old job's retries no longer count.
     jobs[0]!.retries.retrying({}, 'late news from the old job');

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { END_OF_INPUT, ManualClock, NO_WATERMARK } from './time.ts';
 import { BoundedOutOfOrdernessWatermarks, WatermarkTracker } from './watermark.ts';
+import { sec } from '../test/fixtures.ts';
 
-const BASE = Date.UTC(2020, 0, 1);
-const sec = (n: number) => BASE + n * 1000;
 const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 describe('BoundedOutOfOrdernessWatermarks', () => {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hopping, isWindowFinal, tumbling } from './window.ts';
-
-const BASE = Date.UTC(2020, 0, 1); // minute-aligned
-const sec = (n: number) => BASE + n * 1000;
+import { sec } from '../test/fixtures.ts';
 
 describe('tumbling windows', () => {
   const minute = tumbling(60_000);

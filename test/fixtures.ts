@@ -1,8 +1,12 @@
 import type { ShopEvent } from '../core/event.ts';
 
+/** The engine tests' time origin (minute-aligned), and `n` seconds after it. */
+export const BASE = Date.UTC(2020, 0, 1);
+export const sec = (n: number) => BASE + n * 1000;
+
 export function shopEvent(overrides: Partial<ShopEvent> = {}): ShopEvent {
   return {
-    event_time: Date.UTC(2020, 0, 1, 0, 0, 0),
+    event_time: BASE,
     event_type: 'purchase',
     product_id: 5809910n,
     category_id: 1602943681873052386n,

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CustomerValueOperator } from './customer-value-operator.ts';
-import { eventFactory } from '../../test/fixtures.ts';
+import { BASE, sec, eventFactory } from '../../test/fixtures.ts';
 
-const BASE = Date.UTC(2020, 0, 1);
-const sec = (n: number) => BASE + n * 1000;
 const ev = eventFactory({ event_time: BASE, event_type: 'purchase', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
 
 describe('CustomerValueOperator', () => {

@@ -3,10 +3,8 @@ import { NO_WATERMARK } from '../time.ts';
 import { earlyAndOnWatermark } from '../trigger.ts';
 import { hopping, tumbling } from '../window.ts';
 import { LATE_DEDUP_CAPACITY, WindowOperator, type WindowOperatorSnapshot } from './window-operator.ts';
-import { eventFactory } from '../../test/fixtures.ts';
+import { BASE, sec, eventFactory } from '../../test/fixtures.ts';
 
-const BASE = Date.UTC(2020, 0, 1); // minute-aligned
-const sec = (n: number) => BASE + n * 1000;
 const ev = eventFactory({ event_time: BASE, event_type: 'view', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
 const minuteOp = (lateness = 0) => new WindowOperator(tumbling(60_000), earlyAndOnWatermark(lateness), lateness);
 
