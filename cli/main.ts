@@ -5,7 +5,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig, ConfigError, type Config } from '../core/config.ts';
+import { loadConfig, type Config } from '../core/config.ts';
+import { ConfigError } from '../core/settings.ts';
 import { logger } from '../core/logger.ts';
 import type { ServiceStatus } from './services/index.ts';
 import type { ExportFormat } from './commands/export.ts';

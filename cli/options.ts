@@ -1,7 +1,7 @@
 // The command line's flag and argument values, checked by commander while it parses them (its
 // argParser), so a bad value ends the command with one `configuration error:` line (exit 2)
 // before any command has done anything: no service started, no directory or topic created.
-import { ConfigError, portNumber } from '../core/config.ts';
+import { ConfigError, portNumber } from '../core/settings.ts';
 import { parseDuration } from '../ingest/tools/replay.ts';
 
 type Parser<T> = (text: string) => T;

@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { ConfigError, type Config } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
+import { ConfigError } from '../core/settings.ts';
 import { processAlive } from '../core/process-alive.ts';
 import { ReadOnlyQueryError } from '../aggregates/read-only.ts';
 

@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackHost, loadConfig, LOCAL_KAFKA_PORT, logFormat, topics, withDashboardHost } from './config.ts';
+import { loadConfig, LOCAL_KAFKA_PORT, logFormat, withDashboardHost } from './config.ts';
+import { ConfigError } from './settings.ts';
+import { isLoopbackHost } from './exposure.ts';
+import { topics } from './topics.ts';
 
 /** The ConfigError loadConfig throws for env (fails the test if it does not throw one). */
 function configError(env: Record<string, string | undefined>): ConfigError {

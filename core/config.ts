@@ -1,11 +1,13 @@
 // core/: shared code (config, event, logger, Kafka clients, backoff, component status, Avro); imports no component.
 // The one configuration module. Every setting of docs/design.md is read here, validated once,
 // and a wrong value fails fast with a message naming the setting and what it expects.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { resolve, join } from 'node:path';
-import { STORE_TIME_RANGE } from './time-format.ts';
+import { isLoopbackHost } from './exposure.ts';
+import { bool, ConfigError, httpUrl, instant, integer, millis, nonEmpty, pemFile, port, type Env } from './settings.ts';
+
+const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
+const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
 
 export interface KafkaSecurity {
   ssl: boolean;
@@ -110,81 +112,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${setting}: ${message}`);
-  }
-}
-
 export const LOCAL_KAFKA_PORT = 19092;
 export const LOCAL_CONTROLLER_PORT = 19093;
 export const LOCAL_REGISTRY_PORT = 18081;
-
-type Env = Record<string, string | undefined>;
-
-const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
-const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
-
-function nonEmpty(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
-function httpUrl(env: Env, name: string): string | undefined {
-  const v = nonEmpty(env, name);
-  if (v === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    throw new ConfigError(name, `"${v}" is not a URL; expected for example http://127.0.0.1:8123`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `"${v}" must start with http:// or https://`);
-  }
-  return v.replace(/\/+$/, '');
-}
-
-/** A port given as text, by a setting or a flag (`setting` names it); `min` 0 allows 0, any free port. */
-export function portNumber(setting: string, text: string, min: 0 | 1 = 1): number {
-  const n = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(n >= min && n <= 65535)) throw new ConfigError(setting, `"${text}" is not a port; expected an integer ${min}-65535`);
-  return n;
-}
-
-function port(env: Env, name: string, fallback: number, min: 0 | 1 = 1): number {
-  const v = nonEmpty(env, name);
-  return v === undefined ? fallback : portNumber(name, v, min);
-}
-
-function millis(env: Env, name: string, fallback: number, max = 3_600_000): number {
-  return integer(env, name, fallback, 0, max, 'milliseconds');
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number, unit: string): number {
-  const v = nonEmpty(env, name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `"${v}" is not valid; expected an integer number of ${unit} ${min}-${max}`);
-  }
-  return n;
-}
-
-/** An instant given as a date (2000-01-01) or an ISO 8601 time with Z or an offset, in epoch ms. */
-function instant(env: Env, name: string, fallback: number): number {
-  const v = nonEmpty(env, name);
-  if (v === undefined) return fallback;
-  const ms = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? Date.parse(v) : NaN;
-  if (Number.isNaN(ms) || ms < STORE_TIME_RANGE.minMs || ms > STORE_TIME_RANGE.maxMs) {
-    throw new ConfigError(name, `"${v}" is not a date; expected for example 2000-01-01 or 2019-10-01T00:00:00Z (1970 .. 2106)`);
-  }
-  return ms;
-}
 
 function queryLimits(env: Env): QueryLimits {
   const d = QUERY_LIMIT_DEFAULTS;
@@ -217,31 +147,6 @@ export function logFormat(env: Env, stderrIsTTY = process.stderr.isTTY === true)
   return v as LogFormat;
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const v = nonEmpty(env, name);
-  if (v === undefined) return fallback;
-  if (v !== 'true' && v !== 'false') throw new ConfigError(name, `"${v}" must be true or false`);
-  return v === 'true';
-}
-
-/** A readable PEM file holding at least one certificate: checked here so a bad path fails before any connection. */
-function pemFile(env: Env, name: string): string | undefined {
-  const v = nonEmpty(env, name);
-  if (v === undefined) return undefined;
-  const file = resolve(v);
-  try {
-    if (!statSync(file).isFile()) throw new ConfigError(name, `"${file}" is not a file; expected a PEM file of CA certificates`);
-    accessSync(file, constants.R_OK);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(name, `"${file}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); expected a PEM file of CA certificates`);
-  }
-  if (!readFileSync(file, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
-    throw new ConfigError(name, `"${file}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  }
-  return file;
-}
-
 function kafkaSecurity(env: Env): KafkaSecurity {
   const ssl = bool(env, 'KAFKA_SSL', false);
   const sslCaFile = pemFile(env, 'KAFKA_SSL_CA_FILE');
@@ -261,18 +166,6 @@ function kafkaSecurity(env: Env): KafkaSecurity {
   if (!username) throw new ConfigError('KAFKA_SASL_USERNAME', 'must be set when KAFKA_SASL_MECHANISM is set');
   if (!password) throw new ConfigError('KAFKA_SASL_PASSWORD', 'must be set when KAFKA_SASL_MECHANISM is set');
   return { ...tls, sasl: { mechanism, username, password } };
-}
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** localhost, 127.0.0.0/8 or ::1 (also written in full or IPv4-mapped); a name other than localhost is not resolved, so it counts as beyond loopback. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (h === 'localhost' || h === 'localhost.') return true;
-  const family = isIP(h);
-  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
@@ -353,14 +246,4 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel(env),
     logFormat: logFormat(env),
   };
-}
-
-/** Topic names of a namespace: the public contract of docs/design.md, "Topics". */
-export function topics(namespace: string) {
-  return {
-    events: `${namespace}.events`,
-    rejected: `${namespace}.events-rejected`,
-    late: `${namespace}.events-late`,
-    salesPerProduct: `${namespace}.sales-per-product`,
-  } as const;
 }

@@ -6,7 +6,8 @@
 // between two stores; and `reset` must not pull the topics from under a running instance.
 import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
-import { ConfigError, type Config } from './config.ts';
+import type { Config } from './config.ts';
+import { ConfigError } from './settings.ts';
 import { createKafka } from './kafka.ts';
 import { processAlive } from './process-alive.ts';
 

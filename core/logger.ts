@@ -7,7 +7,8 @@
 import { isMainThread, MessageChannel, MessagePort, workerData } from 'node:worker_threads';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { PinoPretty, type PrettyOptions } from 'pino-pretty';
-import { ConfigError, logFormat, logLevel, type LogFormat, type LogLevel } from './config.ts';
+import { logFormat, logLevel, type LogFormat, type LogLevel } from './config.ts';
+import { ConfigError } from './settings.ts';
 
 export type { Logger };
 

@@ -1,6 +1,7 @@
 // startDashboard: builds the app and listens (127.0.0.1:3000 unless configured otherwise).
 import type { FastifyInstance } from 'fastify';
-import { checkDashboardExposure, isLoopbackHost } from '../core/config.ts';
+import { checkDashboardExposure } from '../core/config.ts';
+import { isLoopbackHost } from '../core/exposure.ts';
 import { logger as defaultLogger } from '../core/logger.ts';
 import { buildApp, type BuildAppOptions } from './app.ts';
 

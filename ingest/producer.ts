@@ -3,7 +3,7 @@
 import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { backoffMs, sleep, type BackoffPolicy } from '../core/backoff.ts';
 import type { ComponentStatus } from '../core/component-status.ts';
-import { topics } from '../core/config.ts';
+import { topics } from '../core/topics.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RejectedRow } from '../core/event.ts';
 import { ledgerTopic, type IngestLedger, type LedgerEntry } from './ledger.ts';

@@ -1,6 +1,6 @@
 // Creates the namespace's topics once (idempotent) and waits until each partition has a leader.
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
-import { topics } from '../core/config.ts';
+import { topics } from '../core/topics.ts';
 import { ledgerTopic } from './ledger.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
 

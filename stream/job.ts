@@ -11,7 +11,8 @@
 // offsets. After a crash each partition restores its checkpoint and re-reads from its offset;
 // replay is deterministic and every table is a versioned upsert, so no number changes.
 import type { EachBatchPayload, Producer } from 'kafkajs';
-import { topics, type Config } from '../core/config.ts';
+import type { Config } from '../core/config.ts';
+import { topics } from '../core/topics.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';

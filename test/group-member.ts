@@ -2,7 +2,8 @@
 // the job's session timeout and reports "joining" once its join is under way and "joined" once
 // it owns partitions. The test kills it with SIGKILL; its member stays in the group until its
 // session expires. It reads and commits nothing, as an aggregator before its first checkpoint.
-import { loadConfig, topics } from '../core/config.ts';
+import { loadConfig } from '../core/config.ts';
+import { topics } from '../core/topics.ts';
 import { createKafka } from '../core/kafka.ts';
 
 const config = loadConfig(process.env);

@@ -2,7 +2,7 @@
 // ClickHouse); at the end of input every window becomes final; a summary; exit 0.
 import { join } from 'node:path';
 import type { Config } from '../../core/config.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka, fetchEndOffsets } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../runtime.ts';

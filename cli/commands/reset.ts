@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Config } from '../../core/config.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { servicesUp } from '../services/index.ts';

@@ -1,6 +1,7 @@
 // The local services manager: Kafka and the schema registry run natively (no Docker here).
 // See docs/design.md, "Real components on this machine".
-import { ConfigError, type Config } from '../../core/config.ts';
+import type { Config } from '../../core/config.ts';
+import { ConfigError } from '../../core/settings.ts';
 import { logger } from '../../core/logger.ts';
 import { bringDown, bringUp, describe } from './lifecycle.ts';
 import { serviceSpecs, type ServiceSpec } from './service-specs.ts';

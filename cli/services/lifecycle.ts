@@ -1,5 +1,5 @@
 // Up, down and status of one service.
-import { ConfigError } from '../../core/config.ts';
+import { ConfigError } from '../../core/settings.ts';
 import { logger } from '../../core/logger.ts';
 import { portInUse, shortReason, waitUntilHealthy, withTimeout } from './health.ts';
 import { processAlive, readPidFile, removePidFile, rssMb, stopProcess } from './process-control.ts';

@@ -1,6 +1,8 @@
 // startQueryEndpoint: builds the query endpoint and listens (127.0.0.1:8124 unless configured otherwise).
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, isLoopbackHost, type Config } from '../../core/config.ts';
+import type { Config } from '../../core/config.ts';
+import { ConfigError } from '../../core/settings.ts';
+import { isLoopbackHost } from '../../core/exposure.ts';
 import { logger as defaultLogger } from '../../core/logger.ts';
 import { dashboardUrl } from '../server.ts';
 import { buildQueryApp, type QueryAppOptions } from './app.ts';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';

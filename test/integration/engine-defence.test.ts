@@ -4,7 +4,7 @@
 // becomes a rejected row rather than a crash loop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { ShopEvent } from '../../core/event.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';

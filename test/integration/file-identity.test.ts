@@ -10,7 +10,7 @@ import { logger } from '../../core/logger.ts';
 import { avroOptions, createSchemaRegistry, readSchema, registerEventSchema } from '../../core/avro.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { createKafka } from '../../core/kafka.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { Connector } from '../../ingest/index.ts';
 import { ledgerTopic } from '../../ingest/ledger.ts';
 import { ensureTopics } from '../../ingest/topics.ts';

@@ -4,7 +4,7 @@
 // offset, and the rest is processed as usual.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';

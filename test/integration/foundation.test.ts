@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import avro from 'avsc';
 import type { Kafka } from 'kafkajs';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { avroOptions, createSchemaRegistry, encodeEvent, registerEventSchema, SHOP_EVENT_SCHEMA } from '../../core/avro.ts';
 import { ensureTopics } from '../../ingest/topics.ts';

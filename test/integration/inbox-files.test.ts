@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { pino, type Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { ShopEvent } from '../../core/event.ts';
 import { createSchemaRegistry } from '../../core/avro.ts';

@@ -3,7 +3,8 @@
 // wrong password ending the command at once with one clear line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { loadConfig, topics } from '../../core/config.ts';
+import { loadConfig } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { reduceCsv } from '../reference.ts';

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { endOffsets } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { Connector } from '../../ingest/index.ts';

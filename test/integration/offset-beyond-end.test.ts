@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basename, dirname } from 'node:path';
 import { logger } from '../../core/logger.ts';
-import { topics, type Config } from '../../core/config.ts';
+import type { Config } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { backfill, endOffsets } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from '../../core/backoff.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { FastifyInstance } from 'fastify';
 import { ComponentStatus } from '../../core/component-status.ts';

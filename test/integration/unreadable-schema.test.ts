@@ -6,7 +6,7 @@ import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { logger } from '../../core/logger.ts';
-import { topics } from '../../core/config.ts';
+import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
