@@ -1,6 +1,6 @@
 // What the dashboard API should answer, computed from the independent reducer's output
 // (test/reference.ts) and the CSV lines themselves with plain loops: the other side of
-// test/integration/dashboard-api.test.ts.
+// the dashboard-api-*.test.ts files.
 import { readFileSync } from 'node:fs';
 import type { ExpectedSales, Reference } from './reference.ts';
 
