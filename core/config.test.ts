@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, LOCAL_KAFKA_PORT, logFormat, withDashboardHost } from './config.ts';
 import { ConfigError } from './settings.ts';
 import { isLoopbackHost } from './exposure.ts';
 import { topics } from './topics.ts';
+import { tempDir } from '../test/helpers.ts';
 
 /** The ConfigError loadConfig throws for env (fails the test if it does not throw one). */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -141,7 +141,7 @@ describe('bad configuration fails fast with a ConfigError naming the setting', (
 });
 
 describe('Kafka TLS settings', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'config-tls-'));
+  const dir = tempDir('config-tls');
   const ca = join(dir, 'ca.pem');
   writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
 

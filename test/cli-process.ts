@@ -1,7 +1,7 @@
 // The salesinsights command line in a child process, as users run it: the environment says the
 // test config's home, namespace and (when the config names them) its own broker and registry;
 // stdout and stderr go to `<home>/<name>.log`, kept for a post-mortem.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.ts';
@@ -58,6 +58,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs?: numbe
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** `salesinsights sql <query>` in the test config's environment, to its end: its output (JSONEachRow lines). */
+export function cliSql(c: Config, query: string): string {
+  const r = spawnSync(process.execPath, ['bin/salesinsights.js', 'sql', query], { env: cliEnv(c), maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sql failed for ${query}: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** `salesinsights start` on free ports with `env`, its stderr shown; resolves with the dashboard and query endpoint URLs it prints. */

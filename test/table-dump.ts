@@ -1,8 +1,7 @@
 // Every row of every public table of a namespace, for comparing a faulty run with an
 // uninterrupted one. Read with `salesinsights sql` once no process holds the embedded store.
-import { spawnSync } from 'node:child_process';
 import type { Config } from '../core/config.ts';
-import { cliEnv } from './cli-process.ts';
+import { cliSql } from './cli-process.ts';
 
 /** Dumps of every public table without the columns that record when a run happened. */
 export function dump(c: Config): Record<string, string> {
@@ -16,9 +15,7 @@ export function dump(c: Config): Record<string, string> {
   };
   return Object.fromEntries(
     Object.entries(queries).map(([table, query]) => {
-      const r = spawnSync(process.execPath, ['bin/salesinsights.js', 'sql', query], { env: cliEnv(c), maxBuffer: 1 << 30, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`sql failed for ${table}: ${r.stderr}`);
-      return [table, r.stdout];
+      return [table, cliSql(c, query)];
     }),
   );
 }

@@ -15,6 +15,7 @@ import { runReadOnlyQuery } from '../../aggregates/read-only.ts';
 import { reset } from '../../cli/commands/reset.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
+import { runCli, type CliRun } from '../cli-process.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 
 const config = isolatedConfig('commands');
@@ -82,22 +83,9 @@ describe('reset', () => {
   });
 });
 
-interface CliRun {
-  code: number | null;
-  signal: string | null;
-  stderr: string;
-}
-
 /** The CLI in this file's home and namespace; killed after `timeoutMs` (the failure mode, not a timing assertion). */
 function cli(args: string[], extraEnv: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
-  const env = { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace, ...extraEnv };
-  const child = spawn(process.execPath, ['bin/salesinsights.js', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stderr }));
-  });
+  return runCli(args, { ...process.env, SALESINSIGHTS_HOME: config.home, SALESINSIGHTS_NAMESPACE: config.namespace, ...extraEnv }, timeoutMs);
 }
 
 /** Exit 2 with exactly one `configuration error:` line, no stack trace; returns that line. */

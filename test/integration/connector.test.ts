@@ -1,7 +1,6 @@
 // The connector on the real broker and registry: valid rows to <ns>.events, malformed rows to
 // <ns>.events-rejected, exactly once per line across a kill -9, columns by header name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -18,7 +17,8 @@ import { EventProducer } from '../../ingest/producer.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
 import { CSV_HEADER as HEADER, generate } from '../../ingest/tools/generate.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
-import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
+import { spawnCli, stopCli } from '../cli-process.ts';
+import { isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
 
 // Valid rows (one duplicated, one with quotes and commas), then malformed ones. BOM, CRLF, and
 // no final newline.
@@ -141,7 +141,7 @@ describe('connector watching an inbox', () => {
     try {
       writeFileSync(join(inbox, '.late-arrival.csv.partial'), `${HEADER}\n${MIXED_ROWS[3]}\n`);
       renameSync(join(inbox, '.late-arrival.csv.partial'), join(inbox, 'late-arrival.csv'));
-      for (let i = 0; i < 100 && !existsSync(join(inbox, '.done', 'late-arrival.csv')); i++) await sleep(100);
+      await until('late-arrival.csv in .done', async () => (existsSync(join(inbox, '.done', 'late-arrival.csv')) ? true : undefined), 10_000, 100);
       expect(watcher.results.map((r) => [r.file, r.rows])).toEqual([['late-arrival.csv', 1]]);
     } finally {
       await watcher.close();
@@ -152,9 +152,7 @@ describe('connector watching an inbox', () => {
 describe('connector killed with SIGKILL mid-file', () => {
   const killConfig = isolatedConfig('kill');
   const killTopics = topics(killConfig.namespace);
-  const env = { ...process.env, SALESINSIGHTS_HOME: killConfig.home, SALESINSIGHTS_NAMESPACE: killConfig.namespace, LOG_LEVEL: 'info' };
-  const run = (inbox: string) =>
-    spawn(process.execPath, ['bin/salesinsights.js', 'connect', '--once', '--inbox', inbox], { env, stdio: 'ignore' });
+  const run = (inbox: string, name: string) => spawnCli(killConfig, ['connect', '--once', '--inbox', inbox], name);
 
   it('produces every line exactly once after a restart', async () => {
     const source = tempDir('kill-src');
@@ -165,26 +163,22 @@ describe('connector killed with SIGKILL mid-file', () => {
     mkdirSync(inbox, { recursive: true });
     writeFileSync(join(inbox, 'day.csv'), readFileSync(file!));
 
-    const first = run(inbox);
+    const first = run(inbox, 'connect-killed');
     // Kill at a random moment once the connector has sent a few transactions (so some are
     // committed), long before the end of the file.
     const admin = createKafka(killConfig, 'kill-watch').admin();
     await admin.connect();
     const sent = () => admin.fetchTopicOffsets(killTopics.events).then((p) => p.reduce((n, o) => n + Number(o.high), 0), () => 0);
-    for (let i = 0; i < 1200 && (await sent()) < 20_000; i++) await sleep(50);
+    await until('20,000 events sent', async () => ((await sent()) >= 20_000 ? true : undefined), 60_000, 50);
     await admin.disconnect();
     await sleep(Math.random() * 1000);
-    expect(first.exitCode, 'the connector must still be ingesting when it is killed').toBeNull();
-    const exited = new Promise((r) => first.once('exit', r));
-    first.kill('SIGKILL');
-    await exited;
+    expect(first.child.exitCode, 'the connector must still be ingesting when it is killed').toBeNull();
+    await stopCli(first, 'SIGKILL');
     expect(existsSync(join(inbox, 'day.csv')), 'the kill must interrupt the file').toBe(true);
     const partial = (await readTopic(kafka, killTopics.events, 1, 1500)).length;
     expect(partial).toBeLessThan(rows);
 
-    const second = run(inbox);
-    const code = await new Promise((r) => second.once('exit', r));
-    expect(code).toBe(0);
+    expect(await run(inbox, 'connect-again').exited).toBe(0);
     expect(readdirSync(join(inbox, '.done'))).toContain('day.csv');
 
     const messages = await readTopic(createKafka(killConfig, 'kill-reader'), killTopics.events, rows, 3000);

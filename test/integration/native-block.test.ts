@@ -1,17 +1,14 @@
 // What aggregates/native-block.ts writes, read by the real ClickHouse engine: each value of each
 // type the writers use, at the edges of its range, arrives as the engine's own value. The store's
 // home has braces in its path, which the engine's FROM INFILE would read as a glob.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeBlockWriter, type NativeColumn } from '../../aggregates/native-block.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/queries.ts';
-import { isolatedConfig } from '../helpers.ts';
+import { isolatedConfig, tempDir } from '../helpers.ts';
 
-const config = isolatedConfig('native_block', { SALESINSIGHTS_HOME: mkdtempSync(join(tmpdir(), 'native{block}-')) });
+const config = isolatedConfig('native_block', { SALESINSIGHTS_HOME: tempDir('native{block}') });
 let store: Store;
 
 const COLUMNS: NativeColumn[] = [

@@ -10,7 +10,6 @@
 // `start` runs as users run it, in its own process, against this file's own broker and registry
 // (restarted from here), never the shared ones; the uninterrupted reference runs on the shared ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +17,7 @@ import { generate } from '../../ingest/tools/generate.ts';
 import type { Config } from '../../core/config.ts';
 import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
-import { cliEnv, spawnCli, stopCli, type CliProcess } from '../cli-process.ts';
+import { cliSql, spawnCli, stopCli, type CliProcess } from '../cli-process.ts';
 import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
 import { freePort, OwnBroker, OwnRegistry } from '../own-services.ts';
 import { difference, dump, rows } from '../table-dump.ts';
@@ -66,9 +65,7 @@ async function input(days: number, rowsPerDay: number, seed: number): Promise<In
 
 /** One read-only query against a stopped run's store; its JSONEachRow rows. */
 function query<T>(c: Config, sql: string): T[] {
-  const r = spawnSync(process.execPath, ['bin/salesinsights.js', 'sql', sql], { env: cliEnv(c), encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sql failed: ${r.stderr}`);
-  return rows(r.stdout).map((line) => JSON.parse(line) as T);
+  return rows(cliSql(c, sql)).map((line) => JSON.parse(line) as T);
 }
 
 interface Totals {
