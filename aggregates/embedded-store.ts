@@ -64,18 +64,17 @@ export function openEmbeddedStore(config: Config): Store {
     clickhouse_settings: { ...SETTINGS, ...panelSettings(limits) },
   });
   const session = () => new Session(path);
-  const { reads, panelReads } = gates(limits);
+  const readGates = gates(limits);
   const options = (o: RawReadOptions) => withDefaults(limited(limits, o));
   return {
     client,
     panelClient,
-    reads,
-    panelReads,
+    ...readGates,
     database: config.namespace,
     mode: 'embedded',
     // Each read gets a session of its own on the same engine: its settings and readonly stay its own.
-    readRaw: (sql, o) => gated(reads, o.signal, () => embeddedRead(session, spool, sql, options(o), limits.spoolAheadBytes)),
-    writeRawFile: (sql, o, file, onBytes) => reads.run(() => embeddedWriteFile(session, spool, sql, options(o), file, onBytes), o.signal),
+    readRaw: (sql, o) => gated(readGates.reads, o.signal, () => embeddedRead(session, spool, sql, options(o), limits.spoolAheadBytes)),
+    writeRawFile: (sql, o, file, onBytes) => readGates.reads.run(() => embeddedWriteFile(session, spool, sql, options(o), file, onBytes), o.signal),
     insertNative: (table, block) => embeddedInsert(engine, insertSpool, `${config.namespace}.${table}`, block),
     close: async () => {
       await panelClient.close();

@@ -16,13 +16,12 @@ export function openServerStore(config: Config & { clickhouseUrl: string }): Sto
   };
   const client = createClient({ ...server, clickhouse_settings: SETTINGS });
   const panelClient = createClient({ ...server, clickhouse_settings: { ...SETTINGS, ...panelSettings(limits) } });
-  const { reads, panelReads } = gates(limits);
-  const read = (sql: string, options: RawReadOptions) => gated(reads, options.signal, () => serverRead(client, sql, limited(limits, options)));
+  const readGates = gates(limits);
+  const read = (sql: string, options: RawReadOptions) => gated(readGates.reads, options.signal, () => serverRead(client, sql, limited(limits, options)));
   return {
     client,
     panelClient,
-    reads,
-    panelReads,
+    ...readGates,
     database: config.namespace,
     mode: 'server',
     readRaw: read,
