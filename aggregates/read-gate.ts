@@ -130,24 +130,29 @@ const LIMITED: Record<string, { limit: (l: QueryLimits) => number; setting: stri
   max_threads: { limit: (l) => l.maxThreads, setting: 'SALESINSIGHTS_QUERY_MAX_THREADS' },
 };
 
-/** The setting of ours behind a ClickHouse limit error (by its code), for the hint in its message. */
-const LIMIT_OF_CODE: Record<number, string> = {
-  159: 'SALESINSIGHTS_QUERY_MAX_SECONDS',
-  241: 'SALESINSIGHTS_QUERY_MAX_MEMORY_BYTES',
-  396: 'SALESINSIGHTS_QUERY_MAX_RESULT_BYTES',
-  202: 'SALESINSIGHTS_QUERY_CONCURRENCY',
+/**
+ * The query limits a read can hit, by ClickHouse's error code: the error's type, the setting of
+ * ours behind it (named in the error's hint) and the label /metrics counts it under.
+ */
+export const QUERY_LIMIT_ERRORS: Record<number, { type: string; setting?: string; label: string }> = {
+  159: { type: 'TIMEOUT_EXCEEDED', setting: 'SALESINSIGHTS_QUERY_MAX_SECONDS', label: 'time' },
+  241: { type: 'MEMORY_LIMIT_EXCEEDED', setting: 'SALESINSIGHTS_QUERY_MAX_MEMORY_BYTES', label: 'memory' },
+  396: { type: 'TOO_MANY_ROWS_OR_BYTES', setting: 'SALESINSIGHTS_QUERY_MAX_RESULT_BYTES', label: 'result_or_spool' },
+  202: { type: 'TOO_MANY_SIMULTANEOUS_QUERIES', setting: 'SALESINSIGHTS_QUERY_CONCURRENCY', label: 'concurrency' },
+  // A read asking for more than a limit (limitedSettings), and the spool's disk reserve (embedded-read.ts).
+  452: { type: 'SETTING_CONSTRAINT_VIOLATION', label: 'setting' },
+  243: { type: 'NOT_ENOUGH_SPACE', label: 'spool_disk' },
 };
-const CODE_OF_TYPE: Record<string, number> = { TIMEOUT_EXCEEDED: 159, MEMORY_LIMIT_EXCEEDED: 241, TOO_MANY_ROWS_OR_BYTES: 396, TOO_MANY_SIMULTANEOUS_QUERIES: 202 };
 
 /** The setting behind the query limit a store error's text reports (`… (TIMEOUT_EXCEEDED)`), if any. */
 export function limitSettingOf(text: string): string | undefined {
-  const code = CODE_OF_TYPE[/\(([A-Z_]+)\)\s*$/.exec(text.trim())?.[1] ?? ''];
-  return code === undefined ? undefined : LIMIT_OF_CODE[code];
+  const type = /\(([A-Z_]+)\)\s*$/.exec(text.trim())?.[1];
+  return Object.values(QUERY_LIMIT_ERRORS).find((e) => e.type === type)?.setting;
 }
 
 /** A store error's text with the setting behind the limit it hit, when it hit one: `… (a query limit: SALESINSIGHTS_…). (TYPE)`. */
 export function withLimitHint(text: string, code: number): string {
-  const setting = LIMIT_OF_CODE[code];
+  const setting = QUERY_LIMIT_ERRORS[code]?.setting;
   if (setting === undefined || text.includes(setting)) return text;
   const type = /\s*\(([A-Z_]+)\)\s*$/.exec(text);
   const hint = ` (a query limit: ${setting})`;
