@@ -2,7 +2,7 @@
 // and rejected-rows topics, its rebalances (group join: the partitions this instance owns), the
 // read position and lag per partition, seeks to checkpointed offsets and the offset commit that
 // follows a checkpoint. It knows nothing of state: the job decides where each partition resumes.
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { fetchEndOffsets } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -31,8 +31,6 @@ export interface PositionWait {
 
 export class KafkaSource {
   private readonly consumer: Consumer;
-  /** One admin client for the source's lookups (end offsets every checkpoint interval, committed offsets), connected on first use. */
-  private admin?: Promise<Admin>;
   /** Consumer position per "topic:partition", past transaction markers too. */
   private readonly positions = new Map<string, number>();
   private readonly lag: Record<string, number> = {};
@@ -101,17 +99,13 @@ export class KafkaSource {
 
   /** The end offset (high watermark) of each partition of `topic`. */
   async endOffsets(topic: string): Promise<Map<number, number>> {
-    return new Map((await fetchEndOffsets(await this.adminClient(), topic)).map(({ partition, end }) => [partition, end]));
-  }
-
-  private adminClient(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin();
-      this.admin = admin.connect().then(() => admin);
-      // A connect that failed is tried again at the next lookup.
-      this.admin.catch(() => (this.admin = undefined));
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return new Map((await fetchEndOffsets(admin, topic)).map(({ partition, end }) => [partition, end]));
+    } finally {
+      await admin.disconnect();
     }
-    return this.admin;
   }
 
   /**
@@ -182,19 +176,21 @@ export class KafkaSource {
    * yields no batch at all, so its position comes from the group's committed offsets.
    */
   private async seedPositionsFromCommitted(): Promise<void> {
-    const admin = await this.adminClient();
-    for (const topic of this.topics) {
-      for (const { partition, offset } of await admin.fetchOffsets({ groupId: this.group, topics: [topic] }).then((r) => r[0]?.partitions ?? [])) {
-        const key = `${topic}:${partition}`;
-        if (Number(offset) > (this.positions.get(key) ?? 0)) this.positions.set(key, Number(offset));
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.topics) {
+        for (const { partition, offset } of await admin.fetchOffsets({ groupId: this.group, topics: [topic] }).then((r) => r[0]?.partitions ?? [])) {
+          const key = `${topic}:${partition}`;
+          if (Number(offset) > (this.positions.get(key) ?? 0)) this.positions.set(key, Number(offset));
+        }
       }
+    } finally {
+      await admin.disconnect();
     }
   }
 
   async disconnect(): Promise<void> {
     await this.consumer.disconnect().catch((err: Error) => this.logger.warn({ err: err.message }, 'consumer disconnect failed'));
-    const admin = this.admin;
-    this.admin = undefined;
-    await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 }
