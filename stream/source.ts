@@ -97,7 +97,7 @@ export class KafkaSource {
     this.consumer.resume([{ topic, partitions: [partition] }]);
   }
 
-  /** The end offset (high watermark) of each partition of `topic`. */
+  /** The end offset (high watermark) of each partition of `topic`, from a fresh admin client: a long-lived one keeps the metadata of a topic deleted and created again. */
   async endOffsets(topic: string): Promise<Map<number, number>> {
     const admin = this.kafka.admin();
     await admin.connect();
