@@ -11,11 +11,11 @@ import { logger as defaultLogger, type Logger } from '../core/logger.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { ComponentsView } from '../core/component-status.ts';
 import type { JobView } from '../stream/job.ts';
-import { httpSource, type HttpSourceOptions } from '../ingest/http-source.ts';
 import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';
 import { LiveHub } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';
 import clvRoutes from './routes/clv.ts';
+import eventsRoutes, { type HttpSourceOptions } from './routes/events.ts';
 import healthRoutes from './routes/health.ts';
 import metricsRoutes, { type ConnectorMetricsSource } from './routes/metrics.ts';
 import kpiRoutes from './routes/kpis.ts';
@@ -107,10 +107,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(clvRoutes, { store: opts.store });
       await api.register(healthRoutes, { store: opts.store, job: opts.job, components: opts.components });
       await api.register(streamRoutes, { hub });
+      if (opts.ingest) await api.register(eventsRoutes, { config: opts.config, ...opts.ingest });
     },
     { prefix: '/api' },
   );
-  if (opts.ingest) await app.register(httpSource, { config: opts.config, ...opts.ingest });
   await app.register(pageRoutes);
   return app;
 }

@@ -9,18 +9,13 @@
 //   after it are read again as records of their own.
 // - A UTF-8 BOM is dropped; a UTF-16LE or UTF-16BE BOM makes the stream decode as UTF-16. UTF-16
 //   or UTF-32 recognised without a BOM (NUL bytes beside the header's ASCII), or UTF-32 with one,
-//   refuses the whole input (`foreign`): decoded as UTF-8 it would only be a header without columns.
+//   rejects the whole input (`foreign`): decoded as UTF-8 it would only be a header without columns.
 // - A record holding bytes that are not UTF-8 carries the reason; the caller rejects it.
 
 import { TextDecoder } from 'node:util';
 import { firstInvalidUtf8, scanLine, type Scan } from './csv-scan.ts';
-
-/** A row refused before or during validation, identified by the physical line it ends on. */
-export interface RowRejection {
-  source_line: number;
-  raw_line: string;
-  reason: string;
-}
+import { foreignEncoding, utf16Bom } from './foreign-encoding.ts';
+import { overlongRow, preview, type RejectedLine } from './rejected-line.ts';
 
 export interface CsvRecord {
   kind: 'record';
@@ -35,7 +30,7 @@ export interface CsvRecord {
   encodingError: string | undefined;
 }
 
-export type Framed = CsvRecord | ({ kind: 'rejected' } & RowRejection);
+export type Framed = CsvRecord | ({ kind: 'rejected' } & RejectedLine);
 
 interface Line {
   no: number;
@@ -53,26 +48,6 @@ interface Line {
 
 const LF = 10;
 const CR = 13;
-/** raw_line of a line over the limit keeps this many bytes. */
-export const PREVIEW_BYTES = 1024;
-
-/** The rejection of a row over the limit: its reason, and its first bytes as raw_line. */
-export function overlongRow(preview: string, bytes: number, maxRowBytes: number): Omit<RowRejection, 'source_line'> {
-  return {
-    raw_line: `${preview}…[truncated, ${bytes} bytes]`,
-    reason: `row of ${bytes} bytes is longer than the limit of ${maxRowBytes} (SALESINSIGHTS_MAX_ROW_BYTES)`,
-  };
-}
-
-/** The first bytes of a line, cut at a character boundary. */
-export function preview(line: Buffer): string {
-  let stop = Math.min(line.length, PREVIEW_BYTES);
-  if (stop < line.length) {
-    const floor = Math.max(0, stop - 3);
-    while (stop > floor && (line[stop]! & 0xc0) === 0x80) stop--;
-  }
-  return line.toString('utf8', 0, stop);
-}
 
 /** Frames a byte stream into records: push() each chunk, then end(); each returns what it completed, in line order. */
 export class RecordReader {
@@ -297,27 +272,7 @@ export class RecordReader {
   }
 }
 
-/**
- * The encoding the first bytes of a CSV show, when it is one that is not read: a UTF-32 BOM, or
- * without a BOM the NUL bytes that UTF-16 and UTF-32 put beside a header's ASCII characters.
- */
-export function foreignEncoding(b: Buffer): string | undefined {
-  if (b.length < 2) return undefined;
-  if (b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return 'UTF-32LE detected (byte order mark)';
-  if (b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return 'UTF-32BE detected (byte order mark)';
-  if (b[0] !== 0 && b[1] === 0) return b[2] === 0 && b[3] === 0 ? 'UTF-32LE detected (no byte order mark)' : 'UTF-16LE detected (no byte order mark)';
-  if (b[0] === 0 && b[1] !== 0) return 'UTF-16BE detected (no byte order mark)';
-  if (b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] !== 0 && b.length >= 4) return 'UTF-32BE detected (no byte order mark)';
-  return undefined;
-}
-
-/** The UTF-16 byte order mark that starts `b`, if any. */
-export function utf16Bom(b: Buffer): 'utf-16le' | 'utf-16be' | undefined {
-  if (b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
-  return b[0] === 0xfe && b[1] === 0xff ? 'utf-16be' : undefined;
-}
-
-/** Why a record whose line `bad` holds a byte that is not UTF-8 is refused. */
+/** Why a record whose line `bad` holds a byte that is not UTF-8 is rejected. */
 function encodingError(bad: Line | undefined, last: number): string | undefined {
   if (bad === undefined || bad.badColumn === 0) return undefined;
   const where = bad.no === last ? `column ${bad.badColumn}` : `column ${bad.badColumn} of line ${bad.no}`;

@@ -51,6 +51,16 @@ export class NotUtf8Error extends IngestError {
   }
 }
 
+/** A request body the HTTP source rejects whole: a 4xx answer with ING_ERR_BODY. */
+export class BodyError extends IngestError {
+  constructor(
+    detail: string,
+    readonly statusCode = 400,
+  ) {
+    super('ING_ERR_BODY', detail);
+  }
+}
+
 /**
  * Refusals for what a file's first bytes hold (no header row, a foreign encoding, a header
  * without the columns): a file still being written may yet grow out of them.

@@ -10,7 +10,8 @@ import { VALIDATION_DEFAULTS, type ValidationLimits } from '../core/config.ts';
 import { EVENT_TYPES, type ShopEvent } from '../core/event.ts';
 import { RecordReader, type Framed } from './csv-records.ts';
 import { firstInvalidUtf8 } from './csv-scan.ts';
-import { parseRows, REQUIRED_COLUMNS, type FieldValues, type ParsedRow } from './rows.ts';
+import { REQUIRED_COLUMNS, type FieldValues } from './event-fields.ts';
+import { parseRows, type ParsedRow } from './rows.ts';
 
 const SEED = 2026_01_09;
 const RUNS = 300;

@@ -5,7 +5,9 @@ import { VALIDATION_DEFAULTS, type ValidationLimits } from '../core/config.ts';
 import type { ShopEvent } from '../core/event.ts';
 import { CSV_HEADER as HEADER } from './tools/generate.ts';
 import { EmptyFileError, MissingColumnsError, NotUtf8Error } from './errors.ts';
-import { mapHeader, parseEventTime, parsePriceCents, parseRows, REQUIRED_COLUMNS, validateFields, type FieldValues, type ParsedRow } from './rows.ts';
+import { parsePriceCents, REQUIRED_COLUMNS, validateFields, type FieldValues } from './event-fields.ts';
+import { parseEventTime } from './event-time-text.ts';
+import { mapHeader, parseRows, type ParsedRow } from './rows.ts';
 
 const ROW1 = '2020-01-01 00:00:00 UTC,view,5809910,1602943681873052386,,grattol,5.24,595414620,4adb70bb-edbd-4981-b60f-a05bfd32683a';
 const ROW2 = '2020-01-01 00:00:09 UTC,purchase,5844397,1487580006317032337,appliances.environment.vacuum,,2.38,462033176,09fafd6c-6c99-46b1-834f-33527f5de241';

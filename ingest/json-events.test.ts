@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HTTP_SOURCE_DEFAULTS, itemFields, parseJsonKeepingBigIntegers } from './http-source.ts';
+import { MAX_JSON_DEPTH, itemFields, parseJsonKeepingBigIntegers } from './json-events.ts';
 
 describe('parseJsonKeepingBigIntegers', () => {
   it('keeps integers beyond 2^53 exact, inside arrays and objects, and leaves strings alone', () => {
@@ -10,7 +10,7 @@ describe('parseJsonKeepingBigIntegers', () => {
 
   it('refuses a body nested deeper than the limit before parsing it (no stack overflow)', () => {
     const deep = (n: number, open = '[', close = ']') => `${open.repeat(n)}${close.repeat(n)}`;
-    for (const text of [deep(100_000), deep(HTTP_SOURCE_DEFAULTS.maxJsonDepth + 1), `[${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}]`]) {
+    for (const text of [deep(100_000), deep(MAX_JSON_DEPTH + 1), `[${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}]`]) {
       let caught: unknown;
       try {
         parseJsonKeepingBigIntegers(text);
@@ -18,9 +18,9 @@ describe('parseJsonKeepingBigIntegers', () => {
         caught = err;
       }
       expect(caught).toMatchObject({ code: 'ING_ERR_BODY', statusCode: 400 });
-      expect((caught as Error).message).toContain(`JSON nested deeper than ${HTTP_SOURCE_DEFAULTS.maxJsonDepth} levels`);
+      expect((caught as Error).message).toContain(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     }
-    expect(parseJsonKeepingBigIntegers(deep(HTTP_SOURCE_DEFAULTS.maxJsonDepth))).toBeInstanceOf(Array);
+    expect(parseJsonKeepingBigIntegers(deep(MAX_JSON_DEPTH))).toBeInstanceOf(Array);
     // brackets inside strings do not count
     expect(parseJsonKeepingBigIntegers(`["${'['.repeat(1000)}"]`)).toEqual(['['.repeat(1000)]);
   });
