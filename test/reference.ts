@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Store } from '../aggregates/store.ts';
-import { queryRows } from '../aggregates/queries.ts';
+import { queryRows } from '../aggregates/query-rows.ts';
 
 export interface ExpectedSales {
   revenueCents: number;

@@ -10,7 +10,7 @@ import type { Logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob } from '../../stream/job.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { CSV_HEADER, generateSpan } from '../../ingest/tools/generate.ts';
 import { SeededRandom } from '../../ingest/tools/random.ts';
 

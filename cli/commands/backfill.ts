@@ -11,7 +11,7 @@ import { joinInstances } from '../../core/instances.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { selectFiles } from '../../ingest/inbox-files.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
-import { storeCounts, type StoreCounts } from '../../aggregates/queries.ts';
+import { storeCounts, type StoreCounts } from '../../aggregates/count-queries.ts';
 
 export interface BackfillSummary extends StoreCounts {
   files: number;

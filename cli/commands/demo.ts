@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { latestWindowEnd } from '../../aggregates/dashboard-queries.ts';
+import { latestWindowEnd } from '../../aggregates/event-time-queries.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { replay } from '../../ingest/tools/replay.ts';
 

@@ -1,6 +1,6 @@
 // Customer lifetime value: the leaderboard and the distribution of lifetime revenue.
 import type { FastifyPluginAsync } from 'fastify';
-import { clvDistribution, clvLeaderboard } from '../../aggregates/dashboard-queries.ts';
+import { clvDistribution, clvLeaderboard } from '../../aggregates/customer-queries.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
 import { Q, arrayOf, errorReplies } from '../schemas.ts';
 import type { StoreRouteOptions } from './sales.ts';

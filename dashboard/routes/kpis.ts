@@ -1,8 +1,8 @@
 // GET /api/kpis: the analyst's tiles for a range of event time (from/to, span, by default the
 // latest hour) and the same numbers for the range before it, with the relative change.
 import type { FastifyPluginAsync } from 'fastify';
-import { latestWindowEnd } from '../../aggregates/dashboard-queries.ts';
-import { kpiValues, type KpiValues } from '../../aggregates/dashboard-kpis.ts';
+import { latestWindowEnd } from '../../aggregates/event-time-queries.ts';
+import { kpiValues, type KpiValues } from '../../aggregates/kpi-queries.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
 import { Q, errorReplies } from '../schemas.ts';
 import { previousSpan, resolveSpan, type RangeQuery } from './params.ts';

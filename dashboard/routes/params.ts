@@ -3,7 +3,7 @@
 // span=<15m|1h|6h|24h|7d|today> (the latest stretch of event time, ending at the newest window).
 import { BadParamsError } from '../errors.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
-import type { WindowRange } from '../../aggregates/dashboard-queries.ts';
+import type { WindowRange } from '../../aggregates/query-conditions.ts';
 import { STORE_TIME_RANGE } from '../../core/time-format.ts';
 
 export interface RangeQuery {

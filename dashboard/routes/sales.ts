@@ -2,17 +2,10 @@
 // labels, and the brands/categories the filters offer. Encapsulated; the store comes in as an option.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../../aggregates/store.ts';
-import {
-  filterOptions,
-  funnel,
-  latestWindowEnd,
-  productSeries,
-  revenuePerMinute,
-  topProducts,
-  type ProductFilter,
-} from '../../aggregates/dashboard-queries.ts';
-import { revenueSeries, type SeriesBucket } from '../../aggregates/dashboard-kpis.ts';
-import { productLabels } from '../../aggregates/product-labels.ts';
+import { funnel, productSeries, revenuePerMinute, revenueSeries, topProducts, type SeriesBucket } from '../../aggregates/sales-queries.ts';
+import { filterOptions, productLabels } from '../../aggregates/product-queries.ts';
+import { latestWindowEnd } from '../../aggregates/event-time-queries.ts';
+import type { ProductFilter } from '../../aggregates/query-conditions.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
 import { BadParamsError } from '../errors.ts';
 import { Q, arrayOf, errorReplies } from '../schemas.ts';

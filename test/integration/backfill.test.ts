@@ -16,7 +16,7 @@ import { ensureTopics } from '../../ingest/topics.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { isolatedConfig, tempDir, until } from '../helpers.ts';
 import { runJobToEnd } from '../job-run.ts';
 import { expectAggregatesMatchReference, reduceCsv, type Reference } from '../reference.ts';

@@ -14,7 +14,7 @@ import { prepareRuntime } from '../../cli/runtime.ts';
 import { runReadOnlyQuery } from '../../aggregates/read-only.ts';
 import { reset } from '../../cli/commands/reset.ts';
 import { openStore } from '../../aggregates/open-store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { runCli, type CliRun } from '../cli-process.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { CSV_HEADER } from '../../ingest/tools/generate.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { until } from '../helpers.ts';
 import { json, SseReader } from '../sse.ts';

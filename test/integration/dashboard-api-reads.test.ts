@@ -3,7 +3,7 @@
 // the independent reducer or plain SQL over the raw `events` view.
 import { describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { iso } from '../dashboard-expected.ts';
 import { config, get, store, want } from '../dashboard-api-setup.ts';

@@ -14,7 +14,7 @@ import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { Emissions } from '../../stream/partition-pipeline.ts';
 import { writeOutputs } from '../../stream/sink.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { isolatedConfig } from '../helpers.ts';
 import { runJobToEnd } from '../job-run.ts';
 

@@ -20,7 +20,7 @@ import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { loadMigrations, migrate } from '../../aggregates/migrate.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { writeLate, writeRejected } from '../../aggregates/writers.ts';
 import { shopEvent } from '../fixtures.ts';
 import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';

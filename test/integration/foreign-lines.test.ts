@@ -11,7 +11,7 @@ import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../co
 import { ensureTopics } from '../../ingest/topics.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { shopEvent } from '../fixtures.ts';
 import { isolatedConfig } from '../helpers.ts';
 import { runJobToEnd } from '../job-run.ts';

@@ -12,7 +12,7 @@ import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { migrate } from '../../aggregates/migrate.ts';
 import { EventRows, writeEvents } from '../../aggregates/writers.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import type { ShopEvent } from '../../core/event.ts';
 import { isolatedConfig } from '../helpers.ts';
 import { shopEvent } from '../fixtures.ts';

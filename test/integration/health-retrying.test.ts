@@ -12,7 +12,7 @@ import { generate } from '../../ingest/tools/generate.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { isolatedConfig, tempDir, until } from '../helpers.ts';
 

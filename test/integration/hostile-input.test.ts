@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFile
 import { join } from 'node:path';
 import { CSV_HEADER, generate } from '../../ingest/tools/generate.ts';
 import { openStore } from '../../aggregates/open-store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { spawnCli, stopCli, type CliProcess } from '../cli-process.ts';
 import { isolatedConfig, tempDir, until } from '../helpers.ts';
 import { expectAggregatesMatchReference, reduceCsv } from '../reference.ts';

@@ -6,7 +6,7 @@ import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
 import type { SalesRow } from '../../aggregates/table-rows.ts';
 import { writeSales } from '../../aggregates/writers.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { isolatedConfig } from '../helpers.ts';
 
 const config = isolatedConfig('large_insert');

@@ -15,7 +15,7 @@ import { Connector } from '../../ingest/index.ts';
 import { CSV_HEADER, generate } from '../../ingest/tools/generate.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { createMetricsRegistry } from '../../dashboard/routes/metrics.ts';
 import { inboxBacklog } from '../../ingest/connector-totals.ts';

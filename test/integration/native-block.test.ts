@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeBlockWriter, type NativeColumn } from '../../aggregates/native-block.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
 
 const config = isolatedConfig('native_block', { SALESINSIGHTS_HOME: tempDir('native{block}') });

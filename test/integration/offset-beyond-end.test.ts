@@ -15,7 +15,7 @@ import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
 import { CheckpointStore } from '../../aggregates/checkpoints.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';

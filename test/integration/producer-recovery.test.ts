@@ -19,7 +19,7 @@ import { CSV_HEADER } from '../../ingest/tools/generate.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { dropIntoInbox, isolatedConfig, readTopic, tempDir, until } from '../helpers.ts';
 import { OwnBroker } from '../own-services.ts';

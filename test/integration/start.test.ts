@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CSV_HEADER } from '../../ingest/tools/generate.ts';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { openStore } from '../../aggregates/open-store.ts';
-import { queryRows } from '../../aggregates/queries.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
 import { runCli, startApp as startWithUrls, type CliRun } from '../cli-process.ts';
 import { dropIntoInbox, isolatedConfig, until } from '../helpers.ts';
 import { answer, fileRows } from '../store-seed.ts';

@@ -1,8 +1,9 @@
-// What to call a product on the dashboard: its most frequent non-empty brand and category code
-// in the events table (ties go to the alphabetically first), '' when its events never carried one.
+// Products as their events describe them: what to call a product on the dashboard (its most
+// frequent non-empty brand and category code in the events table, ties to the alphabetically
+// first, '' when its events never carried one) and the brands and categories the filters offer.
 // Ids only ever come from the store or a validated route parameter; the query binds them.
 import type { Store } from './store.ts';
-import { queryRows } from './queries.ts';
+import { queryRows } from './query-rows.ts';
 
 export interface ProductLabel {
   brand: string;
@@ -41,4 +42,17 @@ export async function productLabels(store: Store, ids: string[]): Promise<Map<st
     if (r.code !== '') t.codes.set(r.code, (t.codes.get(r.code) ?? 0) + n);
   }
   return new Map([...tally].map(([pid, t]) => [pid, { brand: mostFrequent(t.brands), category_code: mostFrequent(t.codes) }]));
+}
+
+/** Brands and category codes present in the events table, most frequent first. */
+export async function filterOptions(store: Store, limit = 50): Promise<{ brands: string[]; categories: string[] }> {
+  const db = store.database;
+  const pick = (column: 'brand' | 'category_code') =>
+    queryRows<{ v: string }>(
+      store,
+      `SELECT ${column} AS v FROM ${db}.events WHERE ${column} != '' GROUP BY v ORDER BY count() DESC, v ASC LIMIT {limit:UInt32}`,
+      { limit },
+    ).then((rows) => rows.map((x) => x.v));
+  const [brands, categories] = await Promise.all([pick('brand'), pick('category_code')]);
+  return { brands, categories };
 }

@@ -1,6 +1,6 @@
-// Read queries over the public views. Bound parameters only; the database name is the
-// validated namespace.
+// How many rows the public tables hold: all of them (a summary), or the side outputs (health).
 import type { Store } from './store.ts';
+import { queryRows } from './query-rows.ts';
 
 export interface StoreCounts {
   events: number;
@@ -9,14 +9,6 @@ export interface StoreCounts {
   windows: number;
   salesRows: number;
   customers: number;
-}
-
-/** A read for a person (the dashboard, a summary): through the panel gate, under the query limits. */
-export async function queryRows<T>(store: Store, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  return store.panelReads.run(async () => {
-    const result = await store.panelClient.query({ query, query_params: params, format: 'JSONEachRow' });
-    return result.json<T>();
-  });
 }
 
 export async function storeCounts(store: Store): Promise<StoreCounts> {
@@ -32,4 +24,14 @@ export async function storeCounts(store: Store): Promise<StoreCounts> {
        (SELECT count() FROM ${db}.customer_lifetime_value) AS customers`,
   );
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)])) as unknown as StoreCounts;
+}
+
+/** Counts of the side outputs, for the health panel. */
+export async function sideOutputCounts(store: Store): Promise<{ late: number; rejected: number }> {
+  const db = store.database;
+  const [row] = await queryRows<{ late: string; rejected: string }>(
+    store,
+    `SELECT (SELECT count() FROM ${db}.late_events) AS late, (SELECT count() FROM ${db}.rejected_events) AS rejected`,
+  );
+  return { late: Number(row?.late ?? 0), rejected: Number(row?.rejected ?? 0) };
 }
