@@ -12,39 +12,4 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  ...layering(),
 );
-
-/**
- * Imports point one way: cli -> dashboard -> stream, ingest -> aggregates -> core. Each folder
- * may import only the folders below it (and test helpers in its tests); see README, "Architecture".
- */
-function layering() {
-  const below = {
-    core: [],
-    aggregates: ['core'],
-    ingest: ['aggregates', 'core'],
-    stream: ['aggregates', 'core'],
-    dashboard: ['stream', 'ingest', 'aggregates', 'core'],
-  };
-  const folders = ['cli', 'dashboard', 'stream', 'ingest', 'aggregates', 'core'];
-  return Object.entries(below).map(([folder, allowed]) => {
-    const refused = folders.filter((f) => f !== folder && !allowed.includes(f));
-    return {
-      files: [`${folder}/**/*.ts`],
-      rules: {
-        'no-restricted-imports': [
-          'error',
-          {
-            patterns: [
-              {
-                regex: `^(\\.\\./)+(${refused.join('|')})/`,
-                message: `${folder}/ may import only ${allowed.length ? allowed.map((f) => `${f}/`).join(', ') : 'no other component'}: imports point from cli/ down to core/ (README, "Architecture").`,
-              },
-            ],
-          },
-        ],
-      },
-    };
-  });
-}

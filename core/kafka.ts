@@ -7,6 +7,7 @@ import { backoffMs, sleep, type BackoffPolicy } from './backoff.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './settings.ts';
 import { logger as processLogger, type Logger } from './logger.ts';
+import { topics } from './topics.ts';
 
 /** kafkajs' `ssl` and `sasl` settings; a given CA file replaces Node's built-in CAs (a private CA signs the brokers). */
 export function kafkaSecurityOptions(config: Config): Pick<KafkaConfig, 'ssl' | 'sasl'> {
@@ -208,5 +209,24 @@ export async function fetchEndOffsets(admin: Admin, topic: string): Promise<Arra
       if ((err as { retriable?: boolean }).retriable !== true || attempt >= 20) throw err;
       await sleep(backoffMs(attempt, END_OFFSETS_BACKOFF));
     }
+  }
+}
+
+/**
+ * The end offsets of the job's input topics (events and rejected) by `topic:partition`: the
+ * positions of a job that has read all its input as it is now. From a fresh admin client.
+ */
+export async function inputEndOffsets(config: Config): Promise<Map<string, number>> {
+  const admin = createKafka(config, 'salesinsights-backfill').admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, number>();
+    const t = topics(config.namespace);
+    for (const topic of [t.events, t.rejected]) {
+      for (const { partition, end } of await fetchEndOffsets(admin, topic)) ends.set(`${topic}:${partition}`, end);
+    }
+    return ends;
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -1,13 +1,13 @@
 // A job run to the end of its input, as a backfill does: read to the topics' end offsets as they
 // are now, end of input (every window seen becomes final), everything written and checkpointed.
 import type { Config } from '../core/config.ts';
-import { endOffsets } from '../cli/commands/backfill.ts';
+import { inputEndOffsets } from '../core/kafka.ts';
 import type { AggregatorJob } from '../stream/job.ts';
 import type { PositionWait } from '../stream/source.ts';
 
 /** For a started job: reads to the present end offsets, then ends the input. */
 export async function finishAtEnd(job: AggregatorJob, config: Config, wait: PositionWait = { ownAll: true }): Promise<void> {
-  await job.waitForPositions(await endOffsets(config), wait);
+  await job.waitForPositions(await inputEndOffsets(config), wait);
   await job.finishInput();
 }
 

@@ -5,7 +5,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
-import { backfill, endOffsets } from '../commands/backfill.ts';
+import { inputEndOffsets } from '../../core/kafka.ts';
+import { backfill } from '../commands/backfill.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
@@ -44,7 +45,7 @@ export async function measureThroughput(
     const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
     const aggregatorStart = Date.now();
     await job.start();
-    await job.waitForPositions(await endOffsets(config), { ownAll: true });
+    await job.waitForPositions(await inputEndOffsets(config), { ownAll: true });
     await job.finishInput();
     const aggregatorMs = Date.now() - aggregatorStart;
     const events = job.metrics().eventsTotal;

@@ -2,8 +2,7 @@
 // ClickHouse); at the end of input every window becomes final; a summary; exit 0.
 import { join } from 'node:path';
 import type { Config } from '../../core/config.ts';
-import { topics } from '../../core/topics.ts';
-import { createKafka, fetchEndOffsets } from '../../core/kafka.ts';
+import { inputEndOffsets } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../runtime.ts';
 import { servicesUp } from '../services/index.ts';
@@ -21,21 +20,6 @@ export interface BackfillSummary extends StoreCounts {
   eventsProcessed: number;
   elapsedMs: number;
   eventsPerSecond: number;
-}
-
-export async function endOffsets(config: Config): Promise<Map<string, number>> {
-  const admin = createKafka(config, 'salesinsights-backfill').admin();
-  await admin.connect();
-  try {
-    const ends = new Map<string, number>();
-    const t = topics(config.namespace);
-    for (const topic of [t.events, t.rejected]) {
-      for (const { partition, end } of await fetchEndOffsets(admin, topic)) ends.set(`${topic}:${partition}`, end);
-    }
-    return ends;
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 export async function backfill(
@@ -70,7 +54,7 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
     await job.start();
     for (const file of files) await connector.takeFile(join(dir, file), { inPlace: true });
     await connector.close();
-    await job.waitForPositions(await endOffsets(config), { ownAll: true });
+    await job.waitForPositions(await inputEndOffsets(config), { ownAll: true });
     await job.finishInput();
     const metrics = job.metrics();
     stopped = true;

@@ -7,8 +7,8 @@ import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../../core/logger.ts';
 import type { Config } from '../../core/config.ts';
-import { createKafka } from '../../core/kafka.ts';
-import { backfill, endOffsets } from '../../cli/commands/backfill.ts';
+import { createKafka, inputEndOffsets } from '../../core/kafka.ts';
+import { backfill } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
@@ -108,7 +108,7 @@ describe('two aggregator instances in one consumer group', () => {
       for (const file of rest) await connector.takeFile(join(dataDir, file), { inPlace: true });
       await connector.close();
 
-      const ends = await endOffsets(config);
+      const ends = await inputEndOffsets(config);
       await until('the two instances to read every partition to its end', async () => (jobs.some((j) => j.partitionsBehind(ends).length > 0) ? undefined : true), 180_000);
       await Promise.all(jobs.map((j) => j.waitForPositions(ends)));
       await Promise.all(jobs.map((j) => j.finishInput()));
@@ -134,7 +134,7 @@ describe('an aggregator restarted after reading everything but before the end of
       await connector.open();
       for (const file of readdirSync(dataDir).sort()) await connector.takeFile(join(dataDir, file), { inPlace: true });
       await connector.close();
-      const ends = await endOffsets(config);
+      const ends = await inputEndOffsets(config);
       await first.waitForPositions(ends);
       // Checkpoint and commit at the very end of the input, then go away before finishInput.
       await first.stop();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/topics.ts';
-import { endOffsets } from '../../cli/commands/backfill.ts';
+import { inputEndOffsets } from '../../core/kafka.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { Connector } from '../../ingest/index.ts';
 import { CSV_HEADER, generate } from '../../ingest/tools/generate.ts';
@@ -172,7 +172,7 @@ describe('GET /metrics', () => {
     // Read to the end: every events partition is there, with no lag.
     const eventsTopic = topics(config.namespace).events;
     const lag = samples.filter((s) => s.name === 'salesinsights_consumer_lag' && s.labels.topic === eventsTopic);
-    expect(lag.map((s) => s.labels.partition).sort()).toEqual([...(await endOffsets(config)).keys()].filter((k) => k.startsWith(`${eventsTopic}:`)).map((k) => k.slice(k.lastIndexOf(':') + 1)).sort());
+    expect(lag.map((s) => s.labels.partition).sort()).toEqual([...(await inputEndOffsets(config)).keys()].filter((k) => k.startsWith(`${eventsTopic}:`)).map((k) => k.slice(k.lastIndexOf(':') + 1)).sort());
     expect(lag.every((s) => s.value === 0)).toBe(true);
     const watermark = value('salesinsights_watermark_seconds');
     expect(watermark).toBe(pipeline.watermark! / 1000);

@@ -8,8 +8,8 @@ import { basename, dirname } from 'node:path';
 import { logger } from '../../core/logger.ts';
 import type { Config } from '../../core/config.ts';
 import { topics } from '../../core/topics.ts';
-import { createKafka } from '../../core/kafka.ts';
-import { backfill, endOffsets } from '../../cli/commands/backfill.ts';
+import { createKafka, inputEndOffsets } from '../../core/kafka.ts';
+import { backfill } from '../../cli/commands/backfill.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
@@ -65,7 +65,7 @@ describe('an events topic deleted and created again under a running aggregator',
     const supervisor = new SupervisedJob(() => new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
     try {
       await supervisor.start();
-      await supervisor.current()!.waitForPositions(await endOffsets(config), { ownAll: true });
+      await supervisor.current()!.waitForPositions(await inputEndOffsets(config), { ownAll: true });
       await recreateEventsTopic(config);
       // Offsets alone tell the new topic from the old only while it holds fewer records than the
       // checkpoints' offsets (kafkajs does not see topic ids), so the file comes after the check
@@ -99,7 +99,7 @@ describe("one partition's checkpoint past its end", () => {
     try {
       const checkpoints = new CheckpointStore(store, `${config.namespace}.aggregator`);
       const checkpoint = (await checkpoints.load(events, 0))!;
-      const end = (await endOffsets(config)).get(`${events}:0`)!;
+      const end = (await inputEndOffsets(config)).get(`${events}:0`)!;
       const beyond = end + 1000;
       const state = { ...(JSON.parse(checkpoint.state) as object), nextOffset: beyond };
       await checkpoints.save([{ ...checkpoint, nextOffset: beyond, state: JSON.stringify(state) }]);
@@ -117,7 +117,7 @@ describe("one partition's checkpoint past its end", () => {
       await connector.takeFile(second, { inPlace: true });
       await connector.close();
       const job = supervisor.current()!;
-      const ends = await endOffsets(config);
+      const ends = await inputEndOffsets(config);
       // The wait for every partition fails on the stopped one; the others are read to their ends.
       await expect(job.waitForPositions(ends)).rejects.toThrow(/STR_ERR_OFFSET_BEYOND_END/);
       ends.delete(`${events}:0`);
