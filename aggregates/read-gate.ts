@@ -139,7 +139,7 @@ export const QUERY_LIMIT_ERRORS: Record<number, { type: string; setting?: string
   241: { type: 'MEMORY_LIMIT_EXCEEDED', setting: 'SALESINSIGHTS_QUERY_MAX_MEMORY_BYTES', label: 'memory' },
   396: { type: 'TOO_MANY_ROWS_OR_BYTES', setting: 'SALESINSIGHTS_QUERY_MAX_RESULT_BYTES', label: 'result_or_spool' },
   202: { type: 'TOO_MANY_SIMULTANEOUS_QUERIES', setting: 'SALESINSIGHTS_QUERY_CONCURRENCY', label: 'concurrency' },
-  // A read asking for more than a limit (limitedSettings), and the spool's disk reserve (embedded-read.ts).
+  // A read asking for more than a limit (limitedSettings), and the spool's disk reserve (spooled-read.ts).
   452: { type: 'SETTING_CONSTRAINT_VIOLATION', label: 'setting' },
   243: { type: 'NOT_ENOUGH_SPACE', label: 'spool_disk' },
 };
