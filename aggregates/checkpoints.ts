@@ -1,15 +1,10 @@
-// The checkpoint store of the aggregator: per input partition, the next offset and the
-// operator state, written together in one row. The highest next offset wins.
+// The aggregator's checkpoints (the engine's CheckpointStore) in the stream_checkpoints table:
+// per input partition, the next offset and the operator state, written together in one row.
+// The highest next offset wins.
+import type { Checkpoint } from '../core/checkpoint.ts';
 import type { Store } from './store.ts';
 
-export interface Checkpoint {
-  topic: string;
-  partition: number;
-  nextOffset: number;
-  state: string;
-}
-
-export class CheckpointStore {
+export class StoreCheckpoints {
   constructor(
     private readonly store: Store,
     private readonly consumerGroup: string,

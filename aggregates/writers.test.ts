@@ -6,7 +6,7 @@ import { EventRows } from './writers.ts';
 const ev = eventFactory({ event_time: Date.UTC(2020, 0, 1), event_type: 'view', product_id: 1n, category_id: 2n, category_code: null, brand: null, price_cents: 1_050, user_id: 7n, user_session: 's1' });
 
 describe('EventRows', () => {
-  it('holds one row per event, in order, with every column of the archive', () => {
+  it('holds one row per event, in order, with every column of the events table', () => {
     const events = new EventRows();
     for (let line = 1; line <= 2_500; line++) events.add(ev({ source_line: line }));
     expect(events.length).toBe(2_500);
@@ -30,7 +30,7 @@ describe('EventRows', () => {
     });
   });
 
-  it('keeps an event a column cannot hold aside, refused with the reason, and the other rows whole', () => {
+  it('keeps an event a column cannot hold aside, rejected with the reason, and the other rows whole', () => {
     const events = new EventRows();
     const past = ev({ source_line: 2, event_time: 99_999_999_999_000 });
     events.add(ev({ source_line: 1, brand: 'tab\there' }));

@@ -1,11 +1,11 @@
-// Writers of the public tables: engine rows in, ClickHouse rows out. Every table is keyed so a
+// Writers of the public tables (the engine's ResultTables): engine rows in, ClickHouse rows out. Every table is keyed so a
 // re-insert after a crash replaces rather than adds (versioned upserts).
 //
 // Rows go out as blocks of the Native format written straight from the engine's rows: no per-row
 // objects, strings or text on the hot path (measured: see BENCHMARKS.md).
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeColumn, type NativeType } from './native-block.ts';
-import type { CustomerRow, LateRow, SalesRow } from './table-rows.ts';
+import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
 import type { Store } from './store.ts';
 
 const columns = (spec: [string, NativeType][]): NativeColumn[] => spec.map(([name, type]) => ({ name, type }));
@@ -58,7 +58,7 @@ async function insert<T>(store: Store, table: string, spec: NativeColumn[], rows
   if (out.rows > 0) await store.insertNative(table, out.block());
 }
 
-const ARCHIVE_COLUMNS = columns([...EVENT_COLUMNS, ['ingested_at', "DateTime64(3, 'UTC')"]]);
+const EVENTS_COLUMNS = columns([...EVENT_COLUMNS, ['ingested_at', "DateTime64(3, 'UTC')"]]);
 
 /** An event whose values the events table's columns cannot hold, and why (a rejected row to be). */
 export interface RejectedEvent {
@@ -69,11 +69,11 @@ export interface RejectedEvent {
 /**
  * The rows of the events table between two flushes, kept as the insert's columns rather than as
  * events: an event then dies right after the engine has processed it, and the young generation
- * stays small (events held until the flush would outlive young collections: BENCHMARKS.md,
- * stop 15). An event a column cannot hold is kept aside, refused.
+ * stays small (events held until the flush would outlive young collections). An event a column
+ * cannot hold is kept aside, rejected.
  */
 export class EventRows {
-  private readonly out = new NativeBlockWriter(ARCHIVE_COLUMNS);
+  private readonly out = new NativeBlockWriter(EVENTS_COLUMNS);
   readonly rejected: RejectedEvent[] = [];
 
   get length(): number {
@@ -104,10 +104,17 @@ export class EventRows {
   }
 }
 
-/** Writes the events table's rows; each event a column cannot hold goes to `reject` with its reason. */
-export async function writeEvents(store: Store, events: EventRows, reject: (event: ShopEvent, reason: string) => void): Promise<void> {
-  for (const r of events.rejected) reject(r.event, r.reason);
-  if (events.length > 0) await store.insertNative('events_data', events.block());
+/** Event rows that write themselves to the store's events table: the engine's EventBuffer. */
+class StoreEventRows extends EventRows {
+  constructor(private readonly store: Store) {
+    super();
+  }
+
+  /** Each event a column could not hold goes to `reject` with its reason. */
+  async write(reject: (event: ShopEvent, reason: string) => void): Promise<void> {
+    for (const r of this.rejected) reject(r.event, r.reason);
+    if (this.length > 0) await this.store.insertNative('events_data', this.block());
+  }
 }
 
 const SALES_COLUMNS = columns([
@@ -124,23 +131,6 @@ const SALES_COLUMNS = columns([
   ['version', 'UInt64'],
 ]);
 
-export function writeSales(store: Store, rows: SalesRow[]) {
-  return insert(store, 'sales_per_product_partials', SALES_COLUMNS, rows, (out, r) =>
-    out
-      .seconds(r.windowStart)
-      .seconds(r.windowEnd)
-      .id(r.productId)
-      .uint(r.sourcePartition)
-      .cents(r.revenueCents)
-      .uint(r.purchases)
-      .uint(r.views)
-      .uint(r.carts)
-      .uint(r.removals)
-      .uint(r.isFinal ? 1 : 0)
-      .uint(r.version),
-  );
-}
-
 const CUSTOMER_COLUMNS = columns([
   ['user_id', 'UInt64'],
   ['revenue', 'Decimal(18, 2)'],
@@ -152,25 +142,7 @@ const CUSTOMER_COLUMNS = columns([
   ['version', 'UInt64'],
 ]);
 
-export function writeCustomers(store: Store, rows: CustomerRow[]) {
-  return insert(store, 'customer_lifetime_value_versions', CUSTOMER_COLUMNS, rows, (out, r) =>
-    out
-      .id(r.userId)
-      .cents(r.revenueCents)
-      .uint(r.purchases)
-      .uint(r.orders)
-      .seconds(r.firstPurchaseAt)
-      .seconds(r.lastPurchaseAt)
-      .cents(r.avgOrderValueCents)
-      .uint(r.version),
-  );
-}
-
 const LATE_COLUMNS = columns([...EVENT_COLUMNS, ['window_start', DATE_TIME], ['watermark', DATE_TIME]]);
-
-export function writeLate(store: Store, rows: LateRow[]) {
-  return insert(store, 'late_events_data', LATE_COLUMNS, rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark));
-}
 
 const REJECTED_COLUMNS = columns([
   ['source_file', 'String'],
@@ -180,12 +152,6 @@ const REJECTED_COLUMNS = columns([
   ['reason', 'String'],
   ['rejected_at', "DateTime64(3, 'UTC')"],
 ]);
-
-export function writeRejected(store: Store, rows: RejectedRow[]) {
-  return insert(store, 'rejected_events_data', REJECTED_COLUMNS, rows, (out, r) =>
-    out.text(r.source_file).text(r.source_file_id).uint(r.source_line).text(r.raw_line).text(r.reason).millis(r.rejected_at),
-  );
-}
 
 /**
  * ClickHouse errors about the rows themselves (a value out of range, text that does not parse):
@@ -207,25 +173,57 @@ const DATA_ERRORS = new Set([
   'TOO_LARGE_STRING_SIZE',
 ]);
 
-export function isDataError(err: unknown): boolean {
-  const type = (err as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && DATA_ERRORS.has(type);
-}
+/** The engine's result tables (stream/result-tables.ts) in this store. */
+export class StoreTables {
+  constructor(private readonly store: Store) {}
 
-/**
- * Writes the rows; when the store refuses them for their data, halves the batch until the rows
- * it refuses are found, hands each to `reject` with the store's message, and writes the rest.
- * Other errors propagate for the caller's retry. Re-writing a half is safe: the tables are upserts.
- */
-export async function writeBisecting<T>(write: (rows: T[]) => Promise<void>, rows: T[], reject: (row: T, reason: string) => void): Promise<void> {
-  if (rows.length === 0) return;
-  try {
-    await write(rows);
-  } catch (err) {
-    if (!isDataError(err)) throw err;
-    if (rows.length === 1) return reject(rows[0]!, `the store refused the row: ${(err as Error).message.split('\n', 1)[0]!.trim()}`);
-    const half = Math.ceil(rows.length / 2);
-    await writeBisecting(write, rows.slice(0, half), reject);
-    await writeBisecting(write, rows.slice(half), reject);
+  eventBuffer(): StoreEventRows {
+    return new StoreEventRows(this.store);
+  }
+
+  writeSales(rows: SalesRow[]): Promise<void> {
+    return insert(this.store, 'sales_per_product_partials', SALES_COLUMNS, rows, (out, r) =>
+      out
+        .seconds(r.windowStart)
+        .seconds(r.windowEnd)
+        .id(r.productId)
+        .uint(r.sourcePartition)
+        .cents(r.revenueCents)
+        .uint(r.purchases)
+        .uint(r.views)
+        .uint(r.carts)
+        .uint(r.removals)
+        .uint(r.isFinal ? 1 : 0)
+        .uint(r.version),
+    );
+  }
+
+  writeCustomers(rows: CustomerRow[]): Promise<void> {
+    return insert(this.store, 'customer_lifetime_value_versions', CUSTOMER_COLUMNS, rows, (out, r) =>
+      out
+        .id(r.userId)
+        .cents(r.revenueCents)
+        .uint(r.purchases)
+        .uint(r.orders)
+        .seconds(r.firstPurchaseAt)
+        .seconds(r.lastPurchaseAt)
+        .cents(r.avgOrderValueCents)
+        .uint(r.version),
+    );
+  }
+
+  writeLate(rows: LateRow[]): Promise<void> {
+    return insert(this.store, 'late_events_data', LATE_COLUMNS, rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark));
+  }
+
+  writeRejected(rows: RejectedRow[]): Promise<void> {
+    return insert(this.store, 'rejected_events_data', REJECTED_COLUMNS, rows, (out, r) =>
+      out.text(r.source_file).text(r.source_file_id).uint(r.source_line).text(r.raw_line).text(r.reason).millis(r.rejected_at),
+    );
+  }
+
+  isDataError(err: unknown): boolean {
+    const type = (err as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && DATA_ERRORS.has(type);
   }
 }

@@ -1,7 +1,7 @@
-// The rows the engine hands to the store, one type per public table (docs/design.md, "Public tables").
-// They are the store's contract: the engine produces them, writers.ts turns them into ClickHouse
-// rows, and the live dashboard turns each SalesRow into the page's row (liveRow, dashboard/live.ts).
-import type { ShopEvent } from '../core/event.ts';
+// The rows the engine emits, one type per public table (docs/design.md, "Public tables"): the
+// vocabulary shared by the engine that produces them (stream/), the store that writes them
+// (aggregates/writers.ts) and the live dashboard that pushes them (dashboard/live.ts).
+import type { ShopEvent } from './event.ts';
 
 /** A partial sales_per_product row: one product in one window, from one source partition. */
 export interface SalesRow {

@@ -1,4 +1,4 @@
-// The namespace's topic names.
+// The namespace's topic and consumer group names.
 
 /** Topic names of a namespace: the public contract of docs/design.md, "Topics". */
 export function topics(namespace: string) {
@@ -8,4 +8,9 @@ export function topics(namespace: string) {
     late: `${namespace}.events-late`,
     salesPerProduct: `${namespace}.sales-per-product`,
   } as const;
+}
+
+/** The consumer group of a namespace's aggregators (its checkpoints are kept under this name too). */
+export function aggregatorGroup(namespace: string): string {
+  return `${namespace}.aggregator`;
 }

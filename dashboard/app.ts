@@ -10,7 +10,7 @@ import type { Config } from '../core/config.ts';
 import { logger as defaultLogger, type Logger } from '../core/logger.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { ComponentsView } from '../core/component-status.ts';
-import type { JobView } from '../stream/job.ts';
+import type { JobView } from '../stream/job-view.ts';
 import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';
 import { LiveHub } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';

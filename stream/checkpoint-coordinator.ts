@@ -1,12 +1,12 @@
 // Checkpoint coordination of the aggregator job: the state this instance owns (a pipeline per
 // events partition, an offset per rejected-rows partition), restored from its checkpoint when a
 // rebalance assigns the partition, released when another instance takes it, and snapshotted and
-// written with its input offsets in one checkpoint (the CheckpointStore in ClickHouse).
+// written with its input offsets in one checkpoint (in the CheckpointStore the job is given).
+import type { Checkpoint } from '../core/checkpoint.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Store } from '../aggregates/store.ts';
-import { CheckpointStore, type Checkpoint } from '../aggregates/checkpoints.ts';
 import type { EngineOptions } from './defaults.ts';
 import { PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
+import type { CheckpointStore } from './result-tables.ts';
 import { withRetry, type WriteRetries } from './retry.ts';
 
 export interface CheckpointTopics {
@@ -14,12 +14,18 @@ export interface CheckpointTopics {
   rejected: string;
 }
 
+/** Where a partition gained resumes. */
+export interface PartitionSeek {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 export interface CheckpointOptions extends EngineOptions {
   checkpointIntervalMs: number;
 }
 
 export class CheckpointCoordinator {
-  private readonly store: CheckpointStore;
   private readonly pipelines = new Map<number, PartitionPipeline>();
   private readonly restoring = new Map<number, Promise<PartitionPipeline>>();
   /** Rejected-rows partitions carry no state but their offsets. */
@@ -28,15 +34,12 @@ export class CheckpointCoordinator {
   private checkpointCostMs = 0;
 
   constructor(
-    store: Store,
-    group: string,
+    private readonly store: CheckpointStore,
     private readonly topics: CheckpointTopics,
     private readonly options: CheckpointOptions,
     private readonly logger: Logger,
     private readonly retries?: WriteRetries,
-  ) {
-    this.store = new CheckpointStore(store, group);
-  }
+  ) {}
 
   /** The pipelines of the events partitions restored so far, by partition. */
   get partitions(): ReadonlyMap<number, PartitionPipeline> {
@@ -51,20 +54,22 @@ export class CheckpointCoordinator {
   /**
    * A newly assigned partition is restored at once, not at its first batch: one already read to
    * its end gets no batch, yet its open windows must still be there to close at end of input.
-   * The checkpoint, not the group's committed offset, says where it resumes (they differ if a
-   * crash fell between writing one and committing the other).
+   * Answers where each partition gained resumes: the checkpoint, not the group's committed
+   * offset, says so (they differ if a crash fell between writing one and committing the other).
    */
-  async seekToCheckpoints(assignment: Record<string, number[]>, seek: (topic: string, partition: number, offset: number) => void): Promise<void> {
+  async restore(assignment: Record<string, number[]>): Promise<PartitionSeek[]> {
+    const seeks: PartitionSeek[] = [];
     for (const partition of assignment[this.topics.events] ?? []) {
       if (this.pipelines.has(partition)) continue;
       const pipeline = await this.pipelineFor(partition);
-      seek(this.topics.events, partition, pipeline.nextOffset);
+      seeks.push({ topic: this.topics.events, partition, offset: pipeline.nextOffset });
     }
     for (const partition of assignment[this.topics.rejected] ?? []) {
       if (this.rejectedOffsets.has(partition)) continue;
       const checkpoint = await this.store.load(this.topics.rejected, partition);
-      seek(this.topics.rejected, partition, checkpoint?.nextOffset ?? 0);
+      seeks.push({ topic: this.topics.rejected, partition, offset: checkpoint?.nextOffset ?? 0 });
     }
+    return seeks;
   }
 
   /** After a rebalance: drops the state of partitions not assigned any more; answers the events partitions dropped. */

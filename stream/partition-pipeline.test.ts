@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ShopEvent } from '../core/event.ts';
 import type { EngineOptions } from './defaults.ts';
-import type { CustomerRow, SalesRow } from '../aggregates/table-rows.ts';
+import type { CustomerRow, SalesRow } from '../core/result-rows.ts';
 import { Emissions, PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
 import { NO_WATERMARK } from './time.ts';
 import { BASE, sec, eventFactory } from '../test/fixtures.ts';
-import { readNativeBlock } from '../test/native-block-reader.ts';
+import type { EventBuffer } from './result-tables.ts';
 
 const OPTIONS: EngineOptions = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0 };
 
@@ -13,13 +13,29 @@ const ev = eventFactory({ event_time: BASE, event_type: 'view', product_id: 1n, 
 const buy = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'purchase', event_time: sec(t), ...o });
 const view = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'view', event_time: sec(t), ...o });
 
-/** The source lines of the archived rows, in order. */
-const archivedLines = (out: Emissions) => (readNativeBlock(out.events.block()).source_line ?? []).map(Number);
+/** The events handed on for the events table, in the order the pipeline added them. */
+class CollectedEvents implements EventBuffer {
+  readonly events: ShopEvent[] = [];
+  get length(): number {
+    return this.events.length;
+  }
+  add(event: ShopEvent): void {
+    this.events.push(event);
+  }
+  clear(): void {
+    this.events.length = 0;
+  }
+  async write(): Promise<void> {}
+}
+const collecting = () => new Emissions(new CollectedEvents());
+
+/** The source lines of the events handed on for the events table, in order. */
+const archivedLines = (out: Emissions<CollectedEvents>) => out.events.events.map((e) => e.source_line);
 
 /** A pipeline fed at consecutive offsets into one Emissions. */
 function harness(options: EngineOptions = OPTIONS, partition = 0) {
   const p = new PartitionPipeline(partition, options);
-  const out = new Emissions();
+  const out = collecting();
   let offset = 0;
   return {
     p,
@@ -232,7 +248,7 @@ describe('PartitionPipeline: versions and offsets', () => {
 
   it('offsets below nextOffset are ignored (replay)', () => {
     const p = new PartitionPipeline(0, OPTIONS);
-    const out = new Emissions();
+    const out = collecting();
     p.process(buy(1), 5, out);
     expect(p.nextOffset).toBe(6);
     p.process(buy(2, { product_id: 2n }), 3, out);
@@ -339,7 +355,7 @@ describe('PartitionPipeline: checkpoint determinism', () => {
   const events = workload();
   const N = events.length;
 
-  const straightOut = new Emissions();
+  const straightOut = collecting();
   const straight = new PartitionPipeline(3, OPTIONS);
   runSegment(straight, events, 0, N, straightOut);
   straight.endOfInput(straightOut);
@@ -352,17 +368,17 @@ describe('PartitionPipeline: checkpoint determinism', () => {
   });
 
   it.each([0, 1, 13, 14, 40, 77, N - 1, N])('snapshot after %i events, JSON, restore into a new pipeline: identical results', (k) => {
-    const first = new Emissions();
+    const first = collecting();
     const before = new PartitionPipeline(3, OPTIONS);
     runSegment(before, events, 0, k, first);
     const checkpoint = JSON.parse(JSON.stringify(before.snapshot())) as PartitionSnapshot;
     // the original keeps running after the checkpoint, as it would until a crash
-    runSegment(before, events, k, Math.min(N, k + 5), new Emissions());
+    runSegment(before, events, k, Math.min(N, k + 5), collecting());
 
     const after = new PartitionPipeline(3, OPTIONS);
     after.restore(checkpoint);
     expect(after.nextOffset).toBe(k);
-    const second = new Emissions();
+    const second = collecting();
     runSegment(after, events, k, N, second);
     after.endOfInput(second);
 
@@ -375,18 +391,18 @@ describe('PartitionPipeline: checkpoint determinism', () => {
   it('after a restore, re-reading the already processed offsets emits nothing', () => {
     const k = 50;
     const before = new PartitionPipeline(3, OPTIONS);
-    runSegment(before, events, 0, k, new Emissions());
+    runSegment(before, events, 0, k, collecting());
     const after = new PartitionPipeline(3, OPTIONS);
     after.restore(JSON.parse(JSON.stringify(before.snapshot())) as PartitionSnapshot);
-    const replayed = new Emissions();
+    const replayed = collecting();
     for (let offset = 0; offset < k; offset++) after.process(events[offset]!, offset, replayed);
     expect(replayed.size).toBe(0);
     expect(after.nextOffset).toBe(k);
 
-    const rest = new Emissions();
+    const rest = collecting();
     runSegment(after, events, k, N, rest);
     after.endOfInput(rest);
-    const firstPart = new Emissions();
+    const firstPart = collecting();
     runSegment(new PartitionPipeline(3, OPTIONS), events, 0, k, firstPart);
     expect(finalSet([firstPart, rest])).toEqual(finalSet([straightOut]));
     expect(lastCustomers([firstPart, rest])).toEqual(lastCustomers([straightOut]));
@@ -394,14 +410,14 @@ describe('PartitionPipeline: checkpoint determinism', () => {
 
   it('a snapshot taken after endOfInput restores a final state', () => {
     const p = new PartitionPipeline(0, OPTIONS);
-    const out = new Emissions();
+    const out = collecting();
     runSegment(p, events, 0, 30, out);
     p.endOfInput(out);
     const r = new PartitionPipeline(0, OPTIONS);
     r.restore(JSON.parse(JSON.stringify(p.snapshot())) as PartitionSnapshot);
     expect(r.openWindows).toBe(0);
     expect(r.watermark).toBe(p.watermark);
-    const o2 = new Emissions();
+    const o2 = collecting();
     r.process(view(0, { product_id: 42n }), 30, o2);
     expect(o2.late).toHaveLength(1);
   });

@@ -3,9 +3,9 @@
 // A user's events all arrive on one partition (key = user_id), so dedup and lifetime value are
 // complete here; sales rows are partial per partition and merged by the store.
 import type { ShopEvent } from '../core/event.ts';
-import type { CustomerRow, LateRow, SalesRow } from '../aggregates/table-rows.ts';
-import { EventRows } from '../aggregates/writers.ts';
+import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
 import type { EngineOptions } from './defaults.ts';
+import type { EventBuffer } from './result-tables.ts';
 import { CustomerValueOperator, type CustomerValueSnapshot } from './operators/customer-value-operator.ts';
 import { WindowOperator, type WindowOperatorSnapshot, type WindowResult } from './operators/window-operator.ts';
 import { earlyAndOnWatermark } from './trigger.ts';
@@ -13,13 +13,14 @@ import { BoundedOutOfOrdernessWatermarks } from './watermark.ts';
 import { hopping, tumbling } from './window.ts';
 
 /** Output collector shared by the partitions of one job between two flushes. */
-export class Emissions {
-  events = new EventRows();
+export class Emissions<Events extends EventBuffer = EventBuffer> {
   sales: SalesRow[] = [];
   customers: CustomerRow[] = [];
   late: LateRow[] = [];
   /** Ingest time of the newest event included in these emissions (end-to-end latency). */
   newestIngestedAt = 0;
+
+  constructor(readonly events: Events) {}
 
   get size(): number {
     return this.events.length + this.sales.length + this.customers.length + this.late.length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { SalesRow } from '../aggregates/table-rows.ts';
+import type { SalesRow } from '../core/result-rows.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import { salesMessages } from './sink.ts';
 

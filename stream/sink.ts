@@ -1,67 +1,96 @@
-// The sinks of the job: one tick's output into the public ClickHouse tables, and the sales and
-// late rows to their Kafka topics for other consumers. A row the store refuses for its data
-// becomes a rejected row (the store's message as reason) instead of failing the job; other
-// errors propagate to the job's retry.
+// The sinks of the job: one tick's output into the public tables (the ResultTables it is given),
+// and the sales and late rows to their Kafka topics for other consumers. A row the store refuses
+// for its data becomes a rejected row (the store's message as reason) instead of failing the
+// job; other errors propagate to the job's retry.
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
-import type { RejectedRow, ShopEvent } from '../core/event.ts';
-import type { Store } from '../aggregates/store.ts';
-import type { SalesRow } from '../aggregates/table-rows.ts';
-import { writeEvents, writeBisecting, writeCustomers, writeLate, writeRejected, writeSales } from '../aggregates/writers.ts';
+import type { RejectedRow } from '../core/event.ts';
+import type { SalesRow } from '../core/result-rows.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import type { Emissions } from './partition-pipeline.ts';
-
-export function jsonBigInt(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
-
-/** An event the engine or the store will not take, kept under its own identity. */
-export function eventRejection(event: ShopEvent, reason: string): RejectedRow {
-  return {
-    source_file: event.source_file,
-    source_file_id: event.source_file_id,
-    source_line: event.source_line,
-    raw_line: JSON.stringify(event, jsonBigInt),
-    reason,
-    rejected_at: Date.now(),
-  };
-}
-
-/** An aggregate row the store refuses: named by its table and key (no source line of its own). */
-function aggregateRejection(what: string, row: object, reason: string): RejectedRow {
-  return { source_file: `aggregate:${what}`, source_file_id: '', source_line: 0, raw_line: JSON.stringify(row, jsonBigInt), reason, rejected_at: Date.now() };
-}
+import { aggregateRejection, eventRejection, jsonBigInt } from './rejections.ts';
+import type { ResultTables } from './result-tables.ts';
+import { withRetry, type WriteRetries } from './retry.ts';
 
 /**
  * Writes the output; answers how many rows the store refused (written to rejected_events). The
  * aggregates go first and `aggregatesStored` runs as soon as they are in (the live push need not
  * wait for the events table, the largest insert); the events follow.
  */
-export async function writeOutputs(store: Store, out: Emissions, rejected: RejectedRow[], logger: Logger, aggregatesStored: () => void = () => undefined): Promise<number> {
+export async function writeOutputs(tables: ResultTables, out: Emissions, rejected: RejectedRow[], logger: Logger, aggregatesStored: () => void = () => undefined): Promise<number> {
   const storeRejected: RejectedRow[] = [];
   const dropRejected = (row: RejectedRow, reason: string) => logger.error({ row, reason }, 'the store refuses a rejected row; it is only logged');
+  const bisecting = <T>(write: (rows: T[]) => Promise<void>, rows: T[], reject: (row: T, reason: string) => void) =>
+    writeBisecting(write, rows, reject, (err) => tables.isDataError(err));
   await Promise.all([
-    writeBisecting((rows) => writeSales(store, rows), out.sales, (r, reason) => storeRejected.push(aggregateRejection(`sales_per_product:${r.windowStart}:${r.productId}`, r, reason))),
-    writeBisecting((rows) => writeCustomers(store, rows), out.customers, (r, reason) => storeRejected.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
-    writeBisecting((rows) => writeLate(store, rows), out.late, (r, reason) => storeRejected.push(eventRejection(r.event, `late event: ${reason}`))),
-    writeBisecting((rows) => writeRejected(store, rows), rejected, dropRejected),
+    bisecting((rows) => tables.writeSales(rows), out.sales, (r, reason) => storeRejected.push(aggregateRejection(`sales_per_product:${r.windowStart}:${r.productId}`, r, reason))),
+    bisecting((rows) => tables.writeCustomers(rows), out.customers, (r, reason) => storeRejected.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
+    bisecting((rows) => tables.writeLate(rows), out.late, (r, reason) => storeRejected.push(eventRejection(r.event, `late event: ${reason}`))),
+    bisecting((rows) => tables.writeRejected(rows), rejected, dropRejected),
   ]);
   aggregatesStored();
-  await writeEvents(store, out.events, (event, reason) => storeRejected.push(eventRejection(event, reason)));
+  await out.events.write((event, reason) => storeRejected.push(eventRejection(event, reason)));
   if (storeRejected.length === 0) return 0;
   logger.warn({ rows: storeRejected.length, first: storeRejected[0]!.reason }, 'the store refused rows; kept in rejected_events');
-  await writeBisecting((rows) => writeRejected(store, rows), storeRejected, dropRejected);
+  await bisecting((rows) => tables.writeRejected(rows), storeRejected, dropRejected);
   return storeRejected.length;
+}
+
+/**
+ * Writes the rows; when the store refuses them for their data, halves the batch until the rows
+ * it refuses are found, hands each to `reject` with the store's message, and writes the rest.
+ * Other errors propagate for the caller's retry. Re-writing a half is safe: the tables are upserts.
+ */
+async function writeBisecting<T>(write: (rows: T[]) => Promise<void>, rows: T[], reject: (row: T, reason: string) => void, isDataError: (err: unknown) => boolean): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await write(rows);
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    if (rows.length === 1) return reject(rows[0]!, `the store refused the row: ${(err as Error).message.split('\n', 1)[0]!.trim()}`);
+    const half = Math.ceil(rows.length / 2);
+    await writeBisecting(write, rows.slice(0, half), reject, isDataError);
+    await writeBisecting(write, rows.slice(half), reject, isDataError);
+  }
+}
+
+/**
+ * The job's two sinks for one tick's output, written side by side: the store by the engine's
+ * threads and the Kafka topics by this one. A store or broker that is briefly away is waited for
+ * (retried); one that stays away fails the tick, and the job restarts from its last checkpoint.
+ */
+export class JobSink {
+  /** Holds one request's sales records at a time, reused from request to request. */
+  private readonly recordBytes = new TextBytes(SALES_REQUEST_BYTES);
+
+  constructor(
+    private readonly tables: ResultTables,
+    private readonly producer: Producer,
+    private readonly topics: { salesPerProduct: string; late: string },
+    private readonly logger: Logger,
+    private readonly retries: WriteRetries,
+  ) {}
+
+  /**
+   * Writes the output and the rejected rows; `aggregatesStored` runs once the aggregates are in
+   * the store (see writeOutputs). Answers how many rows the store refused, and how long its writes took.
+   */
+  async write(out: Emissions, rejected: RejectedRow[], aggregatesStored: () => void): Promise<{ storeRejected: number; storeMs: number }> {
+    const started = Date.now();
+    let storeMs = 0;
+    const [storeRejected] = await Promise.all([
+      withRetry(this.logger, 'store write', () => writeOutputs(this.tables, out, rejected, this.logger, aggregatesStored), this.retries).finally(() => (storeMs = Date.now() - started)),
+      withRetry(this.logger, 'output produce', () => produceOutputs(this.producer, this.topics, out, this.recordBytes), this.retries),
+    ]);
+    return { storeRejected, storeMs };
+  }
 }
 
 /** Records per produce request. */
 const OUTPUT_CHUNK = 8000;
 
-/**
- * Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`.
- * `recordBytes` holds one request's sales records at a time, reused from request to request.
- */
-export async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions, recordBytes: TextBytes): Promise<void> {
+/** Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`. */
+async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions, recordBytes: TextBytes): Promise<void> {
   // Each request's messages are built just before it is sent: one request's worth is alive at a
   // time (they live until the broker answers), not the whole tick's.
   await sendInChunks(producer, topics.salesPerProduct, out.sales, (rows) => salesMessages(rows, recordBytes));
@@ -76,7 +105,7 @@ async function sendInChunks<T>(producer: Producer, topic: string, rows: T[], mes
 }
 
 /** Bytes a request's sales records take with their keys, about: the largest ids and counts fit in 400. */
-export const SALES_REQUEST_BYTES = OUTPUT_CHUNK * 400;
+const SALES_REQUEST_BYTES = OUTPUT_CHUNK * 400;
 
 /**
  * The `<ns>.sales-per-product` records: key the product id, value JSON with the columns of

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ComponentStatus } from '../core/component-status.ts';
 import { logger } from '../core/logger.ts';
-import type { EmissionListener, EmissionUpdate } from './job.ts';
+import type { EmissionListener, EmissionUpdate } from './job-view.ts';
 import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import { WriteRetries } from './retry.ts';

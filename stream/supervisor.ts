@@ -5,7 +5,7 @@
 import { RECOVERY_BACKOFF, backoffMs, sleep, type BackoffPolicy } from '../core/backoff.ts';
 import { ComponentStatus } from '../core/component-status.ts';
 import type { Logger } from '../core/logger.ts';
-import type { EmissionListener, JobView } from './job.ts';
+import type { EmissionListener, JobView } from './job-view.ts';
 import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 import type { WriteRetries } from './retry.ts';

@@ -9,6 +9,7 @@ import { createKafka } from '../core/kafka.ts';
 import { backfill } from '../cli/commands/backfill.ts';
 import { generate } from '../ingest/tools/generate.ts';
 import { AggregatorJob } from '../stream/job.ts';
+import { aggregatorJob } from '../cli/runtime.ts';
 import { openStore } from '../aggregates/open-store.ts';
 import type { Store } from '../aggregates/store.ts';
 import { buildApp } from '../dashboard/app.ts';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   want = new ExpectedDashboard(reduceCsv(files, new Set()), rawRows(files));
   await backfill(config, logger, dataDir);
   store = openStore(config);
-  job = new AggregatorJob(config, store, logger);
+  job = aggregatorJob(config, store, logger);
   await job.start();
   app = await buildApp({ config, store, job, logger, ingest: { kafka: createKafka(config, 'dashapi-http-source') } });
   await app.ready();

@@ -3,13 +3,13 @@
 // it owns partitions. The test kills it with SIGKILL; its member stays in the group until its
 // session expires. It reads and commits nothing, as an aggregator before its first checkpoint.
 import { loadConfig } from '../core/config.ts';
-import { topics } from '../core/topics.ts';
+import { aggregatorGroup, topics } from '../core/topics.ts';
 import { createKafka } from '../core/kafka.ts';
 
 const config = loadConfig(process.env);
 const t = topics(config.namespace);
 const consumer = createKafka(config, 'dying-member').consumer({
-  groupId: `${config.namespace}.aggregator`,
+  groupId: aggregatorGroup(config.namespace),
   sessionTimeout: 10_000,
   heartbeatInterval: 1_000,
 });

@@ -7,9 +7,9 @@ import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { inputEndOffsets } from '../../core/kafka.ts';
 import { backfill } from '../commands/backfill.ts';
-import { prepareRuntime } from '../runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../runtime.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 
 export interface ThroughputResult {
   events: number;
@@ -42,7 +42,7 @@ export async function measureThroughput(
     await connector.close();
     const rows = connector.results.reduce((n, r) => n + r.rows + r.rejected, 0);
 
-    const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
+    const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
     const aggregatorStart = Date.now();
     await job.start();
     await job.waitForPositions(await inputEndOffsets(config), { ownAll: true });

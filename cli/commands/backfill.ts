@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { inputEndOffsets } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
-import { prepareRuntime } from '../runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../runtime.ts';
 import { servicesUp } from '../services/index.ts';
 import { joinInstances } from '../../core/instances.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { selectFiles } from '../../ingest/inbox-files.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
 import { storeCounts, type StoreCounts } from '../../aggregates/count-queries.ts';
 
 export interface BackfillSummary extends StoreCounts {
@@ -48,7 +48,7 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
     throw err;
   });
   // No idleness in a backfill: the end of input closes the windows, deterministically.
-  const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
+  const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
   let stopped = false;
   try {
     await job.start();

@@ -5,12 +5,11 @@ import { ComponentStatus } from '../../core/component-status.ts';
 import { withDashboardHost, type Config } from '../../core/config.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
-import { prepareRuntime } from '../runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../runtime.ts';
 import { servicesUp } from '../services/index.ts';
 import { joinInstances } from '../../core/instances.ts';
 import { defaultInbox } from '../../ingest/index.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
-import { AggregatorJob } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { createMetricsRegistry } from '../../dashboard/routes/metrics.ts';
@@ -42,7 +41,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
     throw err;
   });
   // A failed job is replaced by a fresh one from the checkpoints; the dashboard stays up.
-  const aggregator = new SupervisedJob(() => new AggregatorJob(config, store, logger), logger);
+  const aggregator = new SupervisedJob(() => aggregatorJob(config, store, logger), logger);
   // The connector parses and encodes on its own thread, so the aggregator keeps a core.
   const inbox = options.inbox ?? defaultInbox(config);
   const connector = new ConnectorThread(config, { inbox });

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../../aggregates/store.ts';
 import type { ComponentsView } from '../../core/component-status.ts';
-import type { JobView } from '../../stream/job.ts';
+import type { JobView } from '../../stream/job-view.ts';
 import { sideOutputCounts } from '../../aggregates/count-queries.ts';
 import { eventTimeProgress } from '../../aggregates/event-time-queries.ts';
 import { eventTimeView } from '../event-time.ts';

@@ -11,7 +11,7 @@ import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ComponentsView, ComponentState } from '../../core/component-status.ts';
 import type { ConnectorTotalsView } from '../../ingest/connector-totals.ts';
-import type { JobView } from '../../stream/job.ts';
+import type { JobView } from '../../stream/job-view.ts';
 import type { JobObserver } from '../../stream/job-metrics.ts';
 import { errorReplies } from '../schemas.ts';
 

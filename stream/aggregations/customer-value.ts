@@ -2,7 +2,7 @@
 // value. An order is a distinct non-empty session with a purchase; a purchase without a session
 // is an order of its own. No window: late purchases count too.
 import type { ShopEvent } from '../../core/event.ts';
-import type { CustomerRow } from '../../aggregates/table-rows.ts';
+import type { CustomerRow } from '../../core/result-rows.ts';
 
 export interface CustomerValue {
   revenueCents: number;

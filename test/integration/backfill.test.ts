@@ -9,11 +9,11 @@ import { logger } from '../../core/logger.ts';
 import type { Config } from '../../core/config.ts';
 import { createKafka, inputEndOffsets } from '../../core/kafka.ts';
 import { backfill } from '../../cli/commands/backfill.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
@@ -95,7 +95,7 @@ describe('two aggregator instances in one consumer group', () => {
     const config: Config = isolatedConfig('two');
     const store = await prepareRuntime(config, logger);
     const options = { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 };
-    const jobs = [new AggregatorJob(config, store, logger, options), new AggregatorJob(config, store, logger, options)];
+    const jobs = [aggregatorJob(config, store, logger, options), aggregatorJob(config, store, logger, options)];
     try {
       await jobs[0]!.start();
       const connector = new Connector(config, logger, { inbox: dataDir });
@@ -128,7 +128,7 @@ describe('an aggregator restarted after reading everything but before the end of
     const store = await prepareRuntime(config, logger);
     const options = { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 };
     try {
-      const first = new AggregatorJob(config, store, logger, options);
+      const first = aggregatorJob(config, store, logger, options);
       await first.start();
       const connector = new Connector(config, logger, { inbox: dataDir });
       await connector.open();
@@ -139,7 +139,7 @@ describe('an aggregator restarted after reading everything but before the end of
       // Checkpoint and commit at the very end of the input, then go away before finishInput.
       await first.stop();
 
-      expect(await runJobToEnd(new AggregatorJob(config, store, logger, options), config)).toBeUndefined();
+      expect(await runJobToEnd(aggregatorJob(config, store, logger, options), config)).toBeUndefined();
       await expectStoreMatchesReference(store);
     } finally {
       await store.close();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { CSV_HEADER as HEADER, generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
 import { AggregatorJob } from '../../stream/job.ts';
@@ -76,7 +76,7 @@ beforeAll(async () => {
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   store = await prepareRuntime(config, logger);
-  job = new AggregatorJob(config, store, logger);
+  job = aggregatorJob(config, store, logger);
   await job.start();
   connector = new Connector(config, logger, { inbox });
   await connector.open();

@@ -7,11 +7,12 @@ import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import type { ShopEvent } from '../../core/event.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { Emissions } from '../../stream/partition-pipeline.ts';
+import { StoreTables } from '../../aggregates/writers.ts';
 import { writeOutputs } from '../../stream/sink.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
@@ -66,7 +67,7 @@ describe('the engine with out-of-range event times on its input', () => {
     });
     await producer.disconnect();
 
-    const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 });
+    const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 });
     expect(await runJobToEnd(job, config)).toBeUndefined();
 
     const db = store.database;
@@ -103,13 +104,14 @@ describe('the engine with out-of-range event times on its input', () => {
 
 describe('the sink with a row the store refuses', () => {
   it('writes the other rows and keeps the refused one in rejected_events with the store message', async () => {
-    const out = new Emissions();
+    const tables = new StoreTables(store);
+    const out = new Emissions(tables.eventBuffer());
     const good = [event(11, base, 7n), event(12, base + 1_000, 8n), event(14, base + 2_000, 9n)];
     // Past DateTime's range: the store's own parser refuses it (the engine's input check would
     // have stopped it; this is the last line of defence).
     const refused = event(13, 99_999_999_999_000, 8n);
     for (const e of [good[0]!, good[1]!, refused, good[2]!]) out.events.add(e);
-    const count = await writeOutputs(store, out, [], logger);
+    const count = await writeOutputs(tables, out, [], logger);
     expect(count).toBe(1);
     const db = store.database;
     const stored = await queryRows<{ line: string }>(

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { logger } from '../../core/logger.ts';
 import { avroOptions, createSchemaRegistry, readSchema, registerEventSchema } from '../../core/avro.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { topics } from '../../core/topics.ts';
 import { Connector } from '../../ingest/index.ts';
@@ -16,12 +16,12 @@ import { ledgerTopic } from '../../ingest/ledger.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
 import { CSV_HEADER as HEADER } from '../../ingest/tools/generate.ts';
 import { EventDecoder } from '../../stream/event-decoder.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { loadMigrations, migrate } from '../../aggregates/migrate.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
-import { writeLate, writeRejected } from '../../aggregates/writers.ts';
+import { StoreTables } from '../../aggregates/writers.ts';
 import { shopEvent } from '../fixtures.ts';
 import { isolatedConfig, readTopic, tempDir } from '../helpers.ts';
 import { finishAtEnd } from '../job-run.ts';
@@ -49,7 +49,7 @@ const config = isolatedConfig('fileid');
 describe('a file name used again', () => {
   it('keeps both files in events and rejected_events, aggregates both, and takes the same content once under any name', async () => {
     const store = await prepareRuntime(config, logger);
-    const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
+    const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
     const inbox = tempDir('fileid-inbox');
     // Each day's file as it was, for the reference (the inbox copy moves to .done/).
     const kept = tempDir('fileid-kept');
@@ -189,10 +189,10 @@ describe('events written before file ids', () => {
     for (const statement of loadMigrations(db).find((m) => m.version === 6)!.statements) await store.client.command({ query: statement });
 
     const event = shopEvent({ source_file: 'orders.csv', source_line: 2, source_file_id: 'a1b2c3d4e5f60718' });
-    await writeLate(store, [{ event, windowStart: event.event_time, watermark: event.event_time + 3_600_000 }]);
-    await writeRejected(store, [{ source_file: 'orders.csv', source_file_id: event.source_file_id, source_line: 4, raw_line: 'y', reason: 'bad', rejected_at: 0 }]);
+    await new StoreTables(store).writeLate([{ event, windowStart: event.event_time, watermark: event.event_time + 3_600_000 }]);
+    await new StoreTables(store).writeRejected([{ source_file: 'orders.csv', source_file_id: event.source_file_id, source_line: 4, raw_line: 'y', reason: 'bad', rejected_at: 0 }]);
     // The same row twice (a replay) stays one row.
-    await writeRejected(store, [{ source_file: 'orders.csv', source_file_id: event.source_file_id, source_line: 4, raw_line: 'y', reason: 'bad', rejected_at: 0 }]);
+    await new StoreTables(store).writeRejected([{ source_file: 'orders.csv', source_file_id: event.source_file_id, source_line: 4, raw_line: 'y', reason: 'bad', rejected_at: 0 }]);
     await store.client.command({
       query: `INSERT INTO ${db}.events_data (event_time, event_type, product_id, category_id, category_code, brand, price, user_id, user_session, source_file, source_file_id, source_line, ingested_at)
               VALUES ('2019-10-02 10:00:00', 'view', 1, 2, '', 'b', 1.50, 3, 't', 'orders.csv', '${event.source_file_id}', 2, now64(3))`,

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import { shopEvent } from '../fixtures.ts';
@@ -45,7 +45,7 @@ describe('a record whose source_line is negative', () => {
     await producer.send({ topic: eventsTopic, acks: -1, messages: events.map((e) => ({ key: 'one', value: encodeEvent(schemaId, e) })) });
     await producer.disconnect();
 
-    const job = new AggregatorJob(config, store, logger, DEFAULT_JOB_OPTIONS);
+    const job = aggregatorJob(config, store, logger, DEFAULT_JOB_OPTIONS);
     expect(await runJobToEnd(job, config)).toBeUndefined();
 
     const db = store.database;

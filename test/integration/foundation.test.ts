@@ -11,7 +11,7 @@ import { EventDecoder } from '../../stream/event-decoder.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { migrate } from '../../aggregates/migrate.ts';
-import { EventRows, writeEvents } from '../../aggregates/writers.ts';
+import { StoreTables } from '../../aggregates/writers.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import type { ShopEvent } from '../../core/event.ts';
 import { isolatedConfig } from '../helpers.ts';
@@ -85,9 +85,9 @@ describe('Kafka with the schema registry', () => {
 
     // ... and on into ClickHouse and back, still exact.
     await migrate(store);
-    const rows = new EventRows();
+    const rows = new StoreTables(store).eventBuffer();
     for (const e of decoded) rows.add(e);
-    await writeEvents(store, rows, (row, reason) => expect.fail(`rejected ${row}: ${reason}`));
+    await rows.write((row, reason) => expect.fail(`rejected ${row}: ${reason}`));
     const stored = await queryRows<{ category_id: string; brand: string; category_code: string }>(
       store,
       `SELECT toString(category_id) AS category_id, brand, category_code FROM ${config.namespace}.events ORDER BY source_line`,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { Connector } from '../../ingest/index.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
@@ -39,7 +39,7 @@ beforeAll(async () => {
       },
     },
   }) as Store;
-  aggregator = new SupervisedJob(() => new AggregatorJob(config, full, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
+  aggregator = new SupervisedJob(() => aggregatorJob(config, full, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
   await aggregator.start();
   app = await buildApp({ config, store, job: aggregator, logger, components: () => ({ aggregator: aggregator.status.view() }) });
   await app.ready();

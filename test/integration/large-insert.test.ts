@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../aggregates/migrate.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
-import type { SalesRow } from '../../aggregates/table-rows.ts';
-import { writeSales } from '../../aggregates/writers.ts';
+import type { SalesRow } from '../../core/result-rows.ts';
+import { StoreTables } from '../../aggregates/writers.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import { isolatedConfig } from '../helpers.ts';
 
@@ -37,7 +37,7 @@ describe('an output larger than one insert', () => {
       isFinal: true,
       version: 1_000_000 + i,
     }));
-    await writeSales(store, rows);
+    await new StoreTables(store).writeSales(rows);
     const [totals] = await queryRows<{ n: string; cents: string; views: string; products: string }>(
       store,
       `SELECT count() AS n, toString(toUInt64(sum(revenue) * 100)) AS cents, toString(sum(views)) AS views, toString(uniqExact(product_id)) AS products FROM ${store.database}.sales_per_product`,

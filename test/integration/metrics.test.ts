@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/topics.ts';
 import { inputEndOffsets } from '../../core/kafka.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { Connector } from '../../ingest/index.ts';
 import { CSV_HEADER, generate } from '../../ingest/tools/generate.ts';
 import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
@@ -72,7 +72,7 @@ beforeAll(async () => {
   writeFileSync(join(dataDir, '2019-10-02.csv'), `${CSV_HEADER}\n${[...BAD_ROWS, ...GOOD_ROWS].join('\n')}\n`);
   store = await prepareRuntime(config, logger);
   // No idleness: the watermark follows the data alone, whatever the machine's pace.
-  job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
+  job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
   await job.start();
   connector = new Connector(config, logger, { inbox: dataDir });
   const source = { totals: () => connector.totals.view(), backlog: () => inboxBacklog(dataDir) };

@@ -7,17 +7,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { basename, dirname } from 'node:path';
 import { logger } from '../../core/logger.ts';
 import type { Config } from '../../core/config.ts';
-import { topics } from '../../core/topics.ts';
+import { aggregatorGroup, topics } from '../../core/topics.ts';
 import { createKafka, inputEndOffsets } from '../../core/kafka.ts';
 import { backfill } from '../../cli/commands/backfill.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { Connector } from '../../ingest/index.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
-import { CheckpointStore } from '../../aggregates/checkpoints.ts';
+import { StoreCheckpoints } from '../../aggregates/checkpoints.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import { SupervisedJob } from '../../stream/supervisor.ts';
 import { isolatedConfig, tempDir, until } from '../helpers.ts';
 
@@ -47,7 +47,7 @@ describe('an events topic deleted and created again under the checkpoints', () =
     try {
       expect(await eventsOf(store, first)).toBe(ROWS);
       // Nothing was read from the new topic's start as if processed: its checkpoints still say where the old one ended.
-      const checkpoints = new CheckpointStore(store, `${config.namespace}.aggregator`);
+      const checkpoints = new StoreCheckpoints(store, aggregatorGroup(config.namespace));
       const offsets = await Promise.all([0, 1, 2, 3].map(async (p) => (await checkpoints.load(events, p))?.nextOffset ?? 0));
       expect(offsets.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(ROWS);
     } finally {
@@ -62,7 +62,7 @@ describe('an events topic deleted and created again under a running aggregator',
     const events = topics(config.namespace).events;
     await backfill(config, logger, dirname(first));
     const store = await prepareRuntime(config, logger);
-    const supervisor = new SupervisedJob(() => new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
+    const supervisor = new SupervisedJob(() => aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
     try {
       await supervisor.start();
       await supervisor.current()!.waitForPositions(await inputEndOffsets(config), { ownAll: true });
@@ -95,9 +95,9 @@ describe("one partition's checkpoint past its end", () => {
     const events = topics(config.namespace).events;
     await backfill(config, logger, dirname(first));
     const store = await prepareRuntime(config, logger);
-    const supervisor = new SupervisedJob(() => new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
+    const supervisor = new SupervisedJob(() => aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 }), logger);
     try {
-      const checkpoints = new CheckpointStore(store, `${config.namespace}.aggregator`);
+      const checkpoints = new StoreCheckpoints(store, aggregatorGroup(config.namespace));
       const checkpoint = (await checkpoints.load(events, 0))!;
       const end = (await inputEndOffsets(config)).get(`${events}:0`)!;
       const beyond = end + 1000;

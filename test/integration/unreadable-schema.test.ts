@@ -9,9 +9,9 @@ import { logger } from '../../core/logger.ts';
 import { topics } from '../../core/topics.ts';
 import { createKafka } from '../../core/kafka.ts';
 import { createSchemaRegistry, encodeEvent, registerEventSchema } from '../../core/avro.ts';
-import { prepareRuntime } from '../../cli/runtime.ts';
+import { aggregatorJob, prepareRuntime } from '../../cli/runtime.ts';
 import { ensureTopics } from '../../ingest/topics.ts';
-import { AggregatorJob, DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import { shopEvent } from '../fixtures.ts';
@@ -63,7 +63,7 @@ describe('records whose schema id cannot be read as a shop event', () => {
     });
     await producer.disconnect();
 
-    const job = new AggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 });
+    const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, checkpointIntervalMs: 500 });
     expect(await runJobToEnd(job, config, { ownAll: true, stallMs: 30_000 })).toBeUndefined();
 
     const db = store.database;

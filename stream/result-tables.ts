@@ -1,0 +1,44 @@
+// The ports of the engine: what the aggregator job needs from the store it writes to. The
+// engine names them and aggregates/ implements them (StoreTables, StoreCheckpoints); cli/runtime.ts
+// wires the two together, so the engine never imports the store.
+import type { Checkpoint } from '../core/checkpoint.ts';
+import type { RejectedRow, ShopEvent } from '../core/event.ts';
+import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
+
+/**
+ * The events table's rows between two flushes, in whatever form the store writes fastest. An
+ * event the table cannot hold is handed to `reject` at the write, with the reason.
+ */
+export interface EventBuffer {
+  readonly length: number;
+  add(event: ShopEvent): void;
+  /** Empty again, keeping its buffers. */
+  clear(): void;
+  write(reject: (event: ShopEvent, reason: string) => void): Promise<void>;
+}
+
+/**
+ * The public tables the job's results go to. Every write is an upsert (writing a row again after
+ * a crash replaces it), and a write refused for its rows' data fails with an error for which
+ * `isDataError` is true, so the sink can bisect the rows it refuses out of the batch.
+ */
+export interface ResultTables {
+  eventBuffer(): EventBuffer;
+  writeSales(rows: SalesRow[]): Promise<void>;
+  writeCustomers(rows: CustomerRow[]): Promise<void>;
+  writeLate(rows: LateRow[]): Promise<void>;
+  writeRejected(rows: RejectedRow[]): Promise<void>;
+  isDataError(err: unknown): boolean;
+}
+
+/** Where the job's checkpoints live; a save is atomic per checkpoint, and the highest next offset wins. */
+export interface CheckpointStore {
+  save(checkpoints: Checkpoint[]): Promise<void>;
+  load(topic: string, partition: number): Promise<Checkpoint | undefined>;
+}
+
+/** The job's connections to the store. */
+export interface JobStore {
+  tables: ResultTables;
+  checkpoints: CheckpointStore;
+}
