@@ -44,6 +44,13 @@ export default {
       from: { path: TESTS, pathNot: '^cli/' },
       to: { path: '^cli/', pathNot: '^cli/(commands/[^/]+|runtime|services/[^/]+)\\.ts$' },
     },
+    {
+      name: 'no-import-circle',
+      severity: 'error',
+      comment: `No module imports itself through others: a circle is one concept split in two, or a missing module below both ${DOC}`,
+      from: {},
+      to: { circular: true },
+    },
   ],
   options: {
     exclude: { path: '^(node_modules|dist|scratch|dashboard/public/vendor)/' },

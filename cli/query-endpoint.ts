@@ -1,55 +1,20 @@
 // Finding and using the query endpoint of a running `start`. In embedded mode only one process
 // may open the store, so `sql` and `export` beside a running `start` go through its endpoint:
-// `start` writes its URL (never the token) to $SALESINSIGHTS_HOME/run/query-endpoint.json and
-// removes it on shutdown; a file left by a killed start is known by its dead pid or a failed ping.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// `start` advertises it (dashboard/query/endpoint-file.ts); a record left by a killed start is
+// known by its dead pid or a failed ping.
 import { once } from 'node:events';
 import { request, type IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { ConfigError } from '../core/settings.ts';
 import { processAlive } from '../core/process-alive.ts';
 import { ReadOnlyQueryError } from '../aggregates/read-only.ts';
-
-export interface EndpointRecord {
-  url: string;
-  pid: number;
-  namespace: string;
-  startedAt: string;
-}
+import { readEndpointRecord, type EndpointRecord } from '../dashboard/query/endpoint-file.ts';
 
 const PING_TIMEOUT_MS = 3_000;
 
-export function endpointFile(config: Config): string {
-  return join(config.home, 'run', 'query-endpoint.json');
-}
-
-export function writeEndpointFile(config: Config, url: string): void {
-  const file = endpointFile(config);
-  mkdirSync(join(config.home, 'run'), { recursive: true });
-  const record: EndpointRecord = { url, pid: process.pid, namespace: config.namespace, startedAt: new Date().toISOString() };
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
-}
-
-function readRecord(config: Config): EndpointRecord | undefined {
-  try {
-    const r = JSON.parse(readFileSync(endpointFile(config), 'utf8')) as Partial<EndpointRecord>;
-    return typeof r.url === 'string' && typeof r.pid === 'number' ? (r as EndpointRecord) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Removes the file when it is this process's (a newer start may have written its own). */
-export function removeEndpointFile(config: Config): void {
-  if (readRecord(config)?.pid === process.pid) rmSync(endpointFile(config), { force: true });
-}
-
-
 /** The endpoint of a start that runs on this home, or undefined (no file, a dead pid, no answer to /ping). */
 export async function runningEndpoint(config: Config): Promise<EndpointRecord | undefined> {
-  const record = readRecord(config);
+  const record = readEndpointRecord(config);
   if (!record || record.pid === process.pid || !processAlive(record.pid)) return undefined;
   try {
     const res = await fetch(`${record.url}/ping`, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });

@@ -14,7 +14,7 @@ import { SupervisedJob } from '../../stream/supervisor.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { createMetricsRegistry } from '../../dashboard/routes/metrics.ts';
 import { startQueryEndpoint } from '../../dashboard/query/server.ts';
-import { removeEndpointFile, writeEndpointFile } from '../query-endpoint.ts';
+import { removeEndpointFile, writeEndpointFile } from '../../dashboard/query/endpoint-file.ts';
 import { runDemo } from './demo.ts';
 
 /** How long a shutdown may take: the final flush and checkpoint of a full-volume state take seconds, not minutes. */

@@ -10,7 +10,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
 import { prepareRuntime } from '../../cli/runtime.ts';
-import { writeEndpointFile } from '../../cli/query-endpoint.ts';
+import { writeEndpointFile } from '../../dashboard/query/endpoint-file.ts';
 import { startQueryEndpoint } from '../../dashboard/query/server.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { cliEnv, runCli, type CliRun } from '../cli-process.ts';
