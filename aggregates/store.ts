@@ -1,4 +1,3 @@
-// aggregates/: ClickHouse (the store, migrations, writers, read queries, checkpoints); may import core/ only.
 // The store's interface: one client API for both modes, the embedded ClickHouse engine (chDB,
 // embedded-store.ts) under $SALESINSIGHTS_HOME/clickhouse by default, or a ClickHouse server
 // (server-store.ts) when CLICKHOUSE_URL is set; open-store.ts picks one. These store modules are

@@ -1,4 +1,3 @@
-// cli/: the command line; composes every component, and nothing imports it.
 // The command line of docs/design.md. Each command is a thin wrapper over a module.
 // A command's modules (Kafka, the store, the web server) are imported when it runs, so `--help`
 // and light commands do not pay for loading them all.

@@ -1,4 +1,3 @@
-// core/: shared code (config, event, logger, Kafka clients, backoff, component status, Avro); imports no component.
 // The one configuration module. Every setting of docs/design.md is read here, validated once,
 // and a wrong value fails fast with a message naming the setting and what it expects.
 import { availableParallelism, homedir } from 'node:os';

@@ -1,4 +1,3 @@
-// dashboard/: the fastify server, JSON API, live push and page; may import stream/, ingest/, aggregates/, core/.
 // buildApp: the dashboard as an unstarted fastify instance (tests use inject; server.ts listens).
 // JSON API under /api (each route group an encapsulated plugin), the live SSE stream, the
 // optional HTTP ingest source, Prometheus metrics at /metrics, and the page.

@@ -1,4 +1,3 @@
-// ingest/: the file-watcher connector and the HTTP source, into Kafka; may import aggregates/ and core/.
 // The connector: watcher -> parse -> validate -> encode -> produce, with the file ledger.
 // Composes the pieces; each lives in its own module.
 import { access, mkdir, rename, writeFile } from 'node:fs/promises';
