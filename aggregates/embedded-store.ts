@@ -87,8 +87,7 @@ export function openEmbeddedStore(config: Config): Store {
 
 /**
  * The embedded insert: the block goes to a spool file the engine reads with FROM INFILE. chDB's
- * raw insert takes only text formats, and a file read costs less even for those (BENCHMARKS.md,
- * stop 19). Its errors carry the engine's text, read into the client's error shape (code and
+ * raw insert takes only text formats, and a file read costs less even for those. Its errors carry the engine's text, read into the client's error shape (code and
  * type) as every other store error.
  */
 async function embeddedInsert(engine: ChdbConnection, spool: string, table: string, block: NativeBlock): Promise<void> {

@@ -1,6 +1,6 @@
 // Rows written as one block of ClickHouse's Native format: column after column, each value in
 // the store's own binary layout. The engine copies the columns as they are instead of parsing
-// text, the cheapest insert for its CPU (BENCHMARKS.md, stop 19), and the writer formats no
+// text, the cheapest insert for its CPU, and the writer formats no
 // decimal digits. The values are written a row at a time, each column into a buffer of its own.
 
 /** The column types this writer fills, spelled as in the tables (LowCardinality columns take String). */

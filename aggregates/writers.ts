@@ -2,7 +2,7 @@
 // re-insert after a crash replaces rather than adds (versioned upserts).
 //
 // Rows go out as blocks of the Native format written straight from the engine's rows: no per-row
-// objects, strings or text on the hot path (measured: see BENCHMARKS.md).
+// objects, strings or text on the hot path.
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeColumn, type NativeType } from './native-block.ts';
 import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';

@@ -87,7 +87,7 @@ let keySlab = new TextBytes(KEY_SLAB_BYTES);
 /**
  * The event's record key on the events topic: user_id in decimal (the text of String(user_id)),
  * as bytes. A Buffer key is hashed by the partitioner and copied into the record as it is; a
- * string key is converted to bytes for each (BENCHMARKS.md, stop 18). Keys are views of a
+ * string key is converted to bytes for each. Keys are views of a
  * shared buffer, as encodeEvent's values are: a full one is left to its views and a new one started.
  */
 export function eventKey(e: ShopEvent): Buffer {

@@ -2,7 +2,7 @@
 // field by field. avsc stays the authority (schemas, compatibility, records of any other writer
 // schema go through its resolver) and the tests' oracle: on arbitrary events these bytes and
 // values are avsc's. Written by hand because every event is encoded once and decoded once, and
-// avsc's long type for bigint ids copies each id through an 8-byte Buffer (see BENCHMARKS.md).
+// avsc's long type for bigint ids copies each id through an 8-byte Buffer.
 import { BoundedMemo } from './bounded-memo.ts';
 import { EVENT_TYPES, type EventType, type ShopEvent } from './event.ts';
 

@@ -1,7 +1,7 @@
 // Text written straight into bytes: numbers as their decimal digits, ASCII as it is. The
 // outputs built for every event (sales-topic records, record keys) never exist as JS strings,
 // so there is nothing to concatenate, flatten or convert to UTF-8, and the bytes live outside
-// the JS heap, where young collections do not copy them (see BENCHMARKS.md, stop 17).
+// the JS heap, where young collections do not copy them.
 
 import { BoundedMemo } from './bounded-memo.ts';
 

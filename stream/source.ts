@@ -47,7 +47,7 @@ export class KafkaSource {
   ) {
     // A short session lets a restarted instance take its partitions back soon after a kill -9.
     // A fetch with nothing to read waits at most 100 ms (kafkajs waits 5 s), since a disconnect
-    // waits for the fetch in flight, and every backfill ends with one (BENCHMARKS.md, stop 16).
+    // waits for the fetch in flight, and every backfill ends with one.
     // Under load a fetch returns as soon as it has records.
     this.consumer = kafka.consumer({
       groupId: group,
