@@ -146,7 +146,8 @@ program
   .requiredOption('--out <dir>', 'output folder', nonEmpty('--out'))
   .option('--seed <s>', 'random seed', integer('--seed'), 42)
   .option('--start-day <YYYY-MM-DD>', 'first day', day('--start-day'), '2019-10-01')
-  .action(async (opts: { days: number; rowsPerDay: number; out: string; seed: number; startDay: string }) => {
+  .option('--users-scale <n>', 'N times the user population for the same rows', positiveInteger('--users-scale'), 1)
+  .action(async (opts: { days: number; rowsPerDay: number; out: string; seed: number; startDay: string; usersScale: number }) => {
     const { generate } = await import('../ingest/tools/generate.ts');
     const paths = await generate(opts);
     process.stdout.write(`${paths.join('\n')}\n`);
