@@ -31,7 +31,8 @@ export interface GenerateOptions {
   hourly?: boolean;
   /**
    * N times the user population for the same rows (1 by default): users are drawn with the same
-   * skew over a population N times larger, so about N times as many users, and buyers, appear.
+   * skew over a population N times larger. Each session is one user's, so the users (and buyers)
+   * seen grow about N times only while there are sessions (and buying sessions) enough to reach them.
    */
   usersScale?: number;
 }
