@@ -36,7 +36,7 @@ const MEASUREMENTS: Array<[string, (s: ScaleResult) => string]> = [
   ['peak RSS MB', (s) => `${s.peakRssMb}`],
   ['checkpoint p50/p99 ms (n)', (s) => `${ms(s.checkpointMs.p50)}/${ms(s.checkpointMs.p99)} (${s.checkpointMs.samples})`],
   ['restore ms', (s) => `${s.restoreMs}`],
-  ['state on disk MB', (s) => `${Math.round(s.stateOnDiskBytes / 2 ** 20)}`],
+  ['state on disk MB', (s) => (s.stateOnDiskBytes / 2 ** 20).toFixed(1)],
 ];
 
 const SCALE_RESULTS: BenchmarksTable = {
