@@ -146,7 +146,8 @@ program
   .requiredOption('--out <dir>', 'output folder', nonEmpty('--out'))
   .option('--seed <s>', 'random seed', integer('--seed'), 42)
   .option('--start-day <YYYY-MM-DD>', 'first day', day('--start-day'), '2019-10-01')
-  .action(async (opts: { days: number; rowsPerDay: number; out: string; seed: number; startDay: string }) => {
+  .option('--users-scale <n>', 'N times the user population for the same rows', positiveInteger('--users-scale'), 1)
+  .action(async (opts: { days: number; rowsPerDay: number; out: string; seed: number; startDay: string; usersScale: number }) => {
     const { generate } = await import('../ingest/tools/generate.ts');
     const paths = await generate(opts);
     process.stdout.write(`${paths.join('\n')}\n`);
@@ -169,10 +170,17 @@ program
   .option('--events <n>', 'events to generate', positiveInteger('--events'), 1_000_000)
   .option('--full', "the real dataset's volume: 20.7M events over 152 days")
   .option('--latency-seconds <s>', 'length of each latency drip', positiveInteger('--latency-seconds'), 30)
-  .action(async (opts: { events: number; full?: boolean; latencySeconds: number }) => {
+  .option('--users-scale <n>', 'only the scale phase (backfill, checkpoints, restore, state size) on data of N times the users', positiveInteger('--users-scale'))
+  .action(async (opts: { events: number; full?: boolean; latencySeconds: number; usersScale?: number }) => {
     const events = opts.full ? 20_692_840 : opts.events;
+    const command = `salesinsights bench ${process.argv.slice(3).join(' ')}`.trim();
+    if (opts.usersScale !== undefined) {
+      const { formatScaleTable, runScaleBench } = await import('./bench/scale-bench.ts');
+      process.stdout.write(`${formatScaleTable(await runScaleBench(config(), logger, { events, usersScale: opts.usersScale }, command))}\n`);
+      return;
+    }
     const { formatTable, runBench } = await import('./bench/index.ts');
-    const result = await runBench(config(), logger, { events, latencySeconds: opts.latencySeconds }, `salesinsights bench ${process.argv.slice(3).join(' ')}`.trim());
+    const result = await runBench(config(), logger, { events, latencySeconds: opts.latencySeconds }, command);
     process.stdout.write(`${formatTable(result)}\n`);
   });
 

@@ -17,7 +17,7 @@ import { createSchemaRegistry } from '../core/avro.ts';
 import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
 import { STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
 import { EventDecoder } from './event-decoder.ts';
-import { processEventsBatch, takeRejectedBatch } from './input-batch.ts';
+import { prepareDecoding, processEventsBatch, takeRejectedBatch } from './input-batch.ts';
 import { JobMetrics, type JobObserver } from './job-metrics.ts';
 import type { EmissionListener, EmissionUpdate, JobView } from './job-view.ts';
 import type { PipelineMetrics } from './metrics.ts';
@@ -170,8 +170,9 @@ export class AggregatorJob implements JobView {
       this.source.rewind(batch.topic, batch.partition, pipeline.nextOffset);
       return;
     }
+    await prepareDecoding(batch, this.decoder);
     const { duplicates, late } = pipeline.counters;
-    const events = await processEventsBatch(batch, pipeline, this.decoder, this.emissions, this.rejected);
+    const events = processEventsBatch(batch, pipeline, this.decoder, this.emissions, this.rejected);
     resolveOffset(batch.lastOffset());
     if (events > 0) this.schedule.inputArrived();
     this.stats.processed({ events, duplicates: pipeline.counters.duplicates - duplicates, late: pipeline.counters.late - late });

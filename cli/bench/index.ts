@@ -1,39 +1,28 @@
 // salesinsights bench: generates data, runs the real pipeline (local Kafka, registry, embedded
 // ClickHouse), prints a table, writes a JSON result and appends a row to BENCHMARKS.md.
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { execSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import type { Config, ValidationLimits } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { servicesStatus } from '../services/index.ts';
-import { reset } from '../commands/reset.ts';
 import { encodeEvent } from '../../core/avro.ts';
 import { parseRows } from '../../ingest/rows.ts';
-import { generate, type GenerateOptions } from '../../ingest/tools/generate.ts';
+import { benchData, benchDataOptions } from './bench-data.ts';
+import { removeNamespaces, withNamespace } from './namespaces.ts';
 import { measureLatency, type LatencyResult } from './latency.ts';
 import { measureThroughput, type ThroughputResult } from './throughput.ts';
+import { recordRun, runRecord, type BenchmarksTable, type RunRecord } from './record.ts';
 
 export interface BenchOptions {
   events: number;
   latencySeconds: number;
 }
 
-export interface BenchResult {
-  date: string;
-  machine: string;
-  commit: string;
-  command: string;
+export interface BenchResult extends RunRecord {
   throughput: ThroughputResult;
   latency: LatencyResult[];
   peakRssMb: Record<string, number>;
   bytesPerEvent: { avro: number; json: number };
 }
-
-const DAY_ROWS = 136_000;
 
 async function bytesPerEvent(file: string, limits: ValidationLimits): Promise<{ avro: number; json: number }> {
   let avroBytes = 0;
@@ -48,46 +37,13 @@ async function bytesPerEvent(file: string, limits: ValidationLimits): Promise<{ 
   return { avro: Math.round((avroBytes / n) * 10) / 10, json: Math.round((jsonBytes / n) * 10) / 10 };
 }
 
-/**
- * The generated files, made once per options and generator: generating them in the benchmark's own
- * process just before the backfill would leave it a large old generation to collect and the disk
- * busy writing them back, and the backfill phase slower than a standalone backfill.
- */
-async function benchData(options: GenerateOptions): Promise<string[]> {
-  const marker = join(options.out, '.generated.json');
-  const source = await readFile(fileURLToPath(new URL('../../ingest/tools/generate.ts', import.meta.url)));
-  const made = { options, generator: createHash('sha256').update(source).digest('hex') };
-  const found = JSON.parse(await readFile(marker, 'utf8').catch(() => 'null')) as (typeof made & { files: string[] }) | null;
-  const exists = (f: string) => stat(f).then(() => true, () => false);
-  if (found && JSON.stringify({ options: found.options, generator: found.generator }) === JSON.stringify(made)) {
-    if ((await Promise.all(found.files.map(exists))).every(Boolean)) return found.files;
-  }
-  const files = await generate(options);
-  await writeFile(marker, JSON.stringify({ ...made, files }));
-  return files;
-}
-
-/** Drops the namespaces' topics, groups, tables and subjects; a failure is only reported. */
-async function removeNamespaces(configs: Config[], logger: Logger): Promise<void> {
-  for (const config of configs) {
-    await reset(config, logger).catch((err: unknown) =>
-      logger.warn({ err, namespace: config.namespace }, `bench: namespace not removed; SALESINSIGHTS_NAMESPACE=${config.namespace} salesinsights reset removes it`),
-    );
-  }
-}
-
-function withNamespace(config: Config, suffix: string): Config {
-  // One embedded store per process: every phase shares the home, each has its own namespace.
-  return { ...config, namespace: `${config.namespace}_${suffix}` };
-}
-
 export async function runBench(config: Config, logger: Logger, options: BenchOptions, command: string): Promise<BenchResult> {
   const run = `bench_${Date.now().toString(36)}`;
   const base: Config = { ...config, namespace: run };
-  const dataDir = join(config.home, 'bench-data', String(options.events));
-  const days = Math.max(1, Math.round(options.events / DAY_ROWS));
-  const files = await benchData({ days, rowsPerDay: Math.ceil(options.events / days), out: dataDir, seed: 2020 });
-  logger.info({ events: options.events, days, dataDir }, 'bench: data ready');
+  const data = benchDataOptions(config.home, options.events);
+  const dataDir = data.out;
+  const files = await benchData(data);
+  logger.info({ events: options.events, days: data.days, dataDir }, 'bench: data ready');
 
   // Each phase's namespace is removed once measured: a full run leaves about 25 GB of topics and
   // tables otherwise, and a few runs fill the disk under the broker.
@@ -107,27 +63,14 @@ export async function runBench(config: Config, logger: Logger, options: BenchOpt
   for (const s of services) if (s.rssMb) peakRssMb[`${s.name} (current)`] = s.rssMb;
 
   const result: BenchResult = {
-    date: new Date().toISOString(),
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    commit: commitOf(),
-    command,
+    ...runRecord(command),
     throughput,
     latency,
     peakRssMb,
     bytesPerEvent: await bytesPerEvent(files[0]!, config.ingest),
   };
-  await mkdir('bench-results', { recursive: true });
-  await writeFile(join('bench-results', `${run}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  await appendBenchmarkRow(result);
+  await recordRun(run, result, RESULTS_TABLE, benchmarkRow(result));
   return result;
-}
-
-function commitOf(): string {
-  try {
-    return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 const ms = (n: number | null) => (n === null ? '-' : `${n}`);
@@ -149,20 +92,18 @@ export function formatTable(r: BenchResult): string {
   return lines.join('\n');
 }
 
-async function appendBenchmarkRow(r: BenchResult): Promise<void> {
-  const path = 'BENCHMARKS.md';
-  const existing = await readFile(path, 'utf8').catch(() => '');
-  if (!existing.includes('| date |')) {
-    await appendFile(
-      path,
-      `\n## Results\n\n| date | machine | commit | command | events | connector rows/s | aggregator ev/s | backfill ev/s | 1x push p50/p99 ms | 1x store p99 ms | 10x push p50/p99 ms | 10x store p99 ms | app peak RSS MB | Avro/JSON bytes |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n`,
-    );
-  }
-  const [one, ten] = r.latency;
-  const app = Object.values(r.peakRssMb)[0];
-  await appendFile(
-    path,
-    `| ${r.date.slice(0, 16)} | ${r.machine} | ${r.commit} | \`${r.command}\` | ${r.throughput.events} | ${r.throughput.connectorRowsPerSecond} | ${r.throughput.aggregatorEventsPerSecond} | ${r.throughput.backfillEventsPerSecond} | ${ms(one?.toPush.p50 ?? null)}/${ms(one?.toPush.p99 ?? null)} | ${ms(one?.toStore.p99 ?? null)} | ${ms(ten?.toPush.p50 ?? null)}/${ms(ten?.toPush.p99 ?? null)} | ${ms(ten?.toStore.p99 ?? null)} | ${app} | ${r.bytesPerEvent.avro}/${r.bytesPerEvent.json} |\n`,
-  );
-}
+export const RESULTS_TABLE: BenchmarksTable = {
+  title: 'Results',
+  header: ['date', 'machine', 'commit', 'command', 'events', 'connector rows/s', 'aggregator ev/s', 'backfill ev/s', '1x push p50/p99 ms', '1x store p99 ms', '10x push p50/p99 ms', '10x store p99 ms', 'app peak RSS MB', 'Avro/JSON bytes'],
+};
 
+function benchmarkRow(r: BenchResult): string[] {
+  const [one, ten] = r.latency;
+  const t = r.throughput;
+  return [
+    r.date.slice(0, 16), r.machine, r.commit, `\`${r.command}\``, `${t.events}`, `${t.connectorRowsPerSecond}`, `${t.aggregatorEventsPerSecond}`, `${t.backfillEventsPerSecond}`,
+    `${ms(one?.toPush.p50 ?? null)}/${ms(one?.toPush.p99 ?? null)}`, ms(one?.toStore.p99 ?? null),
+    `${ms(ten?.toPush.p50 ?? null)}/${ms(ten?.toPush.p99 ?? null)}`, ms(ten?.toStore.p99 ?? null),
+    `${Object.values(r.peakRssMb)[0]}`, `${r.bytesPerEvent.avro}/${r.bytesPerEvent.json}`,
+  ];
+}

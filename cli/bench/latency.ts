@@ -12,25 +12,13 @@ import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import { CSV_HEADER, generateSpan } from '../../ingest/tools/generate.ts';
 import { SeededRandom } from '../../ingest/tools/random.ts';
-
-export interface Percentiles {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  samples: number;
-}
+import { percentiles, type Percentiles } from './percentiles.ts';
 
 export interface LatencyResult {
   speed: number;
   rowsPerSecond: number;
   toPush: Percentiles;
   toStore: Percentiles;
-}
-
-export function percentiles(samples: number[]): Percentiles {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!);
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), samples: sorted.length };
 }
 
 const MARKER_PRODUCT_BASE = 990_000_000;

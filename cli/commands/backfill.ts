@@ -10,6 +10,7 @@ import { joinInstances } from '../../core/instances.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { selectFiles } from '../../ingest/inbox-files.ts';
 import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
+import type { JobObserver } from '../../stream/job-metrics.ts';
 import { storeCounts, type StoreCounts } from '../../aggregates/count-queries.ts';
 
 export interface BackfillSummary extends StoreCounts {
@@ -27,6 +28,8 @@ export async function backfill(
   logger: Logger,
   dir: string,
   jobOptions: Partial<JobOptions> = {},
+  /** Hears the job as it runs (the bench times its checkpoints). */
+  observer: JobObserver = {},
 ): Promise<BackfillSummary> {
   const started = Date.now();
   const files = await selectFiles(dir, logger);
@@ -34,13 +37,13 @@ export async function backfill(
   await servicesUp(config);
   const instance = await joinInstances(config, 'backfill');
   try {
-    return await backfillFiles(config, logger, dir, files, started, jobOptions);
+    return await backfillFiles(config, logger, dir, files, started, jobOptions, observer);
   } finally {
     await instance.leave();
   }
 }
 
-async function backfillFiles(config: Config, logger: Logger, dir: string, files: string[], started: number, jobOptions: Partial<JobOptions>): Promise<BackfillSummary> {
+async function backfillFiles(config: Config, logger: Logger, dir: string, files: string[], started: number, jobOptions: Partial<JobOptions>, observer: JobObserver): Promise<BackfillSummary> {
   const connector = new ConnectorThread(config, { inbox: dir });
   // The connector's thread starts while the store is migrated: files flow as soon as both are up.
   const store = await prepareRuntime(config, logger, () => connector.open()).catch(async (err: unknown) => {
@@ -49,6 +52,7 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
   });
   // No idleness in a backfill: the end of input closes the windows, deterministically.
   const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
+  job.observe(observer);
   let stopped = false;
   try {
     await job.start();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
@@ -145,5 +146,43 @@ describe('generate: the shares hold for other seeds too', () => {
 
   it.each(SEEDS)('seed %i: brand empty in 40 ±5 %% of rows', (seed) => {
     expect(Math.abs(shares.get(seed)!.brandEmpty - 40)).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('generate --users-scale', () => {
+  const filesHash = (paths: string[]) => paths.reduce((h, p) => h.update(readFileSync(p)), createHash('sha256')).digest('hex');
+  const users = (paths: string[]) => {
+    const rows = paths.flatMap(dataLines).map((l) => l.split(','));
+    return { all: new Set(rows.map((c) => c[7])).size, buyers: new Set(rows.filter((c) => c[1] === 'purchase').map((c) => c[7])).size };
+  };
+
+  it('1 (the default) leaves the output byte for byte as it was', async () => {
+    // The hashes of these generations before the option existed: the bench's data cache and the
+    // tests' fixtures rely on a seed's files never changing.
+    const options = { days: 2, rowsPerDay: 3000, seed: 5 };
+    expect(filesHash(await generate({ ...options, out: tempDir() }))).toBe('af6f90d8dee53f6820be5b5051e1c1714daafcff1f9675215d19c6bd8e538bef');
+    expect(filesHash(await generate({ ...options, out: tempDir(), usersScale: 1 }))).toBe('af6f90d8dee53f6820be5b5051e1c1714daafcff1f9675215d19c6bd8e538bef');
+    const hourly = await generate({ days: 1, rowsPerDay: 2000, out: tempDir(), hourly: true });
+    expect(filesHash(hourly)).toBe('097104b07ed58500821fb243dd21de145f4c90f75ccc03b96aaa9b61e61b3c08');
+  });
+
+  it('10 makes the same rows with about 10 times the users and buyers once the population is covered', async () => {
+    // Many small days: every user of the smaller population appears (and buys), so the ratio shows
+    // the population's size, not how many sessions there are to draw users for.
+    const options = { days: 100, rowsPerDay: 400, seed: 42 };
+    const one = await generate({ ...options, out: tempDir() });
+    const ten = await generate({ ...options, out: tempDir(), usersScale: 10 });
+    expect(ten.flatMap(dataLines)).toHaveLength(one.flatMap(dataLines).length);
+    const [u1, u10] = [users(one), users(ten)];
+    expect(u10.all / u1.all).toBeGreaterThanOrEqual(7);
+    expect(u10.all / u1.all).toBeLessThanOrEqual(13);
+    expect(u10.buyers / u1.buyers).toBeGreaterThanOrEqual(7);
+    expect(u10.buyers / u1.buyers).toBeLessThanOrEqual(13);
+  });
+
+  it('refuses a scale that is not a positive integer', async () => {
+    for (const usersScale of [0, -1, 1.5, Number.NaN]) {
+      await expect(generate({ days: 1, rowsPerDay: 10, out: tempDir(), usersScale })).rejects.toThrow(/usersScale must be a positive integer/);
+    }
   });
 });

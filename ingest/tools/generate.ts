@@ -29,6 +29,12 @@ export interface GenerateOptions {
   startDay?: string;
   /** One file per hour of event time (YYYY-MM-DD-HH.csv; hours without rows have none) instead of per day. */
   hourly?: boolean;
+  /**
+   * N times the user population for the same rows (1 by default): users are drawn with the same
+   * skew over a population N times larger. Each session is one user's, so the users (and buyers)
+   * seen grow about N times only while there are sessions (and buying sessions) enough to reach them.
+   */
+  usersScale?: number;
 }
 
 interface Product {
@@ -117,11 +123,16 @@ async function writeSlice(path: string, rows: string[]): Promise<void> {
   await once(out, 'finish');
 }
 
+function usersScale(scale = 1): number {
+  if (!(Number.isSafeInteger(scale) && scale > 0)) throw new RangeError(`usersScale must be a positive integer, not ${scale}`);
+  return scale;
+}
+
 /** Writes `days` files named YYYY-MM-DD.csv (or per hour, YYYY-MM-DD-HH.csv); returns their paths in time order. */
 export async function generate(options: GenerateOptions): Promise<string[]> {
   const rng = new SeededRandom(options.seed ?? 42);
   const products = catalogue(rng, Math.max(50, Math.min(20_000, Math.floor(options.rowsPerDay / 10))));
-  const users = Math.max(20, Math.floor(options.rowsPerDay / 4));
+  const users = Math.max(20, Math.floor(options.rowsPerDay / 4)) * usersScale(options.usersScale);
   await mkdir(options.out, { recursive: true });
   const paths: string[] = [];
   for (let d = 0; d < options.days; d++) {

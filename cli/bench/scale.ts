@@ -1,0 +1,72 @@
+// The scale phase (`bench --users-scale N`): how the aggregator's state grows with the customer
+// base. `backfill` end to end on data of N times the user population, every checkpoint's write
+// timed, then a fresh job on the same namespace timed from its start until it has restored every
+// partition and reached the input's end, and the state's size on disk.
+import type { Config } from '../../core/config.ts';
+import { inputEndOffsets } from '../../core/kafka.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Store } from '../../aggregates/store.ts';
+import { queryRows } from '../../aggregates/query-rows.ts';
+import { backfill } from '../commands/backfill.ts';
+import { aggregatorJob, prepareRuntime } from '../runtime.ts';
+import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { percentiles, type Percentiles } from './percentiles.ts';
+
+export interface ScaleResult {
+  usersScale: number;
+  events: number;
+  /** Rows of customer_lifetime_value: the purchasing customers, each a key of the state. */
+  customers: number;
+  backfillEventsPerSecond: number;
+  backfillSeconds: number;
+  /** Each checkpoint of the backfill, snapshot and write. */
+  checkpointMs: Percentiles;
+  /** A fresh job's start until every partition is restored and read to the input's end. */
+  restoreMs: number;
+  /** The checkpoint and state tables' active parts. */
+  stateOnDiskBytes: number;
+  /** Of the process, the whole phase (backfill and restore); the data is generated in another process. */
+  peakRssMb: number;
+}
+
+/** `backfill` of `dir` into `config`'s namespace (a fresh one), then its restore. */
+export async function measureScale(dir: string, config: Config, logger: Logger, usersScale: number): Promise<ScaleResult> {
+  const checkpoints: number[] = [];
+  const summary = await backfill(config, logger, dir, {}, { checkpointed: (ms) => checkpoints.push(ms) });
+  logger.info({ events: summary.events, customers: summary.customers, checkpoints: checkpoints.length }, 'bench: scale backfill done');
+
+  const store = await prepareRuntime(config, logger);
+  try {
+    const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
+    const ends = await inputEndOffsets(config);
+    const restoreStart = Date.now();
+    await job.start();
+    await job.waitForPositions(ends, { ownAll: true });
+    const restoreMs = Date.now() - restoreStart;
+    await job.stop();
+    return {
+      usersScale,
+      events: summary.events,
+      customers: summary.customers,
+      backfillEventsPerSecond: summary.eventsPerSecond,
+      backfillSeconds: Math.round(summary.elapsedMs / 100) / 10,
+      checkpointMs: percentiles(checkpoints),
+      restoreMs,
+      stateOnDiskBytes: await stateOnDisk(store),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Bytes on disk of the checkpoints and the keyed state; a table not (yet) there counts 0. */
+async function stateOnDisk(store: Store): Promise<number> {
+  const [row] = await queryRows<{ bytes: string }>(
+    store,
+    `SELECT sum(bytes_on_disk) AS bytes FROM system.parts
+     WHERE active AND database = {db:String} AND table IN ('stream_checkpoints', 'stream_state')`,
+    { db: store.database },
+  );
+  return Number(row?.bytes ?? 0);
+}
