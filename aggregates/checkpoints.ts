@@ -35,8 +35,14 @@ export class StoreCheckpoints {
     private readonly consumerGroup: string,
   ) {}
 
+  /** Writes the checkpoints' entries, then commits them. */
   async save(checkpoints: Checkpoint[]): Promise<void> {
-    if (checkpoints.length === 0) return;
+    await this.writeEntries(checkpoints);
+    await this.commit(checkpoints);
+  }
+
+  /** The first half of a save: the entries, in force only once their checkpoints are committed. */
+  async writeEntries(checkpoints: Checkpoint[]): Promise<void> {
     const entries = checkpoints.flatMap((c) => c.changes.map((entry) => ({ c, entry })));
     await insertRows(this.store, 'stream_state', STATE_COLUMNS, entries, (out, { c, entry }) =>
       out
@@ -50,6 +56,11 @@ export class StoreCheckpoints {
         .text(entry.value ?? '')
         .uint(entry.value === null ? 1 : 0),
     );
+  }
+
+  /** The second half of a save: the checkpoints' offsets and progress, which put their entries in force. */
+  async commit(checkpoints: Checkpoint[]): Promise<void> {
+    if (checkpoints.length === 0) return;
     await this.store.client.insert({
       table: `${this.store.database}.stream_checkpoints`,
       format: 'JSONEachRow',
