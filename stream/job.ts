@@ -35,7 +35,6 @@ import { WatermarkTracker } from './watermark.ts';
 export interface JobOptions extends EngineOptions {
   earlyFiringIntervalMs: number;
   checkpointIntervalMs: number;
-  /** When a partition's changelog is compacted (default DEFAULT_COMPACTION). */
   compaction?: CompactionPolicy;
   idleTimeoutMs: number;
   /** Output rows buffered before processing waits for a flush (backpressure). */
