@@ -27,26 +27,40 @@ export interface ScaleResult {
   stateOnDiskBytes: number;
   /** Of the process, the whole phase (backfill and restore); the data is generated in another process. */
   peakRssMb: number;
-  /** RSS sampled during the backfill: the highest before its last checkpoint (the end of input's), and during it. */
-  rssMb: { beforeLastCheckpoint: number; lastCheckpoint: number };
+  /**
+   * RSS sampled during the backfill: the highest before its last checkpoint (the end of input's),
+   * during it, and after it (the backfill's closing counts of the tables).
+   */
+  rssMb: RssPeaks;
   /** The keyed state a restore loaded: its keys, and about how many bytes they take written. */
   stateInMemory: { keys: number; bytes: number };
 }
 
-/** RSS every 250 ms, and the times of the checkpoints as they end. */
+export interface RssPeaks {
+  beforeLastCheckpoint: number;
+  lastCheckpoint: number;
+  afterLastCheckpoint: number;
+}
+
+/** RSS every 100 ms, and the times of the checkpoints as they end. */
 function rssSampler() {
   const samples: Array<[number, number]> = [];
-  const timer = setInterval(() => samples.push([Date.now(), process.memoryUsage.rss()]), 250);
-  let lastCheckpointStart = Number.POSITIVE_INFINITY;
+  const timer = setInterval(() => samples.push([Date.now(), process.memoryUsage.rss()]), 100);
+  let last = { start: Number.POSITIVE_INFINITY, end: Number.POSITIVE_INFINITY };
   const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
   return {
     checkpointed(ms: number): void {
-      lastCheckpointStart = Date.now() - ms;
+      const end = Date.now();
+      last = { start: end - ms, end };
     },
-    stop(): { beforeLastCheckpoint: number; lastCheckpoint: number } {
+    stop(): RssPeaks {
       clearInterval(timer);
       const peak = (keep: (t: number) => boolean) => mb(Math.max(0, ...samples.filter(([t]) => keep(t)).map(([, rss]) => rss)));
-      return { beforeLastCheckpoint: peak((t) => t < lastCheckpointStart), lastCheckpoint: peak((t) => t >= lastCheckpointStart) };
+      return {
+        beforeLastCheckpoint: peak((t) => t < last.start),
+        lastCheckpoint: peak((t) => t >= last.start && t <= last.end),
+        afterLastCheckpoint: peak((t) => t > last.end),
+      };
     },
   };
 }

@@ -26,8 +26,10 @@ export interface StateDescriptor<K, V> {
 export class ValueState<K, V> {
   private readonly values = new Map<K, V>();
   private readonly changed = new Set<K>();
-  /** Bytes an entry took in the last checkpoint that wrote any, on average (for the size estimate). */
+  /** Bytes an entry took, on average, in the last checkpoint that wrote any or in the restore (for the size estimate). */
   private entryBytes = 0;
+  private restoredBytes = 0;
+  private restoredEntries = 0;
 
   constructor(readonly descriptor: StateDescriptor<K, V>) {}
 
@@ -82,8 +84,14 @@ export class ValueState<K, V> {
   /** Takes a restored entry (a null value deletes the key); restored keys are not changes. */
   restore(key: string, value: string | null): void {
     const k = this.descriptor.key.decode(key);
-    if (value === null) this.values.delete(k);
-    else this.values.set(k, this.descriptor.value.decode(value));
+    if (value === null) {
+      this.values.delete(k);
+      return;
+    }
+    this.values.set(k, this.descriptor.value.decode(value));
+    this.restoredBytes += key.length + value.length;
+    this.restoredEntries += 1;
+    this.entryBytes = this.restoredBytes / this.restoredEntries;
   }
 
   /**
