@@ -6,7 +6,7 @@
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeType } from './native-block.ts';
 import { columns, insertRows } from './native-insert.ts';
-import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
+import { sessionKey, type CustomerRow, type LateRow, type SalesRow, type SessionRow } from '../core/result-rows.ts';
 import type { Store } from './store.ts';
 
 const DATE_TIME = "DateTime('UTC')";
@@ -125,7 +125,43 @@ const CUSTOMER_COLUMNS = columns([
   ['version', 'UInt64'],
 ]);
 
-const LATE_COLUMNS = columns([...EVENT_COLUMNS, ['window_start', DATE_TIME], ['watermark', DATE_TIME]]);
+const LATE_COLUMNS = columns([...EVENT_COLUMNS, ['window_start', DATE_TIME], ['watermark', DATE_TIME], ['late_for', 'String']]);
+
+const SESSION_COLUMNS = columns([
+  ['session_key', 'String'],
+  ['user_id', 'UInt64'],
+  ['user_session', 'String'],
+  ['session_start', DATE_TIME],
+  ['session_end', DATE_TIME],
+  ['events', 'UInt64'],
+  ['views', 'UInt64'],
+  ['carts', 'UInt64'],
+  ['removals', 'UInt64'],
+  ['purchases', 'UInt64'],
+  ['cart_value', 'Decimal(18, 2)'],
+  ['purchase_value', 'Decimal(18, 2)'],
+  ['products_carted', 'UInt64'],
+  ['products_purchased', 'UInt64'],
+  ['abandoned', 'UInt8'],
+  ['abandoned_value', 'Decimal(18, 2)'],
+  ['is_final', 'UInt8'],
+  ['source_partition', 'UInt32'],
+  ['version', 'UInt64'],
+]);
+
+const SESSION_PRODUCT_COLUMNS = columns([
+  ['user_id', 'UInt64'],
+  ['user_session', 'String'],
+  ['session_start', DATE_TIME],
+  ['session_end', DATE_TIME],
+  ['product_id', 'UInt64'],
+  ['carts', 'UInt64'],
+  ['purchased', 'UInt8'],
+  ['abandoned', 'UInt8'],
+  ['abandoned_value', 'Decimal(18, 2)'],
+  ['source_partition', 'UInt32'],
+  ['version', 'UInt64'],
+]);
 
 const REJECTED_COLUMNS = columns([
   ['source_file', 'String'],
@@ -196,7 +232,48 @@ export class StoreTables {
   }
 
   writeLate(rows: LateRow[]): Promise<void> {
-    return insertRows(this.store, 'late_events_data', LATE_COLUMNS, rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark));
+    return insertRows(this.store, 'late_events_data', LATE_COLUMNS, rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark).text(r.lateFor));
+  }
+
+  /** Final sessions, and the products carted in each. */
+  async writeSessions(rows: SessionRow[]): Promise<void> {
+    await insertRows(this.store, 'sessions_data', SESSION_COLUMNS, rows, (out, r) =>
+      out
+        .text(sessionKey(r))
+        .id(r.userId)
+        .text(r.userSession)
+        .seconds(r.sessionStart)
+        .seconds(r.sessionEnd)
+        .uint(r.events)
+        .uint(r.views)
+        .uint(r.carts)
+        .uint(r.removals)
+        .uint(r.purchases)
+        .cents(r.cartValueCents)
+        .cents(r.purchaseValueCents)
+        .uint(r.productsCarted)
+        .uint(r.productsPurchased)
+        .uint(r.abandoned ? 1 : 0)
+        .cents(r.abandonedValueCents)
+        .uint(1)
+        .uint(r.sourcePartition)
+        .uint(r.version),
+    );
+    const products = rows.flatMap((session) => session.products.map((product) => ({ session, product })));
+    await insertRows(this.store, 'session_products_data', SESSION_PRODUCT_COLUMNS, products, (out, { session: r, product: p }) =>
+      out
+        .id(r.userId)
+        .text(r.userSession)
+        .seconds(r.sessionStart)
+        .seconds(r.sessionEnd)
+        .id(p.productId)
+        .uint(p.carts)
+        .uint(p.purchased ? 1 : 0)
+        .uint(p.abandoned ? 1 : 0)
+        .cents(p.abandonedValueCents)
+        .uint(r.sourcePartition)
+        .uint(r.version),
+    );
   }
 
   writeRejected(rows: RejectedRow[]): Promise<void> {

@@ -3,7 +3,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { resolve, join } from 'node:path';
 import { isLoopbackHost } from './exposure.ts';
-import { bool, ConfigError, httpUrl, instant, integer, millis, nonEmpty, pemFile, port, type Env } from './settings.ts';
+import { bool, ConfigError, duration, httpUrl, instant, integer, millis, nonEmpty, pemFile, port, type Env } from './settings.ts';
 
 const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
@@ -49,6 +49,8 @@ export interface Config {
   };
   /** What a person's read may take (query endpoint, `sql`, `export`, the dashboard): the pipeline keeps the rest. */
   queryLimits: QueryLimits;
+  /** The inactivity gap of the session windows, ms (SALESINSIGHTS_SESSION_GAP). */
+  sessionGapMs: number;
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
@@ -236,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     dashboard,
     query,
     queryLimits: queryLimits(env),
+    sessionGapMs: duration(env, 'SALESINSIGHTS_SESSION_GAP', 1_800_000, 1_000, 24 * 3_600_000),
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
       eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),

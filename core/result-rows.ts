@@ -32,9 +32,53 @@ export interface CustomerRow {
   version: number;
 }
 
-/** A late_events row: the event, the window it missed and the watermark that had passed it. */
+/**
+ * A late_events row: the event, the window it missed and the watermark that had passed it. Late
+ * for a `window` (sales per product) or, on time for its window, for its `session`.
+ */
 export interface LateRow {
   event: ShopEvent;
   windowStart: number;
   watermark: number;
+  lateFor: 'window' | 'session';
 }
+
+/** A product carted in a session: a session_products row. */
+export interface SessionProductRow {
+  productId: bigint;
+  /** Its cart events in the session. */
+  carts: number;
+  purchased: boolean;
+  /** Carted and not purchased. */
+  abandoned: boolean;
+  /** Its latest cart event's price when abandoned, else 0. */
+  abandonedValueCents: number;
+}
+
+/** A sessions row: one final session of a user (and user_session), with its products carted. */
+export interface SessionRow {
+  userId: bigint;
+  /** '' for the events without a session (grouped by user). */
+  userSession: string;
+  sessionStart: number;
+  /** The last event's time. */
+  sessionEnd: number;
+  events: number;
+  views: number;
+  carts: number;
+  removals: number;
+  purchases: number;
+  cartValueCents: number;
+  purchaseValueCents: number;
+  productsCarted: number;
+  productsPurchased: number;
+  /** At least one cart and no purchase. */
+  abandoned: boolean;
+  abandonedValueCents: number;
+  products: SessionProductRow[];
+  sourcePartition: number;
+  version: number;
+}
+
+/** A session's `session_key`: its session string, or `user:<user_id>` for the events without one. */
+export const sessionKey = (r: Pick<SessionRow, 'userId' | 'userSession'>): string => r.userSession || `user:${r.userId}`;

@@ -7,6 +7,7 @@ export function topics(namespace: string) {
     rejected: `${namespace}.events-rejected`,
     late: `${namespace}.events-late`,
     salesPerProduct: `${namespace}.sales-per-product`,
+    sessions: `${namespace}.sessions`,
   } as const;
 }
 

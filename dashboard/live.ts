@@ -11,7 +11,7 @@ import type { Store } from '../aggregates/store.ts';
 import type { ComponentsView } from '../core/component-status.ts';
 import type { EmissionUpdate, JobView } from '../stream/job-view.ts';
 import type { PipelineMetrics } from '../stream/metrics.ts';
-import type { SalesRow } from '../core/result-rows.ts';
+import { sessionKey, type SalesRow, type SessionRow } from '../core/result-rows.ts';
 import { livePartials, topProducts, type LiveSalesRow } from '../aggregates/sales-queries.ts';
 import { sideOutputCounts } from '../aggregates/count-queries.ts';
 import { eventTimeProgress, latestWindowEnd } from '../aggregates/event-time-queries.ts';
@@ -60,6 +60,21 @@ export function liveRow(r: SalesRow): LiveSalesRow {
     removals: r.removals,
     is_final: r.isFinal,
     version: r.version,
+  };
+}
+
+/** A closed session as the page receives it: the sessions table's columns, money in currency units. */
+export function liveSession(r: SessionRow) {
+  return {
+    session_key: sessionKey(r),
+    user_id: String(r.userId),
+    session_start: isoSecondsOfMs(r.sessionStart),
+    session_end: isoSecondsOfMs(r.sessionEnd),
+    events: r.events,
+    carts: r.carts,
+    purchases: r.purchases,
+    abandoned: r.abandoned,
+    abandoned_value: r.abandonedValueCents / 100,
   };
 }
 
@@ -158,9 +173,11 @@ export class LiveHub {
       if (this.clients.size === 0) return;
       for (const r of update.sales) this.newestWindowStart = Math.max(this.newestWindowStart, r.windowStart);
       const horizon = this.newestWindowStart - DASHBOARD_DEFAULTS.liveHorizonMs;
+      const emittedAt = new Date(update.emittedAt).toISOString();
+      if (update.sessions.length > 0) this.broadcast('session', { emitted_at: emittedAt, sessions: update.sessions.map(liveSession) });
       const rows = update.sales.filter((r) => r.windowStart >= horizon).map(liveRow);
       if (rows.length === 0 && update.customers.length === 0) return;
-      this.broadcast('sales', { emitted_at: new Date(update.emittedAt).toISOString(), rows, customers: update.customers.length });
+      this.broadcast('sales', { emitted_at: emittedAt, rows, customers: update.customers.length });
     } catch (err) {
       this.options.logger.error({ err }, 'live: emission not pushed');
     }

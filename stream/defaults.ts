@@ -4,6 +4,8 @@ export const STREAM_DEFAULTS = {
   /** Bounded out-of-orderness of the watermark. */
   outOfOrdernessMs: 45_000,
   allowedLatenessMs: 0,
+  /** Inactivity gap of the session windows (SALESINSIGHTS_SESSION_GAP). */
+  sessionGapMs: 1_800_000,
   /** Early firing of dirty windows, processing time. */
   earlyFiringIntervalMs: 1_000,
   checkpointIntervalMs: 5_000,
@@ -17,6 +19,7 @@ export interface EngineOptions {
   windowSlideMs?: number;
   outOfOrdernessMs: number;
   allowedLatenessMs: number;
+  sessionGapMs: number;
 }
 
 /** Retries of sink writes and checkpoints: 250 ms doubling to 8 s, about a minute in all. */

@@ -1,6 +1,6 @@
 // What the dashboard sees of the aggregator: its emissions, its counts and its metrics, the
 // same whether it is one job or a supervisor that replaces failed jobs.
-import type { CustomerRow, SalesRow } from '../core/result-rows.ts';
+import type { CustomerRow, SalesRow, SessionRow } from '../core/result-rows.ts';
 import type { JobObserver } from './job-metrics.ts';
 import type { PipelineMetrics } from './metrics.ts';
 
@@ -8,6 +8,8 @@ import type { PipelineMetrics } from './metrics.ts';
 export interface EmissionUpdate {
   sales: SalesRow[];
   customers: CustomerRow[];
+  /** The sessions that closed. */
+  sessions: SessionRow[];
   emittedAt: number;
 }
 export type EmissionListener = (update: EmissionUpdate) => void;

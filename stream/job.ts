@@ -235,9 +235,9 @@ export class AggregatorJob implements JobView {
     // even when a write is retried).
     let pushed = false;
     const push = () => {
-      if (pushed || out.sales.length + out.customers.length === 0) return;
+      if (pushed || out.sales.length + out.customers.length + out.sessions.length === 0) return;
       pushed = true;
-      const update: EmissionUpdate = { sales: out.sales, customers: out.customers, emittedAt: Date.now() };
+      const update: EmissionUpdate = { sales: out.sales, customers: out.customers, sessions: out.sessions, emittedAt: Date.now() };
       for (const listener of this.listeners) listener(update);
     };
     const { storeRejected, storeMs } = await this.sink.write(out, rejected, push);

@@ -4,7 +4,7 @@ import { Emissions, PartitionPipeline } from './partition-pipeline.ts';
 import { BASE, sec, eventFactory } from '../test/fixtures.ts';
 import type { EventBuffer } from './result-tables.ts';
 
-const OPTIONS = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0 };
+const OPTIONS = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0, sessionGapMs: 1_800_000 };
 const ev = eventFactory({ event_time: BASE, event_type: 'purchase', product_id: 1n, category_id: 1n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
 const noEvents: EventBuffer = { length: 0, add: () => undefined, clear: () => undefined, write: async () => undefined };
 

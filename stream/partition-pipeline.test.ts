@@ -8,7 +8,7 @@ import { BASE, sec, eventFactory } from '../test/fixtures.ts';
 import { Changelog } from '../test/changelog.ts';
 import type { EventBuffer } from './result-tables.ts';
 
-const OPTIONS: EngineOptions = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0 };
+const OPTIONS: EngineOptions = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0, sessionGapMs: 1_800_000 };
 
 const ev = eventFactory({ event_time: BASE, event_type: 'view', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
 const buy = (t: number, o: Partial<ShopEvent> = {}) => ev({ event_type: 'purchase', event_time: sec(t), ...o });

@@ -1,32 +1,35 @@
-// Everything one input partition owns: its watermark, the sales window operator and the
-// lifetime-value operator, their keyed state in one backend. Pure: events in, rows out; a
+// Everything one input partition owns: its watermark, the sales window operator, the session
+// operator and the lifetime-value operator, their keyed state in one backend. Pure: events in, rows out; a
 // checkpoint takes the state changed since the last one with the next offset.
 // A user's events all arrive on one partition (key = user_id), so dedup and lifetime value are
 // complete here; sales rows are partial per partition and merged by the store.
 import type { StateEntry } from '../core/checkpoint.ts';
 import type { ShopEvent } from '../core/event.ts';
-import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
+import type { CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
+import { isAbandoned, type SessionSummary } from './aggregations/session-summary.ts';
 import type { EngineOptions } from './defaults.ts';
 import type { EventBuffer } from './result-tables.ts';
 import { CustomerValueOperator } from './operators/customer-value-operator.ts';
+import { SessionOperator } from './operators/session-operator.ts';
 import { WindowOperator, type WindowResult } from './operators/window-operator.ts';
 import { KeyedStateBackend, type StateSize } from './state/state-backend.ts';
 import { earlyAndOnWatermark } from './trigger.ts';
 import { BoundedOutOfOrdernessWatermarks } from './watermark.ts';
-import { hopping, tumbling } from './window.ts';
+import { hopping, sessionWindows, tumbling } from './window.ts';
 
 /** Output collector shared by the partitions of one job between two flushes. */
 export class Emissions<Events extends EventBuffer = EventBuffer> {
   sales: SalesRow[] = [];
   customers: CustomerRow[] = [];
   late: LateRow[] = [];
+  sessions: SessionRow[] = [];
   /** Ingest time of the newest event included in these emissions (end-to-end latency). */
   newestIngestedAt = 0;
 
   constructor(readonly events: Events) {}
 
   get size(): number {
-    return this.events.length + this.sales.length + this.customers.length + this.late.length;
+    return this.events.length + this.sales.length + this.customers.length + this.late.length + this.sessions.length;
   }
 
   /** Empty again, for the next tick: new row arrays (listeners may keep the old ones), the events rows' buffer kept. */
@@ -35,6 +38,7 @@ export class Emissions<Events extends EventBuffer = EventBuffer> {
     this.sales = [];
     this.customers = [];
     this.late = [];
+    this.sessions = [];
     this.newestIngestedAt = 0;
   }
 }
@@ -68,6 +72,8 @@ export class PartitionPipeline {
   private readonly state = new KeyedStateBackend();
   private readonly windows: WindowOperator;
   private readonly customers = new CustomerValueOperator(this.state);
+  private readonly sessions: SessionOperator;
+  private readonly sessionGapMs: number;
   private newestIngestedAt = 0;
   private readonly closeAllAfterMs: number;
   readonly counters: PartitionCounters = { events: 0, duplicates: 0, late: 0 };
@@ -77,11 +83,13 @@ export class PartitionPipeline {
     options: EngineOptions,
   ) {
     this.watermarks = new BoundedOutOfOrdernessWatermarks(options.outOfOrdernessMs);
-    this.closeAllAfterMs = options.windowSizeMs + options.allowedLatenessMs;
+    this.closeAllAfterMs = Math.max(options.windowSizeMs, options.sessionGapMs) + options.allowedLatenessMs;
     const assigner = options.windowSlideMs
       ? hopping(options.windowSizeMs, options.windowSlideMs)
       : tumbling(options.windowSizeMs);
     this.windows = new WindowOperator(assigner, earlyAndOnWatermark(options.allowedLatenessMs), options.allowedLatenessMs, this.state);
+    this.sessions = new SessionOperator(sessionWindows(options.sessionGapMs), options.allowedLatenessMs, this.state);
+    this.sessionGapMs = options.sessionGapMs;
   }
 
   get watermark(): number {
@@ -102,10 +110,17 @@ export class PartitionPipeline {
     this.nextOffset = offset + 1;
     this.counters.events += 1;
     out.events.add(event);
-    const admission = this.windows.process(event, this.watermarks.current());
+    const watermark = this.watermarks.current();
+    const admission = this.windows.process(event, watermark);
+    // Each operator has its own lateness: an event on time for its session counts there even when
+    // its window is final. A late_events row says which it missed first.
+    const session = this.sessions.process(event, offset, watermark);
     if (admission.kind === 'late') {
       this.counters.late += 1;
-      out.late.push({ event, windowStart: admission.window.start, watermark: this.watermarks.current() });
+      out.late.push({ event, windowStart: admission.window.start, watermark, lateFor: 'window' });
+    } else if (session === 'late') {
+      this.counters.late += 1;
+      out.late.push({ event, windowStart: event.event_time, watermark, lateFor: 'session' });
     }
     // A late event counts in lifetime value (which has no window), once: not its exact copies.
     if (admission.kind === 'duplicate' || (admission.kind === 'late' && admission.duplicate)) this.counters.duplicates += 1;
@@ -113,9 +128,8 @@ export class PartitionPipeline {
       this.customers.process(event);
       if (event.ingested_at > this.newestIngestedAt) this.newestIngestedAt = event.ingested_at;
     }
-    const before = this.watermarks.current();
     this.watermarks.onEvent(event.event_time);
-    if (this.watermarks.current() > before) this.emitWindows(this.windows.onWatermark(this.watermarks.current()), out);
+    if (this.watermarks.current() > watermark) this.onWatermark(out);
   }
 
   /** Skips an offset that holds no event (a record of another schema, a tombstone). */
@@ -136,7 +150,42 @@ export class PartitionPipeline {
   advanceTo(watermark: number, out: Emissions): void {
     if (watermark <= this.watermarks.current()) return;
     this.watermarks.advanceTo(watermark);
-    this.emitWindows(this.windows.onWatermark(this.watermarks.current()), out);
+    this.onWatermark(out);
+  }
+
+  /** The watermark moved: the windows and sessions it made final go out. */
+  private onWatermark(out: Emissions): void {
+    const watermark = this.watermarks.current();
+    this.emitWindows(this.windows.onWatermark(watermark), out);
+    for (const s of this.sessions.onWatermark(watermark)) out.sessions.push(this.sessionRow(s));
+  }
+
+  private sessionRow(s: SessionSummary): SessionRow {
+    const products = [...s.products]
+      .filter(([, p]) => p.carts > 0)
+      .map(([productId, p]) => ({ productId, carts: p.carts, purchased: p.purchased, abandoned: isAbandoned(p), abandonedValueCents: isAbandoned(p) ? p.lastCartPriceCents : 0 }));
+    let productsPurchased = 0;
+    for (const p of s.products.values()) if (p.purchased) productsPurchased += 1;
+    return {
+      userId: s.userId,
+      userSession: s.userSession,
+      sessionStart: s.window.start,
+      sessionEnd: s.window.end - this.sessionGapMs,
+      events: s.events,
+      views: s.views,
+      carts: s.carts,
+      removals: s.removals,
+      purchases: s.purchases,
+      cartValueCents: s.cartValueCents,
+      purchaseValueCents: s.purchaseValueCents,
+      productsCarted: products.length,
+      productsPurchased,
+      abandoned: s.carts > 0 && s.purchases === 0,
+      abandonedValueCents: products.reduce((sum, p) => sum + p.abandonedValueCents, 0),
+      products,
+      sourcePartition: this.partition,
+      version: this.nextOffset * 2 + 1,
+    };
   }
 
   /**
@@ -191,5 +240,6 @@ export class PartitionPipeline {
     this.watermarks.restore(p.watermark);
     this.customers.restorePending(p.pendingCustomers.map((id) => BigInt(id)));
     this.windows.restored();
+    this.sessions.restored();
   }
 }

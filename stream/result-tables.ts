@@ -3,7 +3,7 @@
 // wires the two together, so the engine never imports the store.
 import type { Checkpoint, StateEntry, StoredCheckpoint } from '../core/checkpoint.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
-import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
+import type { CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
 
 /**
  * The events table's rows between two flushes, in whatever form the store writes fastest. An
@@ -27,6 +27,7 @@ export interface ResultTables {
   writeSales(rows: SalesRow[]): Promise<void>;
   writeCustomers(rows: CustomerRow[]): Promise<void>;
   writeLate(rows: LateRow[]): Promise<void>;
+  writeSessions(rows: SessionRow[]): Promise<void>;
   writeRejected(rows: RejectedRow[]): Promise<void>;
   isDataError(err: unknown): boolean;
 }

@@ -5,7 +5,7 @@
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
 import type { RejectedRow } from '../core/event.ts';
-import type { SalesRow } from '../core/result-rows.ts';
+import { sessionKey, type SalesRow, type SessionRow } from '../core/result-rows.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import type { Emissions } from './partition-pipeline.ts';
 import { aggregateRejection, eventRejection, jsonBigInt } from './rejections.ts';
@@ -26,6 +26,7 @@ export async function writeOutputs(tables: ResultTables, out: Emissions, rejecte
     bisecting((rows) => tables.writeSales(rows), out.sales, (r, reason) => storeRejected.push(aggregateRejection(`sales_per_product:${r.windowStart}:${r.productId}`, r, reason))),
     bisecting((rows) => tables.writeCustomers(rows), out.customers, (r, reason) => storeRejected.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
     bisecting((rows) => tables.writeLate(rows), out.late, (r, reason) => storeRejected.push(eventRejection(r.event, `late event: ${reason}`))),
+    bisecting((rows) => tables.writeSessions(rows), out.sessions, (r, reason) => storeRejected.push(aggregateRejection(`sessions:${r.userId}:${r.userSession}:${r.sessionStart}`, r, reason))),
     bisecting((rows) => tables.writeRejected(rows), rejected, dropRejected),
   ]);
   aggregatesStored();
@@ -54,6 +55,13 @@ async function writeBisecting<T>(write: (rows: T[]) => Promise<void>, rows: T[],
   }
 }
 
+/** The Kafka outputs for other consumers. */
+interface OutputTopics {
+  salesPerProduct: string;
+  late: string;
+  sessions: string;
+}
+
 /**
  * The job's two sinks for one tick's output, written side by side: the store by the engine's
  * threads and the Kafka topics by this one. A store or broker that is briefly away is waited for
@@ -66,7 +74,7 @@ export class JobSink {
   constructor(
     private readonly tables: ResultTables,
     private readonly producer: Producer,
-    private readonly topics: { salesPerProduct: string; late: string },
+    private readonly topics: OutputTopics,
     private readonly logger: Logger,
     private readonly retries: WriteRetries,
   ) {}
@@ -90,11 +98,39 @@ export class JobSink {
 const OUTPUT_CHUNK = 8000;
 
 /** Produces the sales rows to `<ns>.sales-per-product` and the late events to `<ns>.events-late`. */
-async function produceOutputs(producer: Producer, topics: { salesPerProduct: string; late: string }, out: Emissions, recordBytes: TextBytes): Promise<void> {
+async function produceOutputs(producer: Producer, topics: OutputTopics, out: Emissions, recordBytes: TextBytes): Promise<void> {
   // Each request's messages are built just before it is sent: one request's worth is alive at a
   // time (they live until the broker answers), not the whole tick's.
   await sendInChunks(producer, topics.salesPerProduct, out.sales, (rows) => salesMessages(rows, recordBytes));
   await sendInChunks(producer, topics.late, out.late, (rows) => rows.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) })));
+  await sendInChunks(producer, topics.sessions, out.sessions, (rows) => rows.map((r) => ({ key: String(r.userId), value: sessionRecord(r) })));
+}
+
+/**
+ * A `<ns>.sessions` record: the sessions table's columns, times in epoch ms and money in cents
+ * (`*_cents`), ids as strings (README, the sessions topic).
+ */
+export function sessionRecord(r: SessionRow): string {
+  return JSON.stringify({
+    session_key: sessionKey(r),
+    user_id: String(r.userId),
+    user_session: r.userSession,
+    session_start: r.sessionStart,
+    session_end: r.sessionEnd,
+    events: r.events,
+    views: r.views,
+    carts: r.carts,
+    removals: r.removals,
+    purchases: r.purchases,
+    cart_value_cents: r.cartValueCents,
+    purchase_value_cents: r.purchaseValueCents,
+    products_carted: r.productsCarted,
+    products_purchased: r.productsPurchased,
+    abandoned: r.abandoned,
+    abandoned_value_cents: r.abandonedValueCents,
+    is_final: true,
+    version: r.version,
+  });
 }
 
 /** Requests stay well under the broker's message.max.bytes (1 MB per record batch). */

@@ -79,14 +79,14 @@ describe('SupervisedJob', () => {
     await supervisor.start();
     jobs[0]!.observers.forEach((o) => o.processed?.({ events: 5, duplicates: 0, late: 0 }));
     expect(supervisor.metrics().eventsTotal).toBe(1);
-    jobs[0]!.emit({ sales: [], customers: [], emittedAt: 1 });
+    jobs[0]!.emit({ sales: [], customers: [], sessions: [], emittedAt: 1 });
 
     jobs[0]!.fail('store away');
     await settled('a second job, running', () => jobs.length === 2 && supervisor.status.view().state === 'running');
     expect(jobs[0]!.stopped).toBe(true);
     expect(supervisor.current()).toBe(jobs[1]);
     expect(supervisor.metrics().eventsTotal).toBe(2);
-    jobs[1]!.emit({ sales: [], customers: [], emittedAt: 2 });
+    jobs[1]!.emit({ sales: [], customers: [], sessions: [], emittedAt: 2 });
     expect(seen).toEqual([1, 2]);
     // Observers follow the new job too, and hear nothing once removed.
     jobs[1]!.observers.forEach((o) => o.processed?.({ events: 7, duplicates: 1, late: 0 }));

@@ -43,3 +43,29 @@ export function hopping(sizeMs: number, slideMs: number): WindowAssigner {
 export function isWindowFinal(window: Window, watermark: number, allowedLatenessMs: number): boolean {
   return watermark >= window.end + allowedLatenessMs;
 }
+
+/**
+ * Session windows, a merging assigner as Flink's EventTimeSessionWindows.withGap: each event's
+ * window is [time, time + gap), and the windows of one key that overlap merge into one session.
+ * So an event exactly `gap` after a session's last event starts a new session, and a session
+ * ends (its window's end) `gap` after its last event.
+ */
+export interface MergingWindowAssigner {
+  readonly gapMs: number;
+  assign(time: EventTime): Window;
+}
+
+export function sessionWindows(gapMs: number): MergingWindowAssigner {
+  if (!Number.isInteger(gapMs) || gapMs <= 0) throw new RangeError(`session gap must be a positive integer ms, got ${gapMs}`);
+  return { gapMs, assign: (time) => ({ start: time, end: time + gapMs }) };
+}
+
+/** Whether two half-open windows overlap: two sessions that do are one. */
+export function overlaps(a: Window, b: Window): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/** The smallest window covering both. */
+export function cover(a: Window, b: Window): Window {
+  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}

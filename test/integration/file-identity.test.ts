@@ -189,7 +189,7 @@ describe('events written before file ids', () => {
     for (const statement of loadMigrations(db).find((m) => m.version === 6)!.statements) await store.client.command({ query: statement });
 
     const event = shopEvent({ source_file: 'orders.csv', source_line: 2, source_file_id: 'a1b2c3d4e5f60718' });
-    await new StoreTables(store).writeLate([{ event, windowStart: event.event_time, watermark: event.event_time + 3_600_000 }]);
+    await new StoreTables(store).writeLate([{ event, windowStart: event.event_time, watermark: event.event_time + 3_600_000, lateFor: 'window' }]);
     await new StoreTables(store).writeRejected([{ source_file: 'orders.csv', source_file_id: event.source_file_id, source_line: 4, raw_line: 'y', reason: 'bad', rejected_at: 0 }]);
     // The same row twice (a replay) stays one row.
     await new StoreTables(store).writeRejected([{ source_file: 'orders.csv', source_file_id: event.source_file_id, source_line: 4, raw_line: 'y', reason: 'bad', rejected_at: 0 }]);

@@ -1,0 +1,156 @@
+// Session windows per (user_id, user_session), as Flink's WindowOperator with a merging assigner:
+// an event joins the open session of its key its window overlaps, bridges and merges several, or
+// starts one. A session is final once the watermark passes its window's end (last event + gap)
+// plus the allowed lateness: it is emitted then and its counts freed. An event that falls inside
+// a closed session is late, not the start of a new one: a closed session keeps its window until
+// the watermark is a gap further on, when any event that could fall inside it is late by its own
+// window. Its keyed state: the sessions of each key ("sessions", keyed by user and session).
+import TinyQueue from 'tinyqueue';
+import { contentKey, type ShopEvent } from '../../core/event.ts';
+import { addToSession, emptySession, mergeSessions, type ProductInSession, type SessionSummary } from '../aggregations/session-summary.ts';
+import { jsonValue, STRING_KEY, type StateDescriptor, type ValueState } from '../state/keyed-state.ts';
+import type { KeyedStateBackend } from '../state/state-backend.ts';
+import { isWindowFinal, overlaps, type MergingWindowAssigner, type Window } from '../window.ts';
+
+export type SessionAdmission = 'added' | 'duplicate' | 'late';
+
+/** A session as a checkpoint holds it. */
+interface StoredSession {
+  start: number;
+  end: number;
+  closed?: true;
+  userId: string;
+  userSession: string;
+  counts: [events: number, views: number, carts: number, removals: number, purchases: number, cartValueCents: number, purchaseValueCents: number];
+  products: Array<[string, number, boolean, number, number, number]>;
+  seen: string[];
+}
+
+const storeSession = (s: SessionSummary): StoredSession => ({
+  start: s.window.start,
+  end: s.window.end,
+  ...(s.closed ? { closed: true as const } : {}),
+  userId: String(s.userId),
+  userSession: s.userSession,
+  counts: [s.events, s.views, s.carts, s.removals, s.purchases, s.cartValueCents, s.purchaseValueCents],
+  products: [...s.products].map(([id, p]) => [String(id), p.carts, p.purchased, p.lastCartAt, p.lastCartOffset, p.lastCartPriceCents]),
+  seen: [...s.seen],
+});
+
+function loadSession(s: StoredSession): SessionSummary {
+  const [events, views, carts, removals, purchases, cartValueCents, purchaseValueCents] = s.counts;
+  const products = new Map<bigint, ProductInSession>(
+    s.products.map(([id, carts, purchased, lastCartAt, lastCartOffset, lastCartPriceCents]) => [BigInt(id), { carts, purchased, lastCartAt: lastCartAt ?? Number.NEGATIVE_INFINITY, lastCartOffset, lastCartPriceCents }]),
+  );
+  return {
+    window: { start: s.start, end: s.end },
+    userId: BigInt(s.userId),
+    userSession: s.userSession,
+    events,
+    views,
+    carts,
+    removals,
+    purchases,
+    cartValueCents,
+    purchaseValueCents,
+    products,
+    seen: new Set(s.seen),
+    closed: s.closed === true,
+  };
+}
+
+/** The open sessions of one key, by start. */
+export const SESSIONS: StateDescriptor<string, SessionSummary[]> = {
+  name: 'sessions',
+  key: STRING_KEY,
+  value: jsonValue<SessionSummary[]>((list) => list.map(storeSession), (json) => (json as StoredSession[]).map(loadSession)),
+};
+
+/** A key's sessions' identity: the user and the session string ('' for events without one). */
+const sessionKey = (userId: bigint, userSession: string) => `${userId}|${userSession}`;
+
+export class SessionOperator {
+  private readonly sessions: ValueState<string, SessionSummary[]>;
+  /**
+   * When a key may have a session to close (its window's end) or to forget (a gap after), soonest
+   * first: the keys a watermark may touch. Entries made stale by a merge are skipped.
+   */
+  private readonly due = new TinyQueue<{ at: number; key: string }>([], (a, b) => a.at - b.at);
+
+  constructor(
+    private readonly assigner: MergingWindowAssigner,
+    private readonly allowedLatenessMs: number,
+    state: KeyedStateBackend,
+  ) {
+    this.sessions = state.valueState(SESSIONS);
+  }
+
+  get openSessions(): number {
+    let n = 0;
+    for (const [, list] of this.sessions.entries()) for (const s of list) if (!s.closed) n += 1;
+    return n;
+  }
+
+  /** Adds the event at input `offset` to its session unless late or a duplicate; `watermark` is the current one. */
+  process(e: ShopEvent, offset: number, watermark: number): SessionAdmission {
+    const window = this.assigner.assign(e.event_time);
+    if (isWindowFinal(window, watermark, this.allowedLatenessMs)) return 'late';
+    const userSession = e.user_session ?? '';
+    const key = sessionKey(e.user_id, userSession);
+    const content = contentKey(e);
+    const list = this.sessions.get(key) ?? [];
+    const touching = list.filter((s) => overlaps(s.window, window));
+    if (touching.some((s) => s.closed)) return 'late';
+    if (touching.some((s) => s.seen.has(content))) return 'duplicate';
+    const session = touching.length === 0 ? emptySession(window, e.user_id, userSession) : touching.reduce(mergeSessions);
+    addToSession(session, e, content, window, offset);
+    const rest = list.filter((s) => !touching.includes(s));
+    rest.push(session);
+    rest.sort((a, b) => a.window.start - b.window.start);
+    this.sessions.put(key, rest);
+    this.due.push({ at: session.window.end, key });
+    return 'added';
+  }
+
+  /** The sessions the watermark has made final (closed, their counts freed); closed ones a gap old are forgotten. */
+  onWatermark(watermark: number): SessionSummary[] {
+    const out: SessionSummary[] = [];
+    const gap = this.assigner.gapMs;
+    while (this.due.length > 0 && watermark >= this.due.peek()!.at + this.allowedLatenessMs) {
+      const { key } = this.due.pop()!;
+      const list = this.sessions.get(key);
+      if (!list) continue;
+      let changed = false;
+      const kept: SessionSummary[] = [];
+      for (const s of list) {
+        if (s.closed && watermark >= s.window.end + gap + this.allowedLatenessMs) {
+          changed = true;
+          continue;
+        }
+        if (!s.closed && isWindowFinal(s.window, watermark, this.allowedLatenessMs)) {
+          out.push(s);
+          kept.push(closedWindow(s));
+          this.due.push({ at: s.window.end + gap, key });
+          changed = true;
+          continue;
+        }
+        kept.push(s);
+      }
+      if (!changed) continue;
+      if (kept.length === 0) this.sessions.delete(key);
+      else this.sessions.put(key, kept);
+    }
+    return out;
+  }
+
+  /** After a restore: the window ends of the restored sessions. */
+  restored(): void {
+    const gap = this.assigner.gapMs;
+    for (const [key, list] of this.sessions.entries()) for (const s of list) this.due.push({ at: s.closed ? s.window.end + gap : s.window.end, key });
+  }
+}
+
+/** What a closed session keeps: its window, to tell late events. */
+function closedWindow(s: SessionSummary): SessionSummary {
+  return { ...emptySession(s.window, s.userId, s.userSession), closed: true };
+}
