@@ -68,6 +68,7 @@ describe('loadConfig defaults', () => {
       rejected: 'ns1.events-rejected',
       late: 'ns1.events-late',
       salesPerProduct: 'ns1.sales-per-product',
+      sessions: 'ns1.sessions',
     });
   });
 });

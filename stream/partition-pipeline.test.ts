@@ -84,7 +84,7 @@ describe('PartitionPipeline: watermark and lateness', () => {
 
     const late = buy(30, { product_id: 5n, user_id: 1n, user_session: 'b', price_cents: 250 });
     h.feed(late);
-    expect(h.out.late).toEqual([{ event: late, windowStart: sec(0), watermark: sec(61) }]);
+    expect(h.out.late).toEqual([{ event: late, windowStart: sec(0), watermark: sec(61), lateFor: 'window' }]);
     expect(h.p.counters.late).toBe(1);
     expect(archivedLines(h.out)).toContain(late.source_line);
     expect(h.p.openWindows).toBe(openBefore);
@@ -286,8 +286,13 @@ describe('PartitionPipeline: endOfInput', () => {
     expect(lastCustomer(h.out, 7n)).toMatchObject({ purchases: 1 });
 
     // a later event opens a new window and is final after the next endOfInput
-    h.feed(buy(300, { product_id: 4n }));
+    h.feed(buy(300, { product_id: 4n, user_session: 's2' }));
     expect(h.out.late).toEqual([]);
+    // one inside the session the end of input closed is late for that session (its window is on time)
+    const inClosedSession = buy(301, { product_id: 6n });
+    h.feed(inClosedSession);
+    expect(h.out.late).toEqual([{ event: inClosedSession, windowStart: sec(301), watermark: sec(255), lateFor: 'session' }]);
+    h.out.late.length = 0;
     expect(h.p.openWindows).toBe(1);
     // an event in an already final window is late
     h.feed(view(20, { product_id: 5n }));

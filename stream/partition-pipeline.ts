@@ -83,7 +83,7 @@ export class PartitionPipeline {
     options: EngineOptions,
   ) {
     this.watermarks = new BoundedOutOfOrdernessWatermarks(options.outOfOrdernessMs);
-    this.closeAllAfterMs = Math.max(options.windowSizeMs, options.sessionGapMs) + options.allowedLatenessMs;
+    this.closeAllAfterMs = options.windowSizeMs + options.allowedLatenessMs;
     const assigner = options.windowSlideMs
       ? hopping(options.windowSizeMs, options.windowSlideMs)
       : tumbling(options.windowSizeMs);
@@ -190,11 +190,13 @@ export class PartitionPipeline {
 
   /**
    * End of the input so far (backfill): the watermark passes the end of every window seen, so
-   * each becomes final and is emitted; events after this point continue from there.
+   * each becomes final and is emitted, and every open session is closed; events after this point
+   * continue from there (one inside a closed session is late for it).
    */
   endOfInput(out: Emissions): void {
     const max = this.watermarks.maxTimestamp;
     if (Number.isFinite(max)) this.advanceTo(max + this.closeAllAfterMs, out);
+    for (const s of this.sessions.closeAll()) out.sessions.push(this.sessionRow(s));
     this.fireEarly(out);
   }
 

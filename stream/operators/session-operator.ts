@@ -10,7 +10,7 @@ import { contentKey, type ShopEvent } from '../../core/event.ts';
 import { addToSession, emptySession, mergeSessions, type ProductInSession, type SessionSummary } from '../aggregations/session-summary.ts';
 import { jsonValue, STRING_KEY, type StateDescriptor, type ValueState } from '../state/keyed-state.ts';
 import type { KeyedStateBackend } from '../state/state-backend.ts';
-import { isWindowFinal, overlaps, type MergingWindowAssigner, type Window } from '../window.ts';
+import { isWindowFinal, overlaps, type MergingWindowAssigner } from '../window.ts';
 
 export type SessionAdmission = 'added' | 'duplicate' | 'late';
 
@@ -139,6 +139,18 @@ export class SessionOperator {
       if (!changed) continue;
       if (kept.length === 0) this.sessions.delete(key);
       else this.sessions.put(key, kept);
+    }
+    return out;
+  }
+
+  /** End of input: every open session becomes final (closed, its counts freed), whatever the watermark. */
+  closeAll(): SessionSummary[] {
+    const out: SessionSummary[] = [];
+    for (const [key, list] of [...this.sessions.entries()]) {
+      if (list.every((s) => s.closed)) continue;
+      for (const s of list) if (!s.closed) out.push(s);
+      this.sessions.put(key, list.map((s) => (s.closed ? s : closedWindow(s))));
+      for (const s of list) if (!s.closed) this.due.push({ at: s.window.end + this.assigner.gapMs, key });
     }
     return out;
   }
