@@ -289,7 +289,7 @@ describe('PartitionPipeline: endOfInput', () => {
     h.feed(buy(300, { product_id: 4n, user_session: 's2' }));
     expect(h.out.late).toEqual([]);
     // one inside the session the end of input closed is late for that session (its window is on time)
-    const inClosedSession = buy(301, { product_id: 6n });
+    const inClosedSession = view(301, { product_id: 6n });
     h.feed(inClosedSession);
     expect(h.out.late).toEqual([{ event: inClosedSession, windowStart: sec(301), watermark: sec(255), lateFor: 'session' }]);
     h.out.late.length = 0;
