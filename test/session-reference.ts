@@ -1,11 +1,8 @@
 // An independent answer for the sessions: a straightforward sessionizer over the CSV text,
 // written without the engine's code, to check the `sessions` and `session_products` tables.
 // Whole input at once: group by identity, sort by time, cut where the gap is reached.
+// Imports no vitest, so a script (`npx tsx`) can sessionize a generated set too.
 import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
-import type { Store } from '../aggregates/store.ts';
-import { queryRows } from '../aggregates/query-rows.ts';
-import { cents } from './reference.ts';
 
 /** A row of `sessions`; times in epoch ms, money in cents. */
 export interface ExpectedSession {
@@ -156,10 +153,11 @@ function summarise(ordered: CsvEvent[]): SessionReference {
   return { sessions: [session], products };
 }
 
-const byId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-const bySession = (a: { userId: string; userSession: string; start: number }, b: { userId: string; userSession: string; start: number }) =>
+/** Orders decimal ids (up to 20 digits, no leading zeros) by value; the sessions by their storage key, then product. */
+export const byId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+export const bySession = (a: { userId: string; userSession: string; start: number }, b: { userId: string; userSession: string; start: number }) =>
   byId(a.userId, b.userId) || (a.userSession < b.userSession ? -1 : a.userSession > b.userSession ? 1 : 0) || a.start - b.start;
-const bySessionProduct = (a: ExpectedSessionProduct, b: ExpectedSessionProduct) => bySession(a, b) || byId(a.productId, b.productId);
+export const bySessionProduct = (a: ExpectedSessionProduct, b: ExpectedSessionProduct) => bySession(a, b) || byId(a.productId, b.productId);
 
 /** Every final session of the files, and its carted products, sorted by (user_id, user_session, session_start[, product_id]). */
 export function sessionsOfCsv(files: string[], gapMs = 1_800_000): SessionReference {
@@ -210,101 +208,4 @@ export function abandonedProducts(products: ExpectedSessionProduct[]): ExpectedA
     totals.set(p.productId, t);
   }
   return [...totals.values()].sort((a, b) => byId(a.productId, b.productId));
-}
-
-/** Equal lengths and equal rows; on a difference, the first differing pair. */
-function expectSameRows<T>(what: string, actual: T[], expected: T[]): void {
-  const at = Array.from({ length: Math.max(actual.length, expected.length) }, (_, i) => i).find(
-    (i) => JSON.stringify(actual[i]) !== JSON.stringify(expected[i]),
-  );
-  if (at === undefined) return;
-  expect(actual[at], `${what}: first difference at row ${at} of ${actual.length} (reference: ${expected.length} rows)`).toEqual(expected[at]);
-  expect(actual.length, `${what}: row count`).toBe(expected.length);
-}
-
-interface SessionRow {
-  session_key: string;
-  user_id: string;
-  user_session: string;
-  session_start: string;
-  session_end: string;
-  events: string;
-  views: string;
-  carts: string;
-  removals: string;
-  purchases: string;
-  cart_value: string;
-  purchase_value: string;
-  products_carted: string;
-  products_purchased: string;
-  abandoned: number;
-  abandoned_value: string;
-  is_final: number;
-}
-
-interface SessionProductRow {
-  user_id: string;
-  user_session: string;
-  session_start: string;
-  session_end: string;
-  product_id: string;
-  carts: string;
-  purchased: number;
-  abandoned: number;
-  abandoned_value: string;
-}
-
-/** `sessions` and `session_products` of the store equal the reference, every row and column; every session is final. */
-export async function expectSessionsMatchReference(store: Store, reference: SessionReference): Promise<void> {
-  const db = store.database;
-  const sessionRows = await queryRows<SessionRow>(
-    store,
-    `SELECT session_key, toString(user_id) AS user_id, user_session, toUnixTimestamp(session_start) AS session_start,
-            toUnixTimestamp(session_end) AS session_end, events, views, carts, removals, purchases,
-            toString(cart_value) AS cart_value, toString(purchase_value) AS purchase_value, products_carted, products_purchased,
-            abandoned, toString(abandoned_value) AS abandoned_value, is_final FROM ${db}.sessions`,
-  );
-  expect(sessionRows.filter((r) => Number(r.is_final) !== 1), 'sessions not final').toEqual([]);
-  const sessions = sessionRows.map(
-    (r): ExpectedSession => ({
-      sessionKey: r.session_key,
-      userId: r.user_id,
-      userSession: r.user_session,
-      start: Number(r.session_start) * 1000,
-      end: Number(r.session_end) * 1000,
-      events: Number(r.events),
-      views: Number(r.views),
-      carts: Number(r.carts),
-      removals: Number(r.removals),
-      purchases: Number(r.purchases),
-      cartValueCents: cents(r.cart_value),
-      purchaseValueCents: cents(r.purchase_value),
-      productsCarted: Number(r.products_carted),
-      productsPurchased: Number(r.products_purchased),
-      abandoned: Number(r.abandoned),
-      abandonedValueCents: cents(r.abandoned_value),
-    }),
-  );
-  expectSameRows('sessions', sessions.sort(bySession), reference.sessions);
-
-  const productRows = await queryRows<SessionProductRow>(
-    store,
-    `SELECT toString(user_id) AS user_id, user_session, toUnixTimestamp(session_start) AS session_start,
-            toUnixTimestamp(session_end) AS session_end, toString(product_id) AS product_id, carts, purchased, abandoned,
-            toString(abandoned_value) AS abandoned_value FROM ${db}.session_products`,
-  );
-  const products = productRows.map(
-    (r): ExpectedSessionProduct => ({
-      userId: r.user_id,
-      userSession: r.user_session,
-      start: Number(r.session_start) * 1000,
-      end: Number(r.session_end) * 1000,
-      productId: r.product_id,
-      carts: Number(r.carts),
-      purchased: Number(r.purchased),
-      abandoned: Number(r.abandoned),
-      abandonedValueCents: cents(r.abandoned_value),
-    }),
-  );
-  expectSameRows('session_products', products.sort(bySessionProduct), reference.products);
 }
