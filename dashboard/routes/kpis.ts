@@ -5,7 +5,7 @@ import { latestWindowEnd } from '../../aggregates/event-time-queries.ts';
 import { kpiValues, type KpiValues } from '../../aggregates/kpi-queries.ts';
 import { DASHBOARD_DEFAULTS as D } from '../defaults.ts';
 import { Q, errorReplies } from '../schemas.ts';
-import { previousSpan, resolveSpan, type RangeQuery } from './params.ts';
+import { previousSpan, relativeChange, resolveSpan, type RangeQuery } from './params.ts';
 import type { StoreRouteOptions } from './sales.ts';
 import { isoMillisOfMs } from '../../core/time-format.ts';
 
@@ -17,10 +17,8 @@ interface KpiQuery extends RangeQuery {
 const CHANGED = ['revenue', 'orders', 'buyers', 'avg_order_value', 'conversion'] as const;
 const ZERO: KpiValues = { revenue: 0, orders: 0, buyers: 0, purchases: 0, views: 0, avg_order_value: 0, conversion: 0 };
 
-/** (current - previous) / previous per tile; null when there is nothing to compare with. */
-export function kpiChange(current: KpiValues, previous: KpiValues): Record<(typeof CHANGED)[number], number | null> {
-  return Object.fromEntries(CHANGED.map((k) => [k, previous[k] === 0 ? null : (current[k] - previous[k]) / previous[k]])) as Record<(typeof CHANGED)[number], number | null>;
-}
+/** The relative change of each tile against the previous range. */
+export const kpiChange = (current: KpiValues, previous: KpiValues) => relativeChange(CHANGED, current, previous);
 
 const kpiRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { store }) => {
   app.get<{ Querystring: KpiQuery }>(

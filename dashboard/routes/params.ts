@@ -54,6 +54,11 @@ export function previousSpan(span: Span, relative?: string): Span {
   return { from: span.from - shift, to: span.to - shift };
 }
 
+/** (current - previous) / previous of each key; null when the previous value is 0 (nothing to compare with). */
+export function relativeChange<K extends string>(keys: readonly K[], current: Record<K, number>, previous: Record<K, number>): Record<K, number | null> {
+  return Object.fromEntries(keys.map((k) => [k, previous[k] === 0 ? null : (current[k] - previous[k]) / previous[k]])) as Record<K, number | null>;
+}
+
 /** At most one way of giving the range. */
 function oneRange(q: RangeQuery): void {
   const ways = [q.windows !== undefined, q.from !== undefined || q.to !== undefined, q.span !== undefined].filter(Boolean).length;
