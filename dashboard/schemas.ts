@@ -89,6 +89,8 @@ export const SHARED_SCHEMAS = [
       rejectedTotal: int,
       openWindows: int,
       customers: int,
+      openSessions: int,
+      sessionStateBytes: int,
       stateKeys: int,
       stateBytes: int,
       latencyMs: object({ p50: nullableNum, p99: nullableNum, samples: int }),

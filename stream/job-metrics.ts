@@ -94,9 +94,13 @@ export class JobMetrics {
     let late = 0;
     let openWindows = 0;
     let customers = 0;
+    let openSessions = 0;
+    let sessionStateBytes = 0;
     let stateKeys = 0;
     let stateBytes = 0;
     for (const p of pipelines) {
+      openSessions += p.openSessions;
+      sessionStateBytes += p.sessionStateBytes;
       const size = p.stateSize();
       stateKeys += size.keys;
       stateBytes += size.bytes;
@@ -119,6 +123,8 @@ export class JobMetrics {
       rejectedTotal: this.rejectedTotal,
       openWindows,
       customers,
+      openSessions,
+      sessionStateBytes,
       stateKeys,
       stateBytes,
       latencyMs: { p50: this.latency.percentile(50), p99: this.latency.percentile(99), samples: this.latency.count },

@@ -12,6 +12,9 @@ export interface PipelineMetrics {
   rejectedTotal: number;
   openWindows: number;
   customers: number;
+  openSessions: number;
+  /** About how many bytes the sessions (open, and closed ones still remembered) take written. */
+  sessionStateBytes: number;
   /** Keys of the keyed state, and about how many bytes they take written. */
   stateKeys: number;
   stateBytes: number;

@@ -104,6 +104,14 @@ export class PartitionPipeline {
     return this.customers.size;
   }
 
+  get openSessions(): number {
+    return this.sessions.openSessions;
+  }
+
+  get sessionStateBytes(): number {
+    return this.sessions.stateBytes;
+  }
+
   /** Processes the event at `offset`; offsets below nextOffset were already processed. */
   process(event: ShopEvent, offset: number, out: Emissions): void {
     if (offset < this.nextOffset) return;

@@ -82,6 +82,7 @@ export function formatTable(r: BenchResult): string {
     `connector rows/s                ${t.connectorRowsPerSecond}`,
     `aggregator events/s             ${t.aggregatorEventsPerSecond}`,
     `backfill end-to-end events/s    ${t.backfillEventsPerSecond} (${t.backfillSeconds} s)`,
+    `open sessions, peak             ${t.sessions.peakOpen} (${(t.sessions.peakBytes / 2 ** 20).toFixed(1)} MB written)`,
     ...r.latency.flatMap((l) => [
       `latency ${l.speed}x to push ms         p50 ${ms(l.toPush.p50)}  p95 ${ms(l.toPush.p95)}  p99 ${ms(l.toPush.p99)}  (n=${l.toPush.samples})`,
       `latency ${l.speed}x to store ms        p50 ${ms(l.toStore.p50)}  p95 ${ms(l.toStore.p95)}  p99 ${ms(l.toStore.p99)}  (n=${l.toStore.samples})`,

@@ -9,7 +9,7 @@ import { inputEndOffsets } from '../../core/kafka.ts';
 import { backfill } from '../commands/backfill.ts';
 import { aggregatorJob, prepareRuntime } from '../runtime.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
-import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS, type AggregatorJob } from '../../stream/job.ts';
 
 export interface ThroughputResult {
   events: number;
@@ -17,6 +17,24 @@ export interface ThroughputResult {
   aggregatorEventsPerSecond: number;
   backfillEventsPerSecond: number;
   backfillSeconds: number;
+  /** Sampled in the aggregator's run apart: the most sessions open at once, and what they took written. */
+  sessions: { peakOpen: number; peakBytes: number };
+}
+
+/** Samples the job's open sessions every 250 ms until stopped; answers the peaks. */
+function sessionPeaks(job: AggregatorJob): () => { peakOpen: number; peakBytes: number } {
+  const peaks = { peakOpen: 0, peakBytes: 0 };
+  const sample = () => {
+    const m = job.metrics();
+    peaks.peakOpen = Math.max(peaks.peakOpen, m.openSessions);
+    peaks.peakBytes = Math.max(peaks.peakBytes, m.sessionStateBytes);
+  };
+  const timer = setInterval(sample, 250);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return peaks;
+  };
 }
 
 const perSecond = (n: number, ms: number) => Math.round((n * 1000) / Math.max(1, ms));
@@ -45,7 +63,9 @@ export async function measureThroughput(
     const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0 });
     const aggregatorStart = Date.now();
     await job.start();
+    const stopSampling = sessionPeaks(job);
     await job.waitForPositions(await inputEndOffsets(config), { ownAll: true });
+    const sessions = stopSampling();
     await job.finishInput();
     const aggregatorMs = Date.now() - aggregatorStart;
     const events = job.metrics().eventsTotal;
@@ -56,6 +76,7 @@ export async function measureThroughput(
       aggregatorEventsPerSecond: perSecond(events, aggregatorMs),
       backfillEventsPerSecond: summary.eventsPerSecond,
       backfillSeconds: Math.round(summary.elapsedMs / 100) / 10,
+      sessions,
     };
   } finally {
     await store.close();

@@ -64,6 +64,7 @@ function pipelineMetrics(registry: Registry) {
     late: new Counter({ name: 'salesinsights_late_events_total', help: 'Events whose window was already final', registers }),
     duplicates: new Counter({ name: 'salesinsights_duplicate_events_total', help: 'Exact duplicates, counted once in the aggregates', registers }),
     lag: new Gauge({ name: 'salesinsights_consumer_lag', help: 'Records of the partition not yet read by the aggregator', labelNames: ['topic', 'partition'], registers }),
+    openSessions: new Gauge({ name: 'salesinsights_open_sessions', help: 'Sessions open in the aggregator (not yet final)', registers }),
     stateKeys: new Gauge({ name: 'salesinsights_state_keys', help: "Keys of the aggregator's keyed state (windows, customers, late events remembered)", registers }),
     stateBytes: new Gauge({ name: 'salesinsights_state_bytes', help: "About how many bytes the aggregator's keyed state takes written in a checkpoint", registers }),
     watermark,
@@ -160,6 +161,7 @@ const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { reg
     async (_req, reply) => {
       if (job) {
         const pipeline = job.metrics();
+        m.openSessions.set(pipeline.openSessions);
         m.stateKeys.set(pipeline.stateKeys);
         m.stateBytes.set(pipeline.stateBytes);
         m.lag.reset();

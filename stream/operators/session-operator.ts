@@ -85,6 +85,11 @@ export class SessionOperator {
     this.sessions = state.valueState(SESSIONS);
   }
 
+  /** About how many bytes the sessions take written in a checkpoint. */
+  get stateBytes(): number {
+    return this.sessions.estimatedBytes();
+  }
+
   get openSessions(): number {
     let n = 0;
     for (const [, list] of this.sessions.entries()) for (const s of list) if (!s.closed) n += 1;
