@@ -73,6 +73,22 @@ describe('loadConfig defaults', () => {
   });
 });
 
+describe('SALESINSIGHTS_SESSION_GAP', () => {
+  it('is 30 minutes unless set, and takes a duration with its unit', () => {
+    expect(loadConfig({}).sessionGapMs).toBe(1_800_000);
+    expect(loadConfig({ SALESINSIGHTS_SESSION_GAP: '45m' }).sessionGapMs).toBe(2_700_000);
+    expect(loadConfig({ SALESINSIGHTS_SESSION_GAP: '90s' }).sessionGapMs).toBe(90_000);
+    expect(loadConfig({ SALESINSIGHTS_SESSION_GAP: '2h' }).sessionGapMs).toBe(7_200_000);
+    expect(loadConfig({ SALESINSIGHTS_SESSION_GAP: '1500ms' }).sessionGapMs).toBe(1_500);
+  });
+
+  it.each(['30', '30 m', '0m', '-5m', '1.5h', '25h', '999ms', 'half an hour'])('refuses %j, saying how to write it', (v) => {
+    const e = configError({ SALESINSIGHTS_SESSION_GAP: v });
+    expect(e.setting).toBe('SALESINSIGHTS_SESSION_GAP');
+    expect(e.message).toMatch(/write it with its unit, like 30m/);
+  });
+});
+
 describe('bad configuration fails fast with a ConfigError naming the setting', () => {
   it.each(['Sales', '1abc', 'sales-insights', 'sales.insights', '_x', 'a'.repeat(64), 'ns with space'])('namespace %j', (ns) => {
     const e = configError({ SALESINSIGHTS_NAMESPACE: ns });
