@@ -127,7 +127,7 @@ describe('store migrations', () => {
     events: ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session', 'source_file', 'source_file_id', 'source_line', 'ingested_at'],
     sales_per_product: ['window_start', 'window_end', 'product_id', 'revenue', 'purchases', 'views', 'carts', 'removals', 'is_final'],
     customer_lifetime_value: ['user_id', 'revenue', 'purchases', 'orders', 'first_purchase_at', 'last_purchase_at', 'avg_order_value'],
-    late_events: ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session', 'source_file', 'source_file_id', 'source_line', 'window_start', 'watermark'],
+    late_events: ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session', 'source_file', 'source_file_id', 'source_line', 'window_start', 'watermark', 'late_for'],
     rejected_events: ['source_file', 'source_file_id', 'source_line', 'raw_line', 'reason', 'rejected_at'],
   };
 
