@@ -133,10 +133,37 @@ export function sessionRecord(r: SessionRow): string {
   });
 }
 
-/** Requests stay well under the broker's message.max.bytes (1 MB per record batch). */
+/**
+ * The records of one produce request hold at most this many bytes: half the broker's
+ * message.max.bytes (1 MB per record batch), so the batch of any one partition stays under it
+ * whatever the keys, with room for each record's and the batch's headers.
+ */
+const REQUEST_MAX_BYTES = 512 * 1024;
+/** A record's own header (lengths, offsets, timestamp deltas as varints), at most about. */
+const RECORD_OVERHEAD = 32;
+
+const sizeOf = (v: Message['key'] | Message['value']) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+
+/**
+ * Sends the rows' messages, OUTPUT_CHUNK rows' worth made at a time (made just before they are
+ * sent), in requests of at most REQUEST_MAX_BYTES: a batch over the broker's limit is refused, and
+ * an idempotent producer's sequence is then out of step for good.
+ */
 async function sendInChunks<T>(producer: Producer, topic: string, rows: T[], messages: (rows: T[]) => Message[]): Promise<void> {
   for (let i = 0; i < rows.length; i += OUTPUT_CHUNK) {
-    await producer.send({ topic, messages: messages(rows.slice(i, i + OUTPUT_CHUNK)), acks: -1 });
+    const chunk = messages(rows.slice(i, i + OUTPUT_CHUNK));
+    let from = 0;
+    let bytes = 0;
+    for (let j = 0; j < chunk.length; j++) {
+      const size = sizeOf(chunk[j]!.key) + sizeOf(chunk[j]!.value) + RECORD_OVERHEAD;
+      if (j > from && bytes + size > REQUEST_MAX_BYTES) {
+        await producer.send({ topic, messages: chunk.slice(from, j), acks: -1 });
+        from = j;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    if (from < chunk.length) await producer.send({ topic, messages: chunk.slice(from), acks: -1 });
   }
 }
 
