@@ -13,6 +13,8 @@ export const CSV_HEADER = 'event_time,event_type,product_id,category_id,category
 /** Target mix of event types (view, cart, remove_from_cart, purchase). */
 export const EVENT_MIX = [0.45, 0.28, 0.2, 0.07] as const;
 export const DUPLICATE_SHARE = 0.17;
+/** Sessions that are a user's return to their previous session (its id again, later). */
+const RETURN_SHARE = 0.1;
 export const EMPTY_BRAND_SHARE = 0.4;
 /** Relative traffic per hour of the day (UTC): quiet nights, an evening peak. */
 const HOURLY_TRAFFIC = [2, 1.5, 1, 1, 1, 1.5, 3, 4, 5, 6, 6.5, 7, 7, 7, 7, 7, 7.5, 8, 9, 10, 9, 7, 5, 3];
@@ -71,14 +73,21 @@ function day(startDay: string, offset: number): Date {
 
 /**
  * `rows` rows sorted by time like the real slices: sessions of several events by skewed users on
- * skewed products, each session starting at `sessionStart()` and staying before `endMs`.
+ * skewed products, each session starting at `sessionStart()` and staying before `endMs`. As in
+ * shop data, a purchase buys one of the session's carted products when it has any (so carts are
+ * bought or abandoned), and a user now and then comes back to their last session later (its id
+ * again, after a pause longer than the session gap).
  */
 function sessionRows(rng: SeededRandom, rows: number, sessionStart: () => number, endMs: number, products: Product[], users: number): string[] {
   const events: Array<[number, string]> = [];
   const duplicateChance = DUPLICATE_SHARE / (1 - DUPLICATE_SHARE);
+  const lastSession = new Map<number, string>();
   while (events.length < rows) {
     const userId = 400_000_000 + rng.skewed(users, 1.3) * 13;
-    const session = rng.next() < 0.002 ? '' : rng.uuid();
+    const previous = lastSession.get(userId);
+    const session = previous !== undefined && rng.next() < RETURN_SHARE ? previous : rng.next() < 0.002 ? '' : rng.uuid();
+    if (session !== '') lastSession.set(userId, session);
+    const carted: Product[] = [];
     let t = sessionStart();
     const length = 1 + Math.floor(-Math.log(1 - rng.next()) * 5);
     for (let i = 0; i < length && events.length < rows; i++) {
@@ -86,7 +95,9 @@ function sessionRows(rng: SeededRandom, rows: number, sessionStart: () => number
       const ms = Math.floor(Math.min(t, endMs - 1000) / 1000) * 1000;
       const time = `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
       const type = EVENT_TYPES[rng.weighted(EVENT_MIX)]!;
-      const product = products[rng.skewed(products.length)]!;
+      const drawn = products[rng.skewed(products.length)]!;
+      const product = type === 'purchase' && carted.length > 0 ? carted[rng.int(0, carted.length)]! : drawn;
+      if (type === 'cart') carted.push(product);
       // Brand is missing from about 40% of the rows (decided per row: a few top products carry
       // much of the traffic, so a per-product choice would swing the share from seed to seed).
       const row = csvRow(time, type, product, userId, session, rng.next() < EMPTY_BRAND_SHARE ? '' : product.brand);
