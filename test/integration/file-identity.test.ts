@@ -184,7 +184,7 @@ describe('events written before file ids', () => {
     });
     await store.client.command({ query: `INSERT INTO ${db}.rejected_events_data VALUES ('orders.csv', 4, 'x', 'bad', now64(3))` });
 
-    expect(await migrate(store)).toEqual(['0006_source_file_id']);
+    expect(await migrate(store, 6)).toEqual(['0006_source_file_id']);
     // Interrupted before it was recorded, the migration runs again harmlessly.
     for (const statement of loadMigrations(db).find((m) => m.version === 6)!.statements) await store.client.command({ query: statement });
 
