@@ -1,8 +1,33 @@
-// The aggregator's checkpoints (the engine's CheckpointStore) in the stream_checkpoints table:
-// per input partition, the next offset and the operator state, written together in one row.
-// The highest next offset wins.
-import type { Checkpoint } from '../core/checkpoint.ts';
+// The aggregator's checkpoints (the engine's CheckpointStore). The keyed state's entries go to
+// stream_state, a changelog appended by every checkpoint and read back per segment; the offsets
+// and progress go to stream_checkpoints, one row per checkpoint, written after the entries: that
+// row commits the checkpoint. The latest committed checkpoint of a partition is its highest next
+// offset, and among equal offsets its highest epoch.
+//
+// Both live in the store (not in a compacted Kafka topic) so a checkpoint and its state share one
+// system: nothing to create per namespace, the state readable with SQL, and a restore that is
+// one GROUP BY over the segment instead of a topic read to its end.
+import type { Checkpoint, StateEntry, StoredCheckpoint } from '../core/checkpoint.ts';
+import { columns, insertRows } from './native-insert.ts';
 import type { Store } from './store.ts';
+
+const STATE_COLUMNS = columns([
+  ['consumer_group', 'String'],
+  ['topic', 'String'],
+  ['partition', 'UInt32'],
+  ['segment', 'UInt64'],
+  ['epoch', 'UInt64'],
+  ['state', 'String'],
+  ['key', 'String'],
+  ['value', 'String'],
+  ['deleted', 'UInt8'],
+]);
+
+interface PartitionParams extends Record<string, unknown> {
+  group: string;
+  topic: string;
+  partition: number;
+}
 
 export class StoreCheckpoints {
   constructor(
@@ -10,7 +35,31 @@ export class StoreCheckpoints {
     private readonly consumerGroup: string,
   ) {}
 
+  /** Writes the checkpoints' entries, then commits them. */
   async save(checkpoints: Checkpoint[]): Promise<void> {
+    await this.writeEntries(checkpoints);
+    await this.commit(checkpoints);
+  }
+
+  /** The first half of a save: the entries, in force only once their checkpoints are committed. */
+  async writeEntries(checkpoints: Checkpoint[]): Promise<void> {
+    const entries = checkpoints.flatMap((c) => c.changes.map((entry) => ({ c, entry })));
+    await insertRows(this.store, 'stream_state', STATE_COLUMNS, entries, (out, { c, entry }) =>
+      out
+        .text(this.consumerGroup)
+        .text(c.topic)
+        .uint(c.partition)
+        .uint(c.segment)
+        .uint(c.epoch)
+        .text(entry.state)
+        .text(entry.key)
+        .text(entry.value ?? '')
+        .uint(entry.value === null ? 1 : 0),
+    );
+  }
+
+  /** The second half of a save: the checkpoints' offsets and progress, which put their entries in force. */
+  async commit(checkpoints: Checkpoint[]): Promise<void> {
     if (checkpoints.length === 0) return;
     await this.store.client.insert({
       table: `${this.store.database}.stream_checkpoints`,
@@ -20,21 +69,55 @@ export class StoreCheckpoints {
         topic: c.topic,
         partition: c.partition,
         next_offset: c.nextOffset,
-        state: c.state,
+        state: c.progress,
+        epoch: c.epoch,
+        segment: c.segment,
         version: c.nextOffset,
       })),
     });
   }
 
-  async load(topic: string, partition: number): Promise<Checkpoint | undefined> {
+  async load(topic: string, partition: number, onEntry: (entry: StateEntry) => void): Promise<StoredCheckpoint | undefined> {
+    const params: PartitionParams = { group: this.consumerGroup, topic, partition };
+    const db = this.store.database;
+    const where = 'consumer_group = {group:String} AND topic = {topic:String} AND partition = {partition:UInt32}';
+    const [row] = await this.rows<{ next_offset: string; state: string; epoch: string; segment: string }>(
+      `SELECT next_offset, state, epoch, segment FROM ${db}.stream_checkpoints WHERE ${where} ORDER BY version DESC, epoch DESC LIMIT 1`,
+      params,
+    );
+    if (!row) return undefined;
+    const [latest] = await this.rows<{ epoch: string }>(`SELECT max(epoch) AS epoch FROM ${db}.stream_state WHERE ${where}`, params);
+    const checkpoint: StoredCheckpoint = {
+      nextOffset: Number(row.next_offset),
+      progress: row.state,
+      epoch: Number(row.epoch),
+      segment: Number(row.segment),
+      latestEpoch: Math.max(Number(row.epoch), Number(latest?.epoch ?? 0)),
+    };
+    if (checkpoint.epoch === 0) return checkpoint;
     const result = await this.store.client.query({
-      query: `SELECT next_offset, state FROM ${this.store.database}.stream_checkpoints FINAL
-              WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition = {partition:UInt32}
-              ORDER BY version DESC LIMIT 1`,
-      query_params: { group: this.consumerGroup, topic, partition },
+      query: `SELECT state, key, argMax(value, epoch) AS value FROM ${db}.stream_state
+              WHERE ${where} AND segment = {segment:UInt64} AND epoch <= {epoch:UInt64}
+              GROUP BY state, key HAVING argMax(deleted, epoch) = 0`,
+      query_params: { ...params, segment: checkpoint.segment, epoch: checkpoint.epoch },
       format: 'JSONEachRow',
     });
-    const [row] = await result.json<{ next_offset: string; state: string }>();
-    return row ? { topic, partition, nextOffset: Number(row.next_offset), state: row.state } : undefined;
+    for await (const rows of result.stream<{ state: string; key: string; value: string }>()) {
+      for (const r of rows) onEntry(r.json());
+    }
+    return checkpoint;
+  }
+
+  async discardBefore(topic: string, partition: number, segment: number): Promise<void> {
+    await this.store.client.command({
+      query: `DELETE FROM ${this.store.database}.stream_state
+              WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition = {partition:UInt32} AND segment < {segment:UInt64}`,
+      query_params: { group: this.consumerGroup, topic, partition, segment },
+    });
+  }
+
+  private async rows<T>(query: string, params: PartitionParams): Promise<T[]> {
+    const result = await this.store.client.query({ query, query_params: params, format: 'JSONEachRow' });
+    return result.json<T>();
   }
 }

@@ -1,14 +1,13 @@
-// Writers of the public tables (the engine's ResultTables): engine rows in, ClickHouse rows out. Every table is keyed so a
-// re-insert after a crash replaces rather than adds (versioned upserts).
+// Writers of the public tables (the engine's ResultTables): engine rows in, ClickHouse rows out.
+// Every table is keyed so a re-insert after a crash replaces rather than adds (versioned upserts).
 //
 // Rows go out as blocks of the Native format written straight from the engine's rows: no per-row
 // objects, strings or text on the hot path.
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
-import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeColumn, type NativeType } from './native-block.ts';
+import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeType } from './native-block.ts';
+import { columns, insertRows } from './native-insert.ts';
 import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
 import type { Store } from './store.ts';
-
-const columns = (spec: [string, NativeType][]): NativeColumn[] => spec.map(([name, type]) => ({ name, type }));
 
 const DATE_TIME = "DateTime('UTC')";
 const EVENT_COLUMNS: [string, NativeType][] = [
@@ -40,22 +39,6 @@ function eventCells(out: NativeBlockWriter, e: ShopEvent): NativeBlockWriter {
     .text(e.source_file)
     .text(e.source_file_id)
     .uint(e.source_line);
-}
-
-/** Bytes one insert holds at most: a larger output (the burst at the end of input) goes in several. */
-const INSERT_MAX_BYTES = 16 * 1024 * 1024;
-
-async function insert<T>(store: Store, table: string, spec: NativeColumn[], rows: T[], row: (out: NativeBlockWriter, row: T) => void): Promise<void> {
-  const out = new NativeBlockWriter(spec);
-  for (const r of rows) {
-    row(out, r);
-    out.endRow();
-    if (out.byteLength >= INSERT_MAX_BYTES) {
-      await store.insertNative(table, out.block());
-      out.clear();
-    }
-  }
-  if (out.rows > 0) await store.insertNative(table, out.block());
 }
 
 const EVENTS_COLUMNS = columns([...EVENT_COLUMNS, ['ingested_at', "DateTime64(3, 'UTC')"]]);
@@ -182,7 +165,7 @@ export class StoreTables {
   }
 
   writeSales(rows: SalesRow[]): Promise<void> {
-    return insert(this.store, 'sales_per_product_partials', SALES_COLUMNS, rows, (out, r) =>
+    return insertRows(this.store, 'sales_per_product_partials', SALES_COLUMNS, rows, (out, r) =>
       out
         .seconds(r.windowStart)
         .seconds(r.windowEnd)
@@ -199,7 +182,7 @@ export class StoreTables {
   }
 
   writeCustomers(rows: CustomerRow[]): Promise<void> {
-    return insert(this.store, 'customer_lifetime_value_versions', CUSTOMER_COLUMNS, rows, (out, r) =>
+    return insertRows(this.store, 'customer_lifetime_value_versions', CUSTOMER_COLUMNS, rows, (out, r) =>
       out
         .id(r.userId)
         .cents(r.revenueCents)
@@ -213,11 +196,11 @@ export class StoreTables {
   }
 
   writeLate(rows: LateRow[]): Promise<void> {
-    return insert(this.store, 'late_events_data', LATE_COLUMNS, rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark));
+    return insertRows(this.store, 'late_events_data', LATE_COLUMNS, rows, (out, r) => eventCells(out, r.event).seconds(r.windowStart).seconds(r.watermark));
   }
 
   writeRejected(rows: RejectedRow[]): Promise<void> {
-    return insert(this.store, 'rejected_events_data', REJECTED_COLUMNS, rows, (out, r) =>
+    return insertRows(this.store, 'rejected_events_data', REJECTED_COLUMNS, rows, (out, r) =>
       out.text(r.source_file).text(r.source_file_id).uint(r.source_line).text(r.raw_line).text(r.reason).millis(r.rejected_at),
     );
   }

@@ -115,6 +115,8 @@ export const SHARED_SCHEMAS = [
       rejectedTotal: int,
       openWindows: int,
       customers: int,
+      stateKeys: int,
+      stateBytes: int,
       latencyMs: object({ p50: nullableNum, p99: nullableNum, samples: int }),
       store: { $ref: 'sideOutputs#' },
       eventTime: { $ref: 'eventTime#' },

@@ -1,13 +1,16 @@
 // Checkpoint coordination of the aggregator job: the state this instance owns (a pipeline per
 // events partition, an offset per rejected-rows partition), restored from its checkpoint when a
-// rebalance assigns the partition, released when another instance takes it, and snapshotted and
-// written with its input offsets in one checkpoint (in the CheckpointStore the job is given).
+// rebalance assigns the partition, released when another instance takes it, and checkpointed:
+// each partition's keyed state changed since its previous checkpoint, with its input offset
+// (in the CheckpointStore the job is given; a compaction now and then, see state/changelog.ts).
 import type { Checkpoint } from '../core/checkpoint.ts';
 import type { Logger } from '../core/logger.ts';
 import type { EngineOptions } from './defaults.ts';
-import { PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
+import { legacyCheckpoint } from './legacy-checkpoint.ts';
+import { PartitionPipeline } from './partition-pipeline.ts';
 import type { CheckpointStore } from './result-tables.ts';
 import { withRetry, type WriteRetries } from './retry.ts';
+import { PartitionChangelog, type CompactionPolicy } from './state/changelog.ts';
 
 export interface CheckpointTopics {
   events: string;
@@ -23,10 +26,12 @@ export interface PartitionSeek {
 
 export interface CheckpointOptions extends EngineOptions {
   checkpointIntervalMs: number;
+  compaction?: CompactionPolicy;
 }
 
 export class CheckpointCoordinator {
   private readonly pipelines = new Map<number, PartitionPipeline>();
+  private readonly changelogs = new Map<number, PartitionChangelog>();
   private readonly restoring = new Map<number, Promise<PartitionPipeline>>();
   /** Rejected-rows partitions carry no state but their offsets. */
   private readonly rejectedOffsets = new Map<number, number>();
@@ -66,7 +71,7 @@ export class CheckpointCoordinator {
     }
     for (const partition of assignment[this.topics.rejected] ?? []) {
       if (this.rejectedOffsets.has(partition)) continue;
-      const checkpoint = await this.store.load(this.topics.rejected, partition);
+      const checkpoint = await this.store.load(this.topics.rejected, partition, () => undefined);
       seeks.push({ topic: this.topics.rejected, partition, offset: checkpoint?.nextOffset ?? 0 });
     }
     return seeks;
@@ -80,6 +85,7 @@ export class CheckpointCoordinator {
       if (mine.has(partition)) continue;
       // Another instance restores this partition from its checkpoint.
       this.pipelines.delete(partition);
+      this.changelogs.delete(partition);
       dropped.push(partition);
     }
     const mineRejected = new Set(assignment[this.topics.rejected] ?? []);
@@ -102,13 +108,25 @@ export class CheckpointCoordinator {
   }
 
   private async restorePipeline(partition: number): Promise<PartitionPipeline> {
+    const started = Date.now();
     const pipeline = new PartitionPipeline(partition, this.options);
-    const checkpoint = await this.store.load(this.topics.events, partition);
+    const changelog = new PartitionChangelog(this.options.compaction);
+    let entries = 0;
+    const checkpoint = await this.store.load(this.topics.events, partition, (entry) => {
+      pipeline.restoreEntry(entry);
+      entries += 1;
+    });
     if (checkpoint) {
-      pipeline.restore(JSON.parse(checkpoint.state) as PartitionSnapshot);
-      this.logger.info({ partition, nextOffset: checkpoint.nextOffset }, 'partition restored from checkpoint');
+      // A checkpoint of a build before keyed state holds all of it in its progress.
+      const legacy = checkpoint.epoch === 0 ? legacyCheckpoint(checkpoint.progress) : undefined;
+      for (const entry of legacy?.entries ?? []) pipeline.restoreEntry(entry);
+      pipeline.restored(checkpoint.nextOffset, legacy?.progress ?? checkpoint.progress);
+      changelog.restoredFrom(checkpoint, entries);
+      const { keys } = pipeline.stateSize();
+      this.logger.info({ partition, nextOffset: checkpoint.nextOffset, epoch: checkpoint.epoch, entries, keys, ms: Date.now() - started }, 'partition restored from checkpoint');
     }
     this.pipelines.set(partition, pipeline);
+    this.changelogs.set(partition, changelog);
     return pipeline;
   }
 
@@ -116,7 +134,7 @@ export class CheckpointCoordinator {
   async rejectedOffset(partition: number): Promise<number> {
     let next = this.rejectedOffsets.get(partition);
     if (next === undefined) {
-      next = (await this.store.load(this.topics.rejected, partition))?.nextOffset ?? 0;
+      next = (await this.store.load(this.topics.rejected, partition, () => undefined))?.nextOffset ?? 0;
       this.rejectedOffsets.set(partition, next);
     }
     return next;
@@ -132,20 +150,24 @@ export class CheckpointCoordinator {
   }
 
   isDue(now: number, force: boolean): boolean {
-    // A checkpoint copies all state; as state grows the interval stretches so that taking them
-    // stays under a tenth of the time.
+    // As a checkpoint's cost grows (many keys changed, a compaction) the interval stretches so
+    // that taking them stays under a tenth of the time.
     const interval = Math.max(this.options.checkpointIntervalMs, 10 * this.checkpointCostMs);
     return force || now - this.lastCheckpointAt >= interval;
   }
 
-  /** All state with its offsets, copied in one synchronous step. */
+  /** The state changed since the previous checkpoint with its offsets, taken in one synchronous step. */
   snapshot(): Checkpoint[] {
     const out: Checkpoint[] = [];
     for (const [partition, p] of this.pipelines) {
-      out.push({ topic: this.topics.events, partition, nextOffset: p.nextOffset, state: JSON.stringify(p.snapshot()) });
+      const changelog = this.changelogs.get(partition)!;
+      const position = changelog.next(p.stateSize().keys);
+      const { nextOffset, progress, changes } = p.checkpoint(position.compact);
+      changelog.taken(position, changes.length);
+      out.push({ topic: this.topics.events, partition, nextOffset, progress, epoch: position.epoch, segment: position.segment, changes });
     }
     for (const [partition, nextOffset] of this.rejectedOffsets) {
-      out.push({ topic: this.topics.rejected, partition, nextOffset, state: '' });
+      out.push({ topic: this.topics.rejected, partition, nextOffset, progress: '', epoch: 0, segment: 0, changes: [] });
     }
     return out;
   }
@@ -158,6 +180,12 @@ export class CheckpointCoordinator {
     const saveStarted = Date.now();
     await withRetry(this.logger, 'checkpoint', () => this.store.save(checkpoints), this.retries);
     this.checkpointCostMs = snapshotMs + (Date.now() - saveStarted);
+    for (const c of checkpoints) {
+      if (c.epoch === 0 || c.epoch !== c.segment) continue;
+      // A compaction is committed: the segments before it are never read again. Removing them
+      // can wait; one left behind by a failure goes with the next compaction.
+      void this.store.discardBefore(c.topic, c.partition, c.segment).catch((err: unknown) => this.logger.warn({ err, partition: c.partition }, 'old checkpoint segments not removed yet'));
+    }
     return this.checkpointCostMs;
   }
 

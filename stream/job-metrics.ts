@@ -94,7 +94,12 @@ export class JobMetrics {
     let late = 0;
     let openWindows = 0;
     let customers = 0;
+    let stateKeys = 0;
+    let stateBytes = 0;
     for (const p of pipelines) {
+      const size = p.stateSize();
+      stateKeys += size.keys;
+      stateBytes += size.bytes;
       events += p.counters.events;
       duplicates += p.counters.duplicates;
       late += p.counters.late;
@@ -114,6 +119,8 @@ export class JobMetrics {
       rejectedTotal: this.rejectedTotal,
       openWindows,
       customers,
+      stateKeys,
+      stateBytes,
       latencyMs: { p50: this.latency.percentile(50), p99: this.latency.percentile(99), samples: this.latency.count },
     };
   }

@@ -27,6 +27,7 @@ import { WriteRetries } from './retry.ts';
 import { JobSink } from './sink.ts';
 import { KafkaSource, type PositionWait } from './source.ts';
 import { StoppedPartitions } from './stopped-partitions.ts';
+import type { CompactionPolicy } from './state/changelog.ts';
 import { PeriodicTask, TickSchedule } from './tick-schedule.ts';
 import { systemClock, type Clock } from './time.ts';
 import { WatermarkTracker } from './watermark.ts';
@@ -34,6 +35,7 @@ import { WatermarkTracker } from './watermark.ts';
 export interface JobOptions extends EngineOptions {
   earlyFiringIntervalMs: number;
   checkpointIntervalMs: number;
+  compaction?: CompactionPolicy;
   idleTimeoutMs: number;
   /** Output rows buffered before processing waits for a flush (backpressure). */
   maxBufferedRows: number;

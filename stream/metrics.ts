@@ -12,6 +12,9 @@ export interface PipelineMetrics {
   rejectedTotal: number;
   openWindows: number;
   customers: number;
+  /** Keys of the keyed state, and about how many bytes they take written. */
+  stateKeys: number;
+  stateBytes: number;
   latencyMs: { p50: number | null; p99: number | null; samples: number };
 }
 

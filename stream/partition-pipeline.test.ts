@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ShopEvent } from '../core/event.ts';
 import type { EngineOptions } from './defaults.ts';
 import type { CustomerRow, SalesRow } from '../core/result-rows.ts';
-import { Emissions, PartitionPipeline, type PartitionSnapshot } from './partition-pipeline.ts';
+import { Emissions, PartitionPipeline } from './partition-pipeline.ts';
 import { NO_WATERMARK } from './time.ts';
 import { BASE, sec, eventFactory } from '../test/fixtures.ts';
+import { Changelog } from '../test/changelog.ts';
 import type { EventBuffer } from './result-tables.ts';
 
 const OPTIONS: EngineOptions = { windowSizeMs: 60_000, outOfOrdernessMs: 45_000, allowedLatenessMs: 0 };
@@ -351,6 +352,27 @@ function lastCustomers(outs: Emissions[]): Map<string, CustomerRow> {
   return m;
 }
 
+/** A partition's checkpoints: the changelog of their entries, and the latest one's offset and progress. */
+class Checkpoints {
+  readonly log = new Changelog();
+  private latest = { nextOffset: 0, progress: '' };
+
+  take(p: PartitionPipeline, compact = false): void {
+    const { nextOffset, progress, changes } = p.checkpoint(compact);
+    if (compact) this.log.compact(changes);
+    else this.log.append(changes);
+    this.latest = { nextOffset, progress };
+  }
+
+  /** A new pipeline restored from the latest checkpoint. */
+  restore(partition = 3): PartitionPipeline {
+    const p = new PartitionPipeline(partition, OPTIONS);
+    for (const entry of this.log.entries()) p.restoreEntry(entry);
+    p.restored(this.latest.nextOffset, this.latest.progress);
+    return p;
+  }
+}
+
 describe('PartitionPipeline: checkpoint determinism', () => {
   const events = workload();
   const N = events.length;
@@ -367,16 +389,20 @@ describe('PartitionPipeline: checkpoint determinism', () => {
     expect(lastCustomers([straightOut]).size).toBeGreaterThan(1);
   });
 
-  it.each([0, 1, 13, 14, 40, 77, N - 1, N])('snapshot after %i events, JSON, restore into a new pipeline: identical results', (k) => {
+  it.each([0, 1, 13, 14, 40, 77, N - 1, N])('incremental checkpoints up to %i events, restored into a new pipeline: identical results', (k) => {
     const first = collecting();
     const before = new PartitionPipeline(3, OPTIONS);
-    runSegment(before, events, 0, k, first);
-    const checkpoint = JSON.parse(JSON.stringify(before.snapshot())) as PartitionSnapshot;
+    const checkpoints = new Checkpoints();
+    // A checkpoint every 10 events, every third a compaction, and one at k.
+    for (let at = 0; at < k; at = Math.min(k, at + 10)) {
+      runSegment(before, events, at, Math.min(k, at + 10), first);
+      checkpoints.take(before, at % 30 === 20);
+    }
+    checkpoints.take(before);
     // the original keeps running after the checkpoint, as it would until a crash
     runSegment(before, events, k, Math.min(N, k + 5), collecting());
 
-    const after = new PartitionPipeline(3, OPTIONS);
-    after.restore(checkpoint);
+    const after = checkpoints.restore();
     expect(after.nextOffset).toBe(k);
     const second = collecting();
     runSegment(after, events, k, N, second);
@@ -392,8 +418,9 @@ describe('PartitionPipeline: checkpoint determinism', () => {
     const k = 50;
     const before = new PartitionPipeline(3, OPTIONS);
     runSegment(before, events, 0, k, collecting());
-    const after = new PartitionPipeline(3, OPTIONS);
-    after.restore(JSON.parse(JSON.stringify(before.snapshot())) as PartitionSnapshot);
+    const checkpoints = new Checkpoints();
+    checkpoints.take(before);
+    const after = checkpoints.restore();
     const replayed = collecting();
     for (let offset = 0; offset < k; offset++) after.process(events[offset]!, offset, replayed);
     expect(replayed.size).toBe(0);
@@ -408,13 +435,15 @@ describe('PartitionPipeline: checkpoint determinism', () => {
     expect(lastCustomers([firstPart, rest])).toEqual(lastCustomers([straightOut]));
   });
 
-  it('a snapshot taken after endOfInput restores a final state', () => {
+  it('a checkpoint taken after endOfInput restores a final state: the freed windows are deleted', () => {
     const p = new PartitionPipeline(0, OPTIONS);
     const out = collecting();
+    const checkpoints = new Checkpoints();
     runSegment(p, events, 0, 30, out);
+    checkpoints.take(p);
     p.endOfInput(out);
-    const r = new PartitionPipeline(0, OPTIONS);
-    r.restore(JSON.parse(JSON.stringify(p.snapshot())) as PartitionSnapshot);
+    checkpoints.take(p);
+    const r = checkpoints.restore(0);
     expect(r.openWindows).toBe(0);
     expect(r.watermark).toBe(p.watermark);
     const o2 = collecting();

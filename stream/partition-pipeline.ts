@@ -1,13 +1,16 @@
 // Everything one input partition owns: its watermark, the sales window operator and the
-// lifetime-value operator. Pure: events in, rows out, state snapshotted with the next offset.
+// lifetime-value operator, their keyed state in one backend. Pure: events in, rows out; a
+// checkpoint takes the state changed since the last one with the next offset.
 // A user's events all arrive on one partition (key = user_id), so dedup and lifetime value are
 // complete here; sales rows are partial per partition and merged by the store.
+import type { StateEntry } from '../core/checkpoint.ts';
 import type { ShopEvent } from '../core/event.ts';
 import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
 import type { EngineOptions } from './defaults.ts';
 import type { EventBuffer } from './result-tables.ts';
-import { CustomerValueOperator, type CustomerValueSnapshot } from './operators/customer-value-operator.ts';
-import { WindowOperator, type WindowOperatorSnapshot, type WindowResult } from './operators/window-operator.ts';
+import { CustomerValueOperator } from './operators/customer-value-operator.ts';
+import { WindowOperator, type WindowResult } from './operators/window-operator.ts';
+import { KeyedStateBackend, type StateSize } from './state/state-backend.ts';
 import { earlyAndOnWatermark } from './trigger.ts';
 import { BoundedOutOfOrdernessWatermarks } from './watermark.ts';
 import { hopping, tumbling } from './window.ts';
@@ -36,11 +39,20 @@ export class Emissions<Events extends EventBuffer = EventBuffer> {
   }
 }
 
-export interface PartitionSnapshot {
-  nextOffset: number;
+/** The partition's progress outside its keyed state, written with every checkpoint. */
+interface PartitionProgress {
   watermark: ReturnType<BoundedOutOfOrdernessWatermarks['snapshot']>;
-  windows: WindowOperatorSnapshot;
-  customers: CustomerValueSnapshot;
+  /** The users the next firing emits: none right after a firing, when the job checkpoints. */
+  pendingCustomers: string[];
+}
+
+/** What a checkpoint takes of a partition. */
+export interface PartitionCheckpoint {
+  nextOffset: number;
+  /** The progress outside the keyed state (PartitionProgress), as JSON. */
+  progress: string;
+  /** The keyed state's entries changed since the last checkpoint, or all of them (a compaction). */
+  changes: StateEntry[];
 }
 
 export interface PartitionCounters {
@@ -53,8 +65,9 @@ export class PartitionPipeline {
   /** The next input offset to process; everything before it is in the state. */
   nextOffset = 0;
   private readonly watermarks: BoundedOutOfOrdernessWatermarks;
+  private readonly state = new KeyedStateBackend();
   private readonly windows: WindowOperator;
-  private readonly customers = new CustomerValueOperator();
+  private readonly customers = new CustomerValueOperator(this.state);
   private newestIngestedAt = 0;
   private readonly closeAllAfterMs: number;
   readonly counters: PartitionCounters = { events: 0, duplicates: 0, late: 0 };
@@ -68,7 +81,7 @@ export class PartitionPipeline {
     const assigner = options.windowSlideMs
       ? hopping(options.windowSizeMs, options.windowSlideMs)
       : tumbling(options.windowSizeMs);
-    this.windows = new WindowOperator(assigner, earlyAndOnWatermark(options.allowedLatenessMs), options.allowedLatenessMs);
+    this.windows = new WindowOperator(assigner, earlyAndOnWatermark(options.allowedLatenessMs), options.allowedLatenessMs, this.state);
   }
 
   get watermark(): number {
@@ -155,19 +168,28 @@ export class PartitionPipeline {
     }
   }
 
-  snapshot(): PartitionSnapshot {
-    return {
-      nextOffset: this.nextOffset,
-      watermark: this.watermarks.snapshot(),
-      windows: this.windows.snapshot(),
-      customers: this.customers.snapshot(),
-    };
+  /** The keyed state's size: its keys, and about how many bytes they take written. */
+  stateSize(): StateSize {
+    return this.state.size();
   }
 
-  restore(s: PartitionSnapshot): void {
-    this.nextOffset = s.nextOffset;
-    this.watermarks.restore(s.watermark);
-    this.windows.restore(s.windows);
-    this.customers.restore(s.customers);
+  /** The state changed since the last checkpoint (all of it with `compact`) and the progress, in one synchronous step. */
+  checkpoint(compact: boolean): PartitionCheckpoint {
+    const progress: PartitionProgress = { watermark: this.watermarks.snapshot(), pendingCustomers: this.customers.pending().map(String) };
+    return { nextOffset: this.nextOffset, progress: JSON.stringify(progress), changes: compact ? this.state.takeAll() : this.state.takeChanges() };
+  }
+
+  /** Takes one entry of the checkpoint being restored; `restored` follows once all are in. */
+  restoreEntry(entry: StateEntry): void {
+    this.state.restore(entry);
+  }
+
+  /** The checkpoint's entries are in: its offset and progress complete the restore. */
+  restored(nextOffset: number, progress: string): void {
+    const p = JSON.parse(progress) as PartitionProgress;
+    this.nextOffset = nextOffset;
+    this.watermarks.restore(p.watermark);
+    this.customers.restorePending(p.pendingCustomers.map((id) => BigInt(id)));
+    this.windows.restored();
   }
 }

@@ -1,7 +1,7 @@
 // The ports of the engine: what the aggregator job needs from the store it writes to. The
 // engine names them and aggregates/ implements them (StoreTables, StoreCheckpoints); cli/runtime.ts
 // wires the two together, so the engine never imports the store.
-import type { Checkpoint } from '../core/checkpoint.ts';
+import type { Checkpoint, StateEntry, StoredCheckpoint } from '../core/checkpoint.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import type { CustomerRow, LateRow, SalesRow } from '../core/result-rows.ts';
 
@@ -31,10 +31,20 @@ export interface ResultTables {
   isDataError(err: unknown): boolean;
 }
 
-/** Where the job's checkpoints live; a save is atomic per checkpoint, and the highest next offset wins. */
+/**
+ * Where the job's checkpoints live. A save writes the checkpoints' state entries first and their
+ * offsets and progress last: that last write commits them, and a crash before it leaves the
+ * previous checkpoints in force.
+ */
 export interface CheckpointStore {
   save(checkpoints: Checkpoint[]): Promise<void>;
-  load(topic: string, partition: number): Promise<Checkpoint | undefined>;
+  /**
+   * The partition's latest committed checkpoint, or undefined; the state at it (the latest entry
+   * per key of its segment up to its epoch, deleted keys left out) goes to `onEntry` first.
+   */
+  load(topic: string, partition: number, onEntry: (entry: StateEntry) => void): Promise<StoredCheckpoint | undefined>;
+  /** Removes the partition's segments before `segment`, which a committed compaction replaced. */
+  discardBefore(topic: string, partition: number, segment: number): Promise<void>;
 }
 
 /** The job's connections to the store. */

@@ -34,6 +34,8 @@ const MEASUREMENTS: Array<[string, (s: ScaleResult) => string]> = [
   ['customers', (s) => `${s.customers}`],
   ['backfill ev/s (s)', (s) => `${s.backfillEventsPerSecond} (${s.backfillSeconds})`],
   ['peak RSS MB', (s) => `${s.peakRssMb}`],
+  ['RSS MB run/last ckpt/after', (s) => `${s.rssMb.beforeLastCheckpoint}/${s.rssMb.lastCheckpoint}/${s.rssMb.afterLastCheckpoint}`],
+  ['state in memory MB (keys)', (s) => `${(s.stateInMemory.bytes / 2 ** 20).toFixed(1)} (${s.stateInMemory.keys})`],
   ['checkpoint p50/p99 ms (n)', (s) => `${ms(s.checkpointMs.p50)}/${ms(s.checkpointMs.p99)} (${s.checkpointMs.samples})`],
   ['restore ms', (s) => `${s.restoreMs}`],
   ['state on disk MB', (s) => (s.stateOnDiskBytes / 2 ** 20).toFixed(1)],

@@ -9,7 +9,7 @@ import type { Store } from '../../aggregates/store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import { backfill } from '../commands/backfill.ts';
 import { aggregatorJob, prepareRuntime } from '../runtime.ts';
-import { DEFAULT_JOB_OPTIONS } from '../../stream/job.ts';
+import { DEFAULT_JOB_OPTIONS, type AggregatorJob } from '../../stream/job.ts';
 import { percentiles, type Percentiles } from './percentiles.ts';
 
 export interface ScaleResult {
@@ -27,12 +27,61 @@ export interface ScaleResult {
   stateOnDiskBytes: number;
   /** Of the process, the whole phase (backfill and restore); the data is generated in another process. */
   peakRssMb: number;
+  /**
+   * RSS sampled during the backfill: the highest before its last checkpoint (the end of input's),
+   * during it, and after it (the backfill's closing counts of the tables).
+   */
+  rssMb: RssPeaks;
+  /** The keyed state a restore loaded: its keys, and about how many bytes they take written. */
+  stateInMemory: { keys: number; bytes: number };
+}
+
+export interface RssPeaks {
+  beforeLastCheckpoint: number;
+  lastCheckpoint: number;
+  afterLastCheckpoint: number;
+}
+
+/** RSS every 100 ms, and the times of the checkpoints as they end. */
+function rssSampler() {
+  const samples: Array<[number, number]> = [];
+  const timer = setInterval(() => samples.push([Date.now(), process.memoryUsage.rss()]), 100);
+  let last = { start: Number.POSITIVE_INFINITY, end: Number.POSITIVE_INFINITY };
+  const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+  return {
+    checkpointed(ms: number): void {
+      const end = Date.now();
+      last = { start: end - ms, end };
+    },
+    stop(): RssPeaks {
+      clearInterval(timer);
+      const peak = (keep: (t: number) => boolean) => mb(Math.max(0, ...samples.filter(([t]) => keep(t)).map(([, rss]) => rss)));
+      return {
+        beforeLastCheckpoint: peak((t) => t < last.start),
+        lastCheckpoint: peak((t) => t >= last.start && t <= last.end),
+        afterLastCheckpoint: peak((t) => t > last.end),
+      };
+    },
+  };
+}
+
+/** The state the job holds, from its metrics. */
+function stateInMemory(job: AggregatorJob): { keys: number; bytes: number } {
+  const m = job.metrics();
+  return { keys: m.stateKeys, bytes: m.stateBytes };
 }
 
 /** `backfill` of `dir` into `config`'s namespace (a fresh one), then its restore. */
 export async function measureScale(dir: string, config: Config, logger: Logger, usersScale: number): Promise<ScaleResult> {
   const checkpoints: number[] = [];
-  const summary = await backfill(config, logger, dir, {}, { checkpointed: (ms) => checkpoints.push(ms) });
+  const rss = rssSampler();
+  const summary = await backfill(config, logger, dir, {}, {
+    checkpointed: (ms) => {
+      checkpoints.push(ms);
+      rss.checkpointed(ms);
+    },
+  });
+  const rssMb = rss.stop();
   logger.info({ events: summary.events, customers: summary.customers, checkpoints: checkpoints.length }, 'bench: scale backfill done');
 
   const store = await prepareRuntime(config, logger);
@@ -43,6 +92,7 @@ export async function measureScale(dir: string, config: Config, logger: Logger, 
     await job.start();
     await job.waitForPositions(ends, { ownAll: true });
     const restoreMs = Date.now() - restoreStart;
+    const state = stateInMemory(job);
     await job.stop();
     return {
       usersScale,
@@ -54,6 +104,8 @@ export async function measureScale(dir: string, config: Config, logger: Logger, 
       restoreMs,
       stateOnDiskBytes: await stateOnDisk(store),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      rssMb,
+      stateInMemory: state,
     };
   } finally {
     await store.close();

@@ -64,6 +64,8 @@ function pipelineMetrics(registry: Registry) {
     late: new Counter({ name: 'salesinsights_late_events_total', help: 'Events whose window was already final', registers }),
     duplicates: new Counter({ name: 'salesinsights_duplicate_events_total', help: 'Exact duplicates, counted once in the aggregates', registers }),
     lag: new Gauge({ name: 'salesinsights_consumer_lag', help: 'Records of the partition not yet read by the aggregator', labelNames: ['topic', 'partition'], registers }),
+    stateKeys: new Gauge({ name: 'salesinsights_state_keys', help: "Keys of the aggregator's keyed state (windows, customers, late events remembered)", registers }),
+    stateBytes: new Gauge({ name: 'salesinsights_state_bytes', help: "About how many bytes the aggregator's keyed state takes written in a checkpoint", registers }),
     watermark,
     latency: new Histogram({ name: 'salesinsights_end_to_end_latency_seconds', help: 'From the connector reading an event to the emission that includes it', buckets: LATENCY_BUCKETS, registers }),
     checkpoint: new Histogram({ name: 'salesinsights_checkpoint_duration_seconds', help: 'Taking and writing a checkpoint of state and offsets', buckets: DURATION_BUCKETS, registers }),
@@ -158,6 +160,8 @@ const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { reg
     async (_req, reply) => {
       if (job) {
         const pipeline = job.metrics();
+        m.stateKeys.set(pipeline.stateKeys);
+        m.stateBytes.set(pipeline.stateBytes);
         m.lag.reset();
         for (const [key, lag] of Object.entries(pipeline.consumerLag)) {
           const at = key.lastIndexOf(':');

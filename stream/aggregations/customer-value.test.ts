@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addPurchase, customerValueResult, emptyCustomerValue } from './customer-value.ts';
+import { addPurchase, customerValueResult, emptyCustomerValue, RECENT_SESSIONS } from './customer-value.ts';
 import { BASE, sec, eventFactory } from '../../test/fixtures.ts';
 
 const purchase = eventFactory({ event_time: BASE, event_type: 'purchase', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
@@ -66,5 +66,32 @@ describe('customer lifetime value', () => {
     const r = customerValueResult(acc);
     expect(r.firstPurchaseAt).toBe(sec(10));
     expect(r.lastPurchaseAt).toBe(sec(90));
+  });
+});
+
+describe('orders with a bounded memory of sessions', () => {
+  it('counts a session again only after RECENT_SESSIONS other sessions were used since', () => {
+    const acc = emptyCustomerValue();
+    addPurchase(acc, purchase({ user_session: 's0' }));
+    for (let i = 1; i <= RECENT_SESSIONS - 1; i++) addPurchase(acc, purchase({ user_session: `s${i}` }));
+    // s0 is still among the recent ones: the same order.
+    addPurchase(acc, purchase({ user_session: 's0' }));
+    expect(customerValueResult(acc).orders).toBe(RECENT_SESSIONS);
+    // Using s0 made it the most recent: RECENT_SESSIONS - 1 new sessions later it is still known.
+    for (let i = RECENT_SESSIONS; i < 2 * RECENT_SESSIONS - 1; i++) addPurchase(acc, purchase({ user_session: `s${i}` }));
+    addPurchase(acc, purchase({ user_session: 's0' }));
+    expect(customerValueResult(acc).orders).toBe(2 * RECENT_SESSIONS - 1);
+    // RECENT_SESSIONS other sessions later it is forgotten, and counts as a new order.
+    for (let i = 2 * RECENT_SESSIONS - 1; i < 3 * RECENT_SESSIONS - 1; i++) addPurchase(acc, purchase({ user_session: `s${i}` }));
+    addPurchase(acc, purchase({ user_session: 's0' }));
+    expect(customerValueResult(acc).orders).toBe(3 * RECENT_SESSIONS);
+    expect(acc.recentSessions).toHaveLength(RECENT_SESSIONS);
+  });
+
+  it('holds at most RECENT_SESSIONS sessions however many orders a customer places', () => {
+    const acc = emptyCustomerValue();
+    for (let i = 0; i < 1_000; i++) addPurchase(acc, purchase({ user_session: `order-${i}` }));
+    expect(customerValueResult(acc).orders).toBe(1_000);
+    expect(acc.recentSessions).toEqual(Array.from({ length: RECENT_SESSIONS }, (_, i) => `order-${1_000 - RECENT_SESSIONS + i}`));
   });
 });

@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { KeyedStateBackend } from '../state/state-backend.ts';
 import { CustomerValueOperator } from './customer-value-operator.ts';
 import { BASE, sec, eventFactory } from '../../test/fixtures.ts';
+import { Changelog } from '../../test/changelog.ts';
 
 const ev = eventFactory({ event_time: BASE, event_type: 'purchase', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
 
+const operator = (state = new KeyedStateBackend()) => new CustomerValueOperator(state);
+
+/** A new operator restored from the checkpoints taken of `state`, with the users `from` was about to emit. */
+function restoredFrom(state: KeyedStateBackend, from: CustomerValueOperator): CustomerValueOperator {
+  const restoredState = new KeyedStateBackend();
+  const op = operator(restoredState);
+  for (const entry of new Changelog().append(state.takeChanges()).entries()) restoredState.restore(entry);
+  op.restorePending(from.pending());
+  return op;
+}
+
 describe('CustomerValueOperator', () => {
   it('ignores everything but purchases', () => {
-    const op = new CustomerValueOperator();
+    const op = operator();
     op.process(ev({ event_type: 'view' }));
     op.process(ev({ event_type: 'cart' }));
     op.process(ev({ event_type: 'remove_from_cart' }));
@@ -15,7 +28,7 @@ describe('CustomerValueOperator', () => {
   });
 
   it('emits each changed user once per firing, then nothing until it changes again', () => {
-    const op = new CustomerValueOperator();
+    const op = operator();
     op.process(ev({ user_id: 1n, price_cents: 100 }));
     op.process(ev({ user_id: 2n, price_cents: 200 }));
     op.process(ev({ user_id: 1n, price_cents: 300, user_session: 's2' }));
@@ -31,23 +44,22 @@ describe('CustomerValueOperator', () => {
   });
 
   it('keeps user ids above 2^53 exact', () => {
-    const op = new CustomerValueOperator();
+    const state = new KeyedStateBackend();
+    const op = operator(state);
     const big = 9_007_199_254_740_993n;
     op.process(ev({ user_id: big }));
-    const restored = new CustomerValueOperator();
-    restored.restore(JSON.parse(JSON.stringify(op.snapshot())));
-    expect(restored.onProcessingTime()[0]!.userId).toBe(big);
+    expect(restoredFrom(state, op).onProcessingTime()[0]!.userId).toBe(big);
   });
 
-  it('restores from a JSON snapshot: sessions, dirty users and totals carry over', () => {
-    const op = new CustomerValueOperator();
+  it('restores from its checkpointed entries: sessions, pending users and totals carry over', () => {
+    const state = new KeyedStateBackend();
+    const op = operator(state);
     op.process(ev({ user_id: 1n, user_session: 'a', event_time: sec(10) }));
     op.process(ev({ user_id: 1n, user_session: null, event_time: sec(20) }));
     op.onProcessingTime();
     op.process(ev({ user_id: 3n, user_session: 'z' }));
 
-    const restored = new CustomerValueOperator();
-    restored.restore(JSON.parse(JSON.stringify(op.snapshot())));
+    const restored = restoredFrom(state, op);
     expect(restored.size).toBe(2);
     // only user 3 was dirty at the snapshot
     expect(restored.onProcessingTime().map((e) => e.userId)).toEqual([3n]);
@@ -64,11 +76,15 @@ describe('CustomerValueOperator', () => {
     });
   });
 
-  it('restore replaces existing state', () => {
-    const op = new CustomerValueOperator();
-    op.process(ev({ user_id: 99n }));
-    op.restore(new CustomerValueOperator().snapshot());
-    expect(op.size).toBe(0);
-    expect(op.onProcessingTime()).toEqual([]);
+  it('a checkpoint takes only the users changed since the last one', () => {
+    const state = new KeyedStateBackend();
+    const op = operator(state);
+    op.process(ev({ user_id: 1n }));
+    op.process(ev({ user_id: 2n }));
+    expect(state.takeChanges().map((e) => e.key)).toEqual(['1', '2']);
+    op.process(ev({ user_id: 2n, user_session: 's2' }));
+    op.process(ev({ user_id: 2n, user_session: 's3', event_type: 'view' }));
+    expect(state.takeChanges()).toEqual([{ state: 'customers', key: '2', value: JSON.stringify([2_000, 2, 2, BASE, BASE, 's1', 's2']) }]);
+    expect(state.takeChanges()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-// Keyed state of lifetime value per user, emitted for users changed since the last firing.
+// Lifetime value per user, in keyed state ("customers", keyed by user_id); emitted for the users
+// changed since the last firing.
 import type { ShopEvent } from '../../core/event.ts';
 import {
   addPurchase,
@@ -7,29 +8,37 @@ import {
   type CustomerValue,
   type CustomerValueResult,
 } from '../aggregations/customer-value.ts';
+import { BIGINT_KEY, jsonValue, type StateDescriptor, type ValueState } from '../state/keyed-state.ts';
+import type { KeyedStateBackend } from '../state/state-backend.ts';
 
 export interface CustomerValueEmission {
   userId: bigint;
   value: CustomerValueResult;
 }
 
-interface StoredCustomerValue {
-  revenueCents: number;
-  purchases: number;
-  sessions: string[];
-  sessionlessOrders: number;
-  firstPurchaseAt: number;
-  lastPurchaseAt: number;
-}
+/** Written as [revenueCents, purchases, orders, firstPurchaseAt, lastPurchaseAt, ...recentSessions]. */
+type StoredCustomerValue = [number, number, number, number, number, ...string[]];
 
-export interface CustomerValueSnapshot {
-  users: Array<[string, StoredCustomerValue]>;
-  dirty: string[];
-}
+export const CUSTOMERS: StateDescriptor<bigint, CustomerValue> = {
+  name: 'customers',
+  key: BIGINT_KEY,
+  value: jsonValue<CustomerValue>(
+    (v): StoredCustomerValue => [v.revenueCents, v.purchases, v.orders, v.firstPurchaseAt, v.lastPurchaseAt, ...v.recentSessions],
+    (json) => {
+      const [revenueCents, purchases, orders, firstPurchaseAt, lastPurchaseAt, ...recentSessions] = json as StoredCustomerValue;
+      return { revenueCents, purchases, orders, firstPurchaseAt, lastPurchaseAt, recentSessions };
+    },
+  ),
+};
 
 export class CustomerValueOperator {
-  private readonly users = new Map<bigint, CustomerValue>();
+  private readonly users: ValueState<bigint, CustomerValue>;
+  /** Users changed since the last firing: not keyed state, the pipeline keeps them with its progress. */
   private readonly dirty = new Set<bigint>();
+
+  constructor(state: KeyedStateBackend) {
+    this.users = state.valueState(CUSTOMERS);
+  }
 
   get size(): number {
     return this.users.size;
@@ -37,9 +46,9 @@ export class CustomerValueOperator {
 
   process(e: ShopEvent): void {
     if (e.event_type !== 'purchase') return;
-    let acc = this.users.get(e.user_id);
-    if (!acc) this.users.set(e.user_id, (acc = emptyCustomerValue()));
+    const acc = this.users.get(e.user_id) ?? emptyCustomerValue();
     addPurchase(acc, e);
+    this.users.put(e.user_id, acc);
     this.dirty.add(e.user_id);
   }
 
@@ -50,17 +59,13 @@ export class CustomerValueOperator {
     return out;
   }
 
-  snapshot(): CustomerValueSnapshot {
-    return {
-      users: [...this.users].map(([id, v]) => [String(id), { ...v, sessions: [...v.sessions] }]),
-      dirty: [...this.dirty].map(String),
-    };
+  /** The users the next firing emits (empty right after a firing, when checkpoints are taken). */
+  pending(): bigint[] {
+    return [...this.dirty];
   }
 
-  restore(s: CustomerValueSnapshot): void {
-    this.users.clear();
+  restorePending(userIds: bigint[]): void {
     this.dirty.clear();
-    for (const [id, v] of s.users) this.users.set(BigInt(id), { ...v, sessions: new Set(v.sessions) });
-    for (const id of s.dirty) this.dirty.add(BigInt(id));
+    for (const id of userIds) this.dirty.add(id);
   }
 }

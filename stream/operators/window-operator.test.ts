@@ -2,11 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { NO_WATERMARK } from '../time.ts';
 import { earlyAndOnWatermark } from '../trigger.ts';
 import { hopping, tumbling } from '../window.ts';
-import { LATE_DEDUP_CAPACITY, WindowOperator, type WindowOperatorSnapshot } from './window-operator.ts';
+import { KeyedStateBackend } from '../state/state-backend.ts';
+import { LATE_DEDUP_CAPACITY, LATE_EVENTS, WindowOperator } from './window-operator.ts';
 import { BASE, sec, eventFactory } from '../../test/fixtures.ts';
+import { Changelog } from '../../test/changelog.ts';
 
 const ev = eventFactory({ event_time: BASE, event_type: 'view', product_id: 1n, category_id: 1602943681873052386n, category_code: null, brand: null, price_cents: 1_000, user_id: 7n, user_session: 's1' });
-const minuteOp = (lateness = 0) => new WindowOperator(tumbling(60_000), earlyAndOnWatermark(lateness), lateness);
+const minuteOp = (lateness = 0, state = new KeyedStateBackend()) => new WindowOperator(tumbling(60_000), earlyAndOnWatermark(lateness), lateness, state);
+
+/** A new operator restored from the changelog's entries. */
+function restoredFrom(log: Changelog): WindowOperator {
+  const state = new KeyedStateBackend();
+  const op = minuteOp(0, state);
+  for (const entry of log.entries()) state.restore(entry);
+  op.restored();
+  return op;
+}
 
 describe('WindowOperator', () => {
   it('adds events to their window and reports them added', () => {
@@ -50,26 +61,27 @@ describe('WindowOperator', () => {
   });
 
   it("a late event's exact copy is a late duplicate, also after a restore; the memory is bounded", () => {
-    const op = minuteOp();
+    const state = new KeyedStateBackend();
+    const op = minuteOp(0, state);
     op.process(ev({ event_time: sec(70) }), NO_WATERMARK);
     const late = ev({ event_time: sec(5), event_type: 'purchase' });
     expect(op.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
     expect(op.process({ ...late, source_line: late.source_line + 1 }, sec(60))).toMatchObject({ kind: 'late', duplicate: true });
     expect(op.process({ ...late, price_cents: 1 }, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
 
-    const restored = minuteOp();
-    restored.restore(JSON.parse(JSON.stringify(op.snapshot())) as WindowOperatorSnapshot);
-    expect(restored.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: true });
-    // Older checkpoints have no late memory: they restore with an empty one.
-    const older = op.snapshot();
-    delete older.lateSeen;
-    const fromOlder = minuteOp();
-    fromOlder.restore(older);
-    expect(fromOlder.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
+    const log = new Changelog().append(state.takeChanges());
+    expect(restoredFrom(log).process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: true });
 
     for (let i = 0; i < LATE_DEDUP_CAPACITY; i++) op.process(ev({ event_time: sec(1), product_id: BigInt(1000 + i) }), sec(60));
-    expect(op.snapshot().lateSeen).toHaveLength(LATE_DEDUP_CAPACITY);
+    const lateEvents = (log: Changelog) => log.entries().filter((e) => e.state === LATE_EVENTS.name);
+    expect(lateEvents(log.append(state.takeChanges()))).toHaveLength(LATE_DEDUP_CAPACITY);
+    // The oldest are forgotten first, also by a restored operator.
+    const restored = restoredFrom(log);
     expect(op.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
+    expect(restored.process(late, sec(60))).toMatchObject({ kind: 'late', duplicate: false });
+    restored.process(ev({ event_time: sec(1), product_id: 5n }), sec(60));
+    expect(restored.process(ev({ event_time: sec(1), product_id: BigInt(1000 + LATE_DEDUP_CAPACITY - 1) }), sec(60))).toMatchObject({ duplicate: true });
+    expect(restored.process(ev({ event_time: sec(1), product_id: 1001n }), sec(60))).toMatchObject({ duplicate: false });
   });
 
   it('allowed lateness keeps a passed window open until end + lateness', () => {
@@ -129,7 +141,7 @@ describe('WindowOperator', () => {
   });
 
   it('hopping windows: an event counts in each of its windows, a duplicate in none', () => {
-    const op = new WindowOperator(hopping(60_000, 30_000), earlyAndOnWatermark(0), 0);
+    const op = new WindowOperator(hopping(60_000, 30_000), earlyAndOnWatermark(0), 0, new KeyedStateBackend());
     const e = ev({ event_time: sec(45), event_type: 'purchase' });
     expect(op.process(e, NO_WATERMARK)).toEqual({ kind: 'added' });
     expect(op.process({ ...e, source_line: 999 }, NO_WATERMARK)).toEqual({ kind: 'duplicate' });
@@ -139,16 +151,16 @@ describe('WindowOperator', () => {
     expect(rows.every((r) => r.sales.purchases === 1)).toBe(true);
   });
 
-  it('snapshot → JSON → restore gives the same state (dirty products, dedup, counts)', () => {
-    const op = minuteOp();
+  it('a checkpoint restored gives the same state (dirty products, dedup, counts)', () => {
+    const state = new KeyedStateBackend();
+    const op = minuteOp(0, state);
     const dup = ev({ event_time: sec(5), event_type: 'purchase', product_id: 9_007_199_254_740_993n });
     op.process(dup, NO_WATERMARK);
     op.process(ev({ event_time: sec(6), product_id: 2n }), NO_WATERMARK);
     op.onProcessingTime();
     op.process(ev({ event_time: sec(7), product_id: 2n }), NO_WATERMARK);
 
-    const restored = minuteOp();
-    restored.restore(JSON.parse(JSON.stringify(op.snapshot())) as WindowOperatorSnapshot);
+    const restored = restoredFrom(new Changelog().append(state.takeChanges()));
     expect(restored.openWindows).toBe(1);
     expect(restored.process({ ...dup, source_line: 12345 }, NO_WATERMARK)).toEqual({ kind: 'duplicate' });
     const early = restored.onProcessingTime();
@@ -159,13 +171,17 @@ describe('WindowOperator', () => {
     expect(finals.find((r) => r.productId === 2n)!.sales.views).toBe(2);
   });
 
-  it('a snapshot is a point-in-time copy: later processing does not change it', () => {
-    const op = minuteOp();
-    op.process(ev({ event_time: sec(5), product_id: 1n }), NO_WATERMARK);
-    const snap = op.snapshot();
-    const before = JSON.stringify(snap);
-    op.process(ev({ event_time: sec(6), product_id: 1n }), NO_WATERMARK);
-    op.process(ev({ event_time: sec(7), product_id: 2n }), NO_WATERMARK);
-    expect(JSON.stringify(snap)).toBe(before);
+  it('a checkpoint takes only the windows changed since the last one, and a window freed as a deletion', () => {
+    const state = new KeyedStateBackend();
+    const op = minuteOp(0, state);
+    op.process(ev({ event_time: sec(5) }), NO_WATERMARK);
+    op.process(ev({ event_time: sec(65) }), NO_WATERMARK);
+    expect(state.takeChanges().map((e) => e.key)).toEqual([String(sec(0)), String(sec(60))]);
+    op.process(ev({ event_time: sec(66), product_id: 2n }), NO_WATERMARK);
+    expect(state.takeChanges().map((e) => e.key)).toEqual([String(sec(60))]);
+    expect(state.takeChanges()).toEqual([]);
+    op.onWatermark(sec(60));
+    expect(state.takeChanges()).toEqual([{ state: 'windows', key: String(sec(0)), value: null }]);
+    expect(state.takeAll().map((e) => [e.key, e.value === null])).toEqual([[String(sec(60)), false]]);
   });
 });
