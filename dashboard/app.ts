@@ -20,6 +20,7 @@ import metricsRoutes, { type ConnectorMetricsSource } from './routes/metrics.ts'
 import kpiRoutes from './routes/kpis.ts';
 import pageRoutes from './routes/page.ts';
 import salesRoutes from './routes/sales.ts';
+import sessionRoutes from './routes/sessions.ts';
 import streamRoutes from './routes/stream.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 
@@ -103,6 +104,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     async (api) => {
       await api.register(salesRoutes, { store: opts.store });
       await api.register(kpiRoutes, { store: opts.store });
+      await api.register(sessionRoutes, { store: opts.store });
       await api.register(clvRoutes, { store: opts.store });
       await api.register(healthRoutes, { store: opts.store, job: opts.job, components: opts.components });
       await api.register(streamRoutes, { hub });

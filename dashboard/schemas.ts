@@ -13,6 +13,8 @@ function object(properties: Record<string, unknown>, id?: string) {
   return { ...(id ? { $id: id } : {}), type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as const;
 }
 
+const abandonmentProps = { sessions: int, sessions_with_cart: int, sessions_with_purchase: int, abandoned: int, abandonment_rate: num, abandoned_value: num };
+
 export const SHARED_SCHEMAS = [
   {
     $id: 'dashError',
@@ -43,6 +45,30 @@ export const SHARED_SCHEMAS = [
     },
     'kpis',
   ),
+  object(abandonmentProps, 'abandonment'),
+  object({ hour: time, ...abandonmentProps }, 'abandonmentHour'),
+  object(
+    {
+      from: nullableTime,
+      to: nullableTime,
+      previous_from: nullableTime,
+      previous_to: nullableTime,
+      current: { $ref: 'abandonment#' },
+      previous: { $ref: 'abandonment#' },
+      // Relative change against the previous range; null when the previous value is 0.
+      change: object({
+        sessions: nullableNum,
+        sessions_with_cart: nullableNum,
+        sessions_with_purchase: nullableNum,
+        abandoned: nullableNum,
+        abandonment_rate: nullableNum,
+        abandoned_value: nullableNum,
+      }),
+      hours: { type: 'array', items: { $ref: 'abandonmentHour#' } },
+    },
+    'sessionAbandonment',
+  ),
+  object({ product_id: str, brand: str, category_code: str, sessions_carted: int, sessions_abandoned: int, abandoned_value: num }, 'abandonedProduct'),
   // Event time for people: how far the final results have got (the watermark), the newest event
   // in the events table, the gap between them, and the wall-clock delay only when event time is near now.
   object({ reached: nullableNum, newest: nullableNum, lagMs: nullableNum, wallClockDelayMs: nullableNum }, 'eventTime'),

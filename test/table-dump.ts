@@ -12,6 +12,10 @@ export function dump(c: Config): Record<string, string> {
     late_events: `SELECT * FROM ${db}.late_events ORDER BY source_file, source_line, source_file_id`,
     rejected_events: `SELECT * EXCEPT rejected_at FROM ${db}.rejected_events ORDER BY source_file, source_line, source_file_id`,
     events: `SELECT * EXCEPT ingested_at FROM ${db}.events ORDER BY source_file, source_line, source_file_id`,
+    sessions: `SELECT * FROM ${db}.sessions ORDER BY user_id, user_session, session_start`,
+    session_products: `SELECT * FROM ${db}.session_products ORDER BY user_id, user_session, session_start, product_id`,
+    session_abandonment_hourly: `SELECT * FROM ${db}.session_abandonment_hourly ORDER BY hour`,
+    abandoned_products: `SELECT * FROM ${db}.abandoned_products ORDER BY product_id`,
   };
   return Object.fromEntries(
     Object.entries(queries).map(([table, query]) => {

@@ -20,7 +20,17 @@ import { queryEndpoint, runningEndpoint } from '../query-endpoint.ts';
 export const EXPORT_FORMATS = { parquet: 'Parquet', csv: 'CSVWithNames', jsonl: 'JSONEachRow' } as const;
 export type ExportFormat = keyof typeof EXPORT_FORMATS;
 /** The public tables of docs/design.md: what a bare name may be. */
-export const PUBLIC_TABLES = ['events', 'sales_per_product', 'customer_lifetime_value', 'late_events', 'rejected_events'] as const;
+export const PUBLIC_TABLES = [
+  'events',
+  'sales_per_product',
+  'customer_lifetime_value',
+  'late_events',
+  'rejected_events',
+  'sessions',
+  'session_products',
+  'session_abandonment_hourly',
+  'abandoned_products',
+] as const;
 
 export interface ExportOptions {
   /** A public table's name or a read-only statement. */

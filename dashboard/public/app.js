@@ -1,8 +1,9 @@
 /* global window, document */
 // The page: KPI tiles of the chosen range of event time (GET /api/kpis), live charts from the SSE
 // stream (init snapshot + sales rows merged in LiveSales) for the latest hour or less, the JSON
-// API for longer, filtered or custom ranges and for lifetime value, health every 2 s. This module
-// composes the panels and decides what each stream event refreshes.
+// API for longer, filtered or custom ranges, for sessions and for lifetime value, health every
+// 2 s. This module composes the panels and decides what each stream event refreshes: sessions
+// close as the watermark passes them, so sales pushes and session closes both refresh them.
 import { createCharts } from './charts.js';
 import { feed, subscribe } from './feed.js';
 import { clvPanel } from './panels/clv.js';
@@ -11,6 +12,7 @@ import { renderHealth } from './panels/health.js';
 import { refreshKpis } from './panels/kpis.js';
 import { productSeriesPanel } from './panels/product-series.js';
 import { salesPanels } from './sales-panels.js';
+import { sessionPanels } from './session-panels.js';
 
 function main() {
   const charts = createCharts((product) => series.show(product));
@@ -19,25 +21,30 @@ function main() {
   const series = productSeriesPanel(charts.series);
   const refreshSales = salesPanels(charts.top, charts.rpm);
   const refreshClv = clvPanel(charts.clv);
+  const refreshSessions = sessionPanels(charts.abandonment);
   wireControls(() => {
     refreshSales();
     refreshKpis();
+    refreshSessions();
     series.refresh();
   });
   subscribe({
     onInit: () => {
       refreshSales();
       refreshKpis();
+      refreshSessions();
       refreshClv();
       refreshFilters();
     },
     onSales: (update) => {
       refreshSales();
       refreshKpis();
+      refreshSessions();
       refreshFilters();
       if (update.customers > 0) refreshClv();
       series.refresh();
     },
+    onSession: refreshSessions,
     onHealth: renderHealth,
   });
   // Without a live job in this process (a separate aggregator), the page polls.
@@ -45,6 +52,7 @@ function main() {
     if (feed.ready && !feed.live) {
       refreshSales();
       refreshKpis();
+      refreshSessions();
       refreshClv();
     }
   }, 5000);

@@ -1,7 +1,7 @@
 /* global window, document, getComputedStyle */
-// Chart.js set-up: the page's four charts (the UMD build from /vendor/chart.umd.js puts `Chart`
+// Chart.js set-up: the page's five charts (the UMD build from /vendor/chart.umd.js puts `Chart`
 // on window); the panels fill them.
-import { fmtCount, fmtMoney } from './format.js';
+import { fmtCount, fmtMoney, fmtPct } from './format.js';
 
 const ACCENT = '#2563eb';
 const GRID = '#eef1f5';
@@ -75,7 +75,29 @@ export function createCharts(onProductClick) {
     }),
   });
 
-  return { top, rpm: line('rpm-chart', 'revenue', ACCENT), series: line('series-chart', 'revenue', '#0891b2'), clv };
+  // A bar per hour of session end: the rate of abandoned carts, the sessions behind it in the tooltip.
+  const abandonment = new Chart(document.getElementById('abandonment-chart'), {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: 'abandonment', data: [], backgroundColor: '#b91c1c', borderRadius: 3, maxBarThickness: 28 }] },
+    options: base({
+      scales: {
+        x: { grid: { display: false }, ticks: { maxTicksLimit: 12, maxRotation: 0 } },
+        y: { beginAtZero: true, grid: { color: GRID }, ticks: { callback: (v) => fmtPct(v) } },
+      },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            label: (ctx) => {
+              const h = ctx.chart.$hours?.[ctx.dataIndex];
+              return h ? [`abandoned ${fmtPct(h.abandonment_rate)}`, `${fmtCount(h.abandoned)} of ${fmtCount(h.sessions_with_cart)} sessions with a cart`, `value ${fmtMoney(h.abandoned_value)}`] : '';
+            },
+          },
+        },
+      },
+    }),
+  });
+
+  return { top, rpm: line('rpm-chart', 'revenue', ACCENT), series: line('series-chart', 'revenue', '#0891b2'), clv, abandonment };
 }
 
 /** Replaces a chart's labels and first dataset. */

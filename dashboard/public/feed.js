@@ -1,6 +1,6 @@
 /* global EventSource */
 // The SSE stream (/api/stream): its `init` snapshot and `sales` rows merged into the live sales
-// state, its `health` samples, and the status line while it connects.
+// state, its `session` closes, its `health` samples, and the status line while it connects.
 import { api, streamUrl } from './api.js';
 import { LiveSales } from './live.js';
 import { setStatus, showError } from './page.js';
@@ -12,8 +12,11 @@ export const feed = {
   sales: new LiveSales(),
 };
 
-/** Opens the stream: onInit() after each snapshot, onSales(update) once its rows are merged, onHealth(sample). */
-export function subscribe({ onInit, onSales, onHealth }) {
+/**
+ * Opens the stream: onInit() after each snapshot, onSales(update) once its rows are merged,
+ * onSession() when sessions close, onHealth(sample).
+ */
+export function subscribe({ onInit, onSales, onSession, onHealth }) {
   const es = new EventSource(streamUrl());
   es.addEventListener('open', () => setStatus(feed.live ? 'live' : 'connecting', feed.live ? 'live' : 'connected'));
   es.addEventListener('init', (e) => {
@@ -29,6 +32,7 @@ export function subscribe({ onInit, onSales, onHealth }) {
     feed.sales.apply(update.rows);
     onSales(update);
   });
+  es.addEventListener('session', () => onSession());
   es.addEventListener('health', (e) => onHealth(JSON.parse(e.data)));
   es.addEventListener('error', () => {
     if (es.readyState === EventSource.CLOSED) api('funnel').then(() => setStatus('error', 'stream closed'), showError);

@@ -18,6 +18,12 @@ function span() {
 export const rangeQuery = () => (custom() ? span() : { span: view.range });
 export const filterQuery = () => ({ brand: view.brand, category: view.category });
 
+/** The range of the tiles: the very range the charts show while they come from the live state. */
+export function tileRange() {
+  const ls = liveSpan();
+  return ls ? { from: new Date(ls.from).toISOString(), to: new Date(ls.to).toISOString() } : rangeQuery();
+}
+
 /**
  * [from, to) of the range in the live state when the state can answer it (a relative range it
  * holds entirely, no filter), else null: then the charts come from the API.

@@ -15,6 +15,7 @@ import { AggregatorJob } from '../../stream/job.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { dropIntoInbox, isolatedConfig, tempDir } from '../helpers.ts';
+import { seedSessions } from '../session-seed.ts';
 import { SseReader } from '../sse.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -117,6 +118,20 @@ describe('dashboard in Chromium', () => {
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__charts!.top.data.labels.length > 0, undefined, { timeout: 60_000 });
     const before = await topChart(page);
     expect(before.labels.length).toBeGreaterThan(0);
+    // Two closed sessions of the latest hour, one left its cart (the product bought below): the
+    // session panels show them once the next push refreshes the page.
+    const session = (user_id: number, end: string) => ({ user_id, user_session: `ui-s-${user_id}`, session_start: '2019-10-01 23:20:00', session_end: end });
+    await seedSessions(
+      store,
+      [
+        { ...session(790000001, '2019-10-01 23:30:00'), carts: 1, cart_value: '999.99', abandoned_value: '999.99' },
+        { ...session(790000002, '2019-10-01 23:40:00'), carts: 1, purchases: 1, cart_value: '10.00', purchase_value: '10.00' },
+      ],
+      [
+        { ...session(790000001, '2019-10-01 23:30:00'), product_id: 9999991, abandoned_value: '999.99' },
+        { ...session(790000002, '2019-10-01 23:40:00'), product_id: 9999992, purchased: true },
+      ],
+    );
 
     // Big purchases of a new product right after the day: it must top the live chart.
     const rows = [0, 1, 2].map((i) => `2019-10-02 00:00:1${i} UTC,purchase,9999991,1602943681873052386,accessories.bag,ui-brand,999.99,51000000${i},ui-session-${i}`);
@@ -157,6 +172,29 @@ describe('dashboard in Chromium', () => {
     expect(health).toContain('event-time lag');
     expect(health).not.toContain('wall-clock delay');
     expect(await page.locator('#funnel .step').count()).toBe(5);
+
+    // The session panels: the abandonment tile, its hours and the top abandoned products as the API answers them.
+    type Abandonment = { current: { abandonment_rate: number; sessions: number; sessions_with_cart: number; sessions_with_purchase: number }; hours: unknown[] };
+    const abandonmentMatchesApi = async () => {
+      const a = await apiJson<Abandonment>('sessions/abandonment');
+      return a.current.sessions > 0 && (await tileNumber(page, 'abandonment')) === Number((a.current.abandonment_rate * 100).toFixed(1));
+    };
+    await expect.poll(abandonmentMatchesApi, { timeout: 15_000 }).toBe(true);
+    expect(await page.locator('#kpi-abandonment .detail').textContent()).toContain('left in carts');
+    const abandoned = await apiJson<Array<{ product_id: string }>>('sessions/abandoned-products');
+    expect(abandoned.map((p) => p.product_id)).toContain('9999991');
+    await expect.poll(() => page.locator('#abandoned-table tbody tr').count(), { timeout: 15_000 }).toBe(abandoned.length);
+    expect(await page.locator('#abandoned-table tbody').textContent()).toContain('ui-brand · accessories.bag · #9999991');
+    const hourly = await page.evaluate(() => (globalThis as unknown as { __charts: { abandonment: { data: { labels: string[] } } } }).__charts.abandonment.data.labels.length);
+    expect(hourly).toBe((await apiJson<Abandonment>('sessions/abandonment')).hours.length);
+    // The funnel's second view: sessions → with a cart → with a purchase, and back.
+    await page.click('#funnel-view button[data-view="sessions"]');
+    const { current } = await apiJson<Abandonment>('sessions/abandonment');
+    const counts = async () => (await page.locator('#funnel .count').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+    expect(await counts()).toEqual([current.sessions, current.sessions_with_cart, current.sessions_with_purchase]);
+    expect(await page.locator('#funnel').textContent()).toContain('session → purchase');
+    await page.click('#funnel-view button[data-view="events"]');
+    expect(await page.locator('#funnel').textContent()).toContain('view → purchase');
     await screenshot(page, 'dashboard.png');
     expect(consoleErrors).toEqual([]);
   });

@@ -129,6 +129,13 @@ describe('store migrations', () => {
     customer_lifetime_value: ['user_id', 'revenue', 'purchases', 'orders', 'first_purchase_at', 'last_purchase_at', 'avg_order_value'],
     late_events: ['event_time', 'event_type', 'product_id', 'category_id', 'category_code', 'brand', 'price', 'user_id', 'user_session', 'source_file', 'source_file_id', 'source_line', 'window_start', 'watermark', 'late_for'],
     rejected_events: ['source_file', 'source_file_id', 'source_line', 'raw_line', 'reason', 'rejected_at'],
+    sessions: [
+      'session_key', 'user_id', 'user_session', 'session_start', 'session_end', 'events', 'views', 'carts', 'removals', 'purchases',
+      'cart_value', 'purchase_value', 'products_carted', 'products_purchased', 'abandoned', 'abandoned_value', 'is_final',
+    ],
+    session_products: ['user_id', 'user_session', 'session_start', 'session_end', 'product_id', 'carts', 'purchased', 'abandoned', 'abandoned_value'],
+    session_abandonment_hourly: ['hour', 'sessions', 'sessions_with_cart', 'sessions_with_purchase', 'abandoned', 'abandonment_rate', 'abandoned_value'],
+    abandoned_products: ['product_id', 'sessions_carted', 'sessions_abandoned', 'abandoned_value'],
   };
 
   it('create every public table with exactly its columns, and run twice without error', async () => {
@@ -153,6 +160,18 @@ describe('store migrations', () => {
       });
       const sales = await queryRows<{ name: string; type: string }>(fresh, `DESCRIBE TABLE ${fresh.database}.sales_per_product`);
       expect(Object.fromEntries(sales.map((c) => [c.name, c.type]))).toMatchObject({ revenue: 'Decimal(18, 2)', is_final: 'UInt8', purchases: 'UInt64' });
+      const sessions = await queryRows<{ name: string; type: string }>(fresh, `DESCRIBE TABLE ${fresh.database}.sessions`);
+      expect(Object.fromEntries(sessions.map((c) => [c.name, c.type]))).toMatchObject({
+        session_start: "DateTime('UTC')",
+        session_end: "DateTime('UTC')",
+        user_id: 'UInt64',
+        cart_value: 'Decimal(18, 2)',
+        abandoned: 'UInt8',
+        abandoned_value: 'Decimal(18, 2)',
+        is_final: 'UInt8',
+      });
+      const hourly = await queryRows<{ name: string; type: string }>(fresh, `DESCRIBE TABLE ${fresh.database}.session_abandonment_hourly`);
+      expect(Object.fromEntries(hourly.map((c) => [c.name, c.type]))).toMatchObject({ hour: "DateTime('UTC')", sessions: 'UInt64', abandonment_rate: 'Float64', abandoned_value: 'Decimal(18, 2)' });
     } finally {
       await fresh.close();
     }

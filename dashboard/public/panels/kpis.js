@@ -4,10 +4,10 @@ import { api } from '../api.js';
 import { fmtCount, fmtMoney, fmtMoneyShort, fmtPct } from '../format.js';
 import { $ } from '../page.js';
 import { throttled } from '../throttle.js';
-import { RANGE_TEXT, filterQuery, filtered, liveSpan, rangeQuery, view } from '../view.js';
+import { RANGE_TEXT, filterQuery, filtered, tileRange, view } from '../view.js';
 
 /** "▲ 12.3% vs …" in green, "▼" in red; for the conversion rate the change in percentage points. */
-function renderDelta(el, change, pointsDiff) {
+export function renderDelta(el, change, pointsDiff) {
   el.classList.remove('up', 'down');
   if (pointsDiff !== undefined) {
     if (pointsDiff === null) return void (el.textContent = 'no earlier data');
@@ -32,10 +32,7 @@ function fmtRange(from, to) {
 }
 
 async function refreshKpisNow() {
-  // While the charts come from the live state, the tiles take the very range they show.
-  const ls = liveSpan();
-  const range = ls ? { from: new Date(ls.from).toISOString(), to: new Date(ls.to).toISOString() } : rangeQuery();
-  const k = await api('kpis', { ...range, ...filterQuery() });
+  const k = await api('kpis', { ...tileRange(), ...filterQuery() });
   const tiles = [
     ['revenue', fmtMoneyShort(k.current.revenue), k.change.revenue],
     ['orders', fmtCount(k.current.orders), k.change.orders],
