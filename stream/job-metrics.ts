@@ -13,6 +13,7 @@ export interface RowsWritten {
   sales_per_product: number;
   customer_lifetime_value: number;
   late_events: number;
+  sessions: number;
 }
 
 /**
@@ -73,7 +74,7 @@ export class JobMetrics {
     this.rateOut.mark(out.sales.length + out.customers.length);
     // A tick without output (most of them when input is quiet) is no store write worth reporting.
     if (out.size + rejected > 0) {
-      const rows = { events: out.events.length, sales_per_product: out.sales.length, customer_lifetime_value: out.customers.length, late_events: out.late.length };
+      const rows = { events: out.events.length, sales_per_product: out.sales.length, customer_lifetime_value: out.customers.length, late_events: out.late.length, sessions: out.sessions.length };
       this.notify((o) => o.written?.({ rows, rejected, storeMs }));
     }
     if (out.sales.length + out.customers.length > 0 && out.newestIngestedAt > 0) {

@@ -45,7 +45,7 @@ export function createMetricsRegistry(): Registry {
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
 /** Seconds: a checkpoint or store write takes milliseconds when well, up to a minute of retries when not. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-const OUTPUT_TABLES = ['events', 'sales_per_product', 'customer_lifetime_value', 'late_events'] as const;
+const OUTPUT_TABLES = ['events', 'sales_per_product', 'customer_lifetime_value', 'late_events', 'sessions'] as const;
 const STATES: ComponentState[] = ['running', 'retrying', 'failed'];
 /** Seconds: a page's query to an open event stream. */
 const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
