@@ -40,8 +40,9 @@ describe('an aggregator killed inside a checkpoint', () => {
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/crashing-aggregator.ts'], { env: { ...env, CRASH_AT: crashAt }, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // Read to the end (the child writes a line per checkpoint): a closed pipe would fail its next write.
     let seen = '';
-    for await (const chunk of child.stdout!) if ((seen += String(chunk)).includes('committed')) break;
+    await new Promise<void>((resolve) => child.stdout!.on('data', (chunk) => ((seen += String(chunk)).includes('committed') ? resolve() : undefined)));
     // The second day's changes go into the next checkpoint, which the kill interrupts.
     await ingest(env, inbox, days[1]!);
     const [code, signal] = await exited;

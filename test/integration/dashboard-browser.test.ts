@@ -181,17 +181,24 @@ describe('dashboard in Chromium', () => {
     };
     await expect.poll(abandonmentMatchesApi, { timeout: 15_000 }).toBe(true);
     expect(await page.locator('#kpi-abandonment .detail').textContent()).toContain('left in carts');
+    // The engine closes sessions as the watermark passes them: the page follows the API's answers.
     const abandoned = await apiJson<Array<{ product_id: string }>>('sessions/abandoned-products');
     expect(abandoned.map((p) => p.product_id)).toContain('9999991');
-    await expect.poll(() => page.locator('#abandoned-table tbody tr').count(), { timeout: 15_000 }).toBe(abandoned.length);
+    const abandonedRowsMatchApi = async () => (await page.locator('#abandoned-table tbody tr').count()) === (await apiJson<unknown[]>('sessions/abandoned-products')).length;
+    await expect.poll(abandonedRowsMatchApi, { timeout: 15_000 }).toBe(true);
     expect(await page.locator('#abandoned-table tbody').textContent()).toContain('ui-brand · accessories.bag · #9999991');
-    const hourly = await page.evaluate(() => (globalThis as unknown as { __charts: { abandonment: { data: { labels: string[] } } } }).__charts.abandonment.data.labels.length);
-    expect(hourly).toBe((await apiJson<Abandonment>('sessions/abandonment')).hours.length);
+    const hoursMatchApi = async () =>
+      (await page.evaluate(() => (globalThis as unknown as { __charts: { abandonment: { data: { labels: string[] } } } }).__charts.abandonment.data.labels.length)) ===
+      (await apiJson<Abandonment>('sessions/abandonment')).hours.length;
+    await expect.poll(hoursMatchApi, { timeout: 15_000 }).toBe(true);
     // The funnel's second view: sessions → with a cart → with a purchase, and back.
     await page.click('#funnel-view button[data-view="sessions"]');
-    const { current } = await apiJson<Abandonment>('sessions/abandonment');
     const counts = async () => (await page.locator('#funnel .count').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
-    expect(await counts()).toEqual([current.sessions, current.sessions_with_cart, current.sessions_with_purchase]);
+    const funnelMatchesApi = async () => {
+      const { current } = await apiJson<Abandonment>('sessions/abandonment');
+      return JSON.stringify(await counts()) === JSON.stringify([current.sessions, current.sessions_with_cart, current.sessions_with_purchase]);
+    };
+    await expect.poll(funnelMatchesApi, { timeout: 15_000 }).toBe(true);
     expect(await page.locator('#funnel').textContent()).toContain('session → purchase');
     await page.click('#funnel-view button[data-view="events"]');
     expect(await page.locator('#funnel').textContent()).toContain('view → purchase');
@@ -245,16 +252,21 @@ describe('dashboard in Chromium', () => {
     // A bar click opens that product's series.
     await page.selectOption('#range', '15m');
     await expect.poll(() => firstId(page), { timeout: 15_000 }).toBe('9999991');
-    await page.waitForTimeout(500); // the bars' animation
-    const bar = await page.evaluate(() => {
-      type Bar = { x: number; y: number; base: number };
-      const chart = (globalThis as unknown as { __charts: { top: { getDatasetMeta(i: number): { data: Bar[] } } } }).__charts.top;
-      const first = chart.getDatasetMeta(0).data[0]!;
-      return { x: (first.x + first.base) / 2, y: first.y };
-    });
-    const box = (await page.locator('#top-chart').boundingBox())!;
-    await page.mouse.click(box.x + bar.x, box.y + bar.y);
-    await page.waitForSelector('#series-card:not([hidden])', { timeout: 10_000 });
+    // Clicked where the first bar is now: live pushes redraw the chart (and move the bars while
+    // they animate), so a click that missed is made again.
+    const clickFirstBar = async () => {
+      await page.waitForTimeout(500); // the bars' animation
+      const bar = await page.evaluate(() => {
+        type Bar = { x: number; y: number; base: number };
+        const chart = (globalThis as unknown as { __charts: { top: { getDatasetMeta(i: number): { data: Bar[] } } } }).__charts.top;
+        const first = chart.getDatasetMeta(0).data[0]!;
+        return { x: (first.x + first.base) / 2, y: first.y };
+      });
+      const box = (await page.locator('#top-chart').boundingBox())!;
+      await page.mouse.click(box.x + bar.x, box.y + bar.y);
+      return page.locator('#series-card').isVisible();
+    };
+    await expect.poll(clickFirstBar, { timeout: 20_000 }).toBe(true);
     expect(await page.locator('#series-product').textContent()).toContain('ui-brand · accessories.bag · #9999991');
   });
 
