@@ -4,7 +4,7 @@
 // A user's events all arrive on one partition (key = user_id), so dedup and lifetime value are
 // complete here; sales rows are partial per partition and merged by the store.
 import type { StateEntry } from '../core/checkpoint.ts';
-import type { ShopEvent } from '../core/event.ts';
+import { contentKey, type ShopEvent } from '../core/event.ts';
 import type { CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
 import { isAbandoned, type SessionSummary } from './aggregations/session-summary.ts';
 import type { EngineOptions } from './defaults.ts';
@@ -119,10 +119,11 @@ export class PartitionPipeline {
     this.counters.events += 1;
     out.events.add(event);
     const watermark = this.watermarks.current();
-    const admission = this.windows.process(event, watermark);
+    const content = contentKey(event);
+    const admission = this.windows.process(event, content, watermark);
     // Each operator has its own lateness: an event on time for its session counts there even when
     // its window is final. A late_events row says which it missed first.
-    const session = this.sessions.process(event, offset, watermark);
+    const session = this.sessions.process(event, content, offset, watermark);
     if (admission.kind === 'late') {
       this.counters.late += 1;
       out.late.push({ event, windowStart: admission.window.start, watermark, lateFor: 'window' });

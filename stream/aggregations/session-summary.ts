@@ -43,7 +43,8 @@ export function emptySession(window: Window, userId: bigint, userSession: string
 
 /** Adds an event at input `offset` whose window is `window` (the caller has checked it is no duplicate). */
 export function addToSession(acc: SessionSummary, e: ShopEvent, key: string, window: Window, offset: number): void {
-  acc.window = cover(acc.window, window);
+  if (window.start < acc.window.start) acc.window.start = window.start;
+  if (window.end > acc.window.end) acc.window.end = window.end;
   acc.seen.add(key);
   acc.events += 1;
   switch (e.event_type) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ShopEvent } from '../../core/event.ts';
+import { contentKey, type ShopEvent } from '../../core/event.ts';
 import { KeyedStateBackend } from '../state/state-backend.ts';
 import { NO_WATERMARK } from '../time.ts';
 import { sessionWindows } from '../window.ts';
@@ -13,7 +13,7 @@ const operator = (state = new KeyedStateBackend(), lateness = 0) => new SessionO
 
 /** Feeds the events at consecutive offsets with no watermark, then closes everything. */
 function sessionsOf(events: ShopEvent[], op = operator()) {
-  events.forEach((e, offset) => op.process(e, offset, NO_WATERMARK));
+  events.forEach((e, offset) => op.process(e, contentKey(e), offset, NO_WATERMARK));
   return op.onWatermark(Number.POSITIVE_INFINITY).map((s) => ({ start: s.window.start, end: s.window.end - GAP, events: s.events }));
 }
 
@@ -31,10 +31,10 @@ describe('SessionOperator', () => {
   it('an event arriving out of order between two sessions merges them, their counts added', () => {
     const cart = (t: number, price: number, product = 1n) => ev({ event_type: 'cart', event_time: sec(t), price_cents: price, product_id: product });
     const op = operator();
-    op.process(cart(0, 100), 0, NO_WATERMARK);
-    op.process(cart(100, 300), 1, NO_WATERMARK);
+    op.process(cart(0, 100), contentKey(cart(0, 100)), 0, NO_WATERMARK);
+    op.process(cart(100, 300), contentKey(cart(100, 300)), 1, NO_WATERMARK);
     expect(op.openSessions).toBe(2);
-    op.process(ev({ event_type: 'purchase', event_time: sec(50), product_id: 2n, price_cents: 700 }), 2, NO_WATERMARK);
+    op.process(ev({ event_type: 'purchase', event_time: sec(50), product_id: 2n, price_cents: 700 }), contentKey(ev({ event_type: 'purchase', event_time: sec(50), product_id: 2n, price_cents: 700 })), 2, NO_WATERMARK);
     expect(op.openSessions).toBe(1);
     const [s] = op.onWatermark(Number.POSITIVE_INFINITY);
     expect(s).toMatchObject({ window: { start: sec(0), end: sec(100) + GAP }, events: 3, carts: 2, purchases: 1, cartValueCents: 400, purchaseValueCents: 700 });
@@ -50,24 +50,24 @@ describe('SessionOperator', () => {
 
   it('counts an exact duplicate once', () => {
     const op = operator();
-    expect(op.process(ev(), 0, NO_WATERMARK)).toBe('added');
-    expect(op.process(ev({ source_line: 99 }), 1, NO_WATERMARK)).toBe('duplicate');
+    expect(op.process(ev(), contentKey(ev()), 0, NO_WATERMARK)).toBe('added');
+    expect(op.process(ev({ source_line: 99 }), contentKey(ev({ source_line: 99 })), 1, NO_WATERMARK)).toBe('duplicate');
     expect(op.onWatermark(Number.POSITIVE_INFINITY)[0]!.events).toBe(1);
   });
 
   it('is final once the watermark reaches the last event + gap (+ lateness); an event for a final session is late', () => {
     const op = operator(new KeyedStateBackend(), 5_000);
-    op.process(ev({ event_time: sec(10) }), 0, NO_WATERMARK);
+    op.process(ev({ event_time: sec(10) }), contentKey(ev({ event_time: sec(10) })), 0, NO_WATERMARK);
     expect(op.onWatermark(sec(10) + GAP + 4_999)).toEqual([]);
     expect(op.onWatermark(sec(10) + GAP + 5_000)).toHaveLength(1);
     expect(op.openSessions).toBe(0);
     // Would have fallen inside the session just closed.
-    expect(op.process(ev({ event_time: sec(20) }), 1, sec(10) + GAP + 5_000)).toBe('late');
+    expect(op.process(ev({ event_time: sec(20) }), contentKey(ev({ event_time: sec(20) })), 1, sec(10) + GAP + 5_000)).toBe('late');
     // Outside it and on time: a new session.
-    expect(op.process(ev({ event_time: sec(80) }), 2, sec(10) + GAP + 5_000)).toBe('added');
+    expect(op.process(ev({ event_time: sec(80) }), contentKey(ev({ event_time: sec(80) })), 2, sec(10) + GAP + 5_000)).toBe('added');
     // A gap later the closed session is forgotten: an event inside it is late by its own window.
     op.onWatermark(sec(10) + 2 * GAP + 5_000);
-    expect(op.process(ev({ event_time: sec(20), source_line: 5 }), 3, sec(10) + 2 * GAP + 5_000)).toBe('late');
+    expect(op.process(ev({ event_time: sec(20), source_line: 5 }), contentKey(ev({ event_time: sec(20), source_line: 5 })), 3, sec(10) + 2 * GAP + 5_000)).toBe('late');
   });
 
   it('restores from its checkpointed entries and closes the same sessions', () => {
@@ -75,12 +75,12 @@ describe('SessionOperator', () => {
     const straight = sessionsOf(events);
     const state = new KeyedStateBackend();
     const before = operator(state);
-    events.slice(0, 3).forEach((e, offset) => before.process(e, offset, NO_WATERMARK));
+    events.slice(0, 3).forEach((e, offset) => before.process(e, contentKey(e), offset, NO_WATERMARK));
     const restoredState = new KeyedStateBackend();
     const after = operator(restoredState);
     for (const entry of new Changelog().append(state.takeChanges()).entries()) restoredState.restore(entry);
     after.restored();
-    events.slice(3).forEach((e, i) => after.process(e, 3 + i, NO_WATERMARK));
+    events.slice(3).forEach((e, i) => after.process(e, contentKey(e), 3 + i, NO_WATERMARK));
     const resumed = after.onWatermark(Number.POSITIVE_INFINITY).map((s) => ({ start: s.window.start, end: s.window.end - GAP, events: s.events }));
     expect(resumed).toEqual(straight);
   });

@@ -6,11 +6,11 @@
 // the watermark is a gap further on, when any event that could fall inside it is late by its own
 // window. Its keyed state: the sessions of each key ("sessions", keyed by user and session).
 import TinyQueue from 'tinyqueue';
-import { contentKey, type ShopEvent } from '../../core/event.ts';
+import type { ShopEvent } from '../../core/event.ts';
 import { addToSession, emptySession, mergeSessions, type ProductInSession, type SessionSummary } from '../aggregations/session-summary.ts';
 import { jsonValue, STRING_KEY, type StateDescriptor, type ValueState } from '../state/keyed-state.ts';
 import type { KeyedStateBackend } from '../state/state-backend.ts';
-import { isWindowFinal, overlaps, type MergingWindowAssigner } from '../window.ts';
+import { isWindowFinal, overlaps, type MergingWindowAssigner, type Window } from '../window.ts';
 
 export type SessionAdmission = 'added' | 'duplicate' | 'late';
 
@@ -96,14 +96,29 @@ export class SessionOperator {
     return n;
   }
 
-  /** Adds the event at input `offset` to its session unless late or a duplicate; `watermark` is the current one. */
-  process(e: ShopEvent, offset: number, watermark: number): SessionAdmission {
+  /**
+   * Adds the event at input `offset` (its content key `content`) to its session unless late or a
+   * duplicate; `watermark` is the current one.
+   */
+  process(e: ShopEvent, content: string, offset: number, watermark: number): SessionAdmission {
     const window = this.assigner.assign(e.event_time);
     if (isWindowFinal(window, watermark, this.allowedLatenessMs)) return 'late';
     const userSession = e.user_session ?? '';
     const key = sessionKey(e.user_id, userSession);
-    const content = contentKey(e);
-    const list = this.sessions.get(key) ?? [];
+    const list = this.sessions.get(key);
+    // Most events continue the one session their key has: changed in place.
+    if (list?.length === 1 && !list[0]!.closed && overlaps(list[0]!.window, window)) {
+      const session = list[0]!;
+      if (session.seen.has(content)) return 'duplicate';
+      addToSession(session, e, content, window, offset);
+      this.sessions.put(key, list);
+      return 'added';
+    }
+    return this.merge(e, content, offset, window, key, userSession, list ?? []);
+  }
+
+  /** The event starts a session, or joins or bridges some of its key's several sessions. */
+  private merge(e: ShopEvent, content: string, offset: number, window: Window, key: string, userSession: string, list: SessionSummary[]): SessionAdmission {
     const touching = list.filter((s) => overlaps(s.window, window));
     if (touching.some((s) => s.closed)) return 'late';
     if (touching.some((s) => s.seen.has(content))) return 'duplicate';
@@ -127,6 +142,9 @@ export class SessionOperator {
       if (!list) continue;
       let changed = false;
       const kept: SessionSummary[] = [];
+      // When this key is due next: a session's end moves on as events join it, and only then is it
+      // looked at again (one timer per session, not one per event).
+      let next = Number.POSITIVE_INFINITY;
       for (const s of list) {
         if (s.closed && watermark >= s.window.end + gap + this.allowedLatenessMs) {
           changed = true;
@@ -135,12 +153,14 @@ export class SessionOperator {
         if (!s.closed && isWindowFinal(s.window, watermark, this.allowedLatenessMs)) {
           out.push(s);
           kept.push(closedWindow(s));
-          this.due.push({ at: s.window.end + gap, key });
+          next = Math.min(next, s.window.end + gap);
           changed = true;
           continue;
         }
+        next = Math.min(next, s.closed ? s.window.end + gap : s.window.end);
         kept.push(s);
       }
+      if (next < Number.POSITIVE_INFINITY) this.due.push({ at: next, key });
       if (!changed) continue;
       if (kept.length === 0) this.sessions.delete(key);
       else this.sessions.put(key, kept);

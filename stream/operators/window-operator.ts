@@ -2,7 +2,7 @@
 // WindowOperator does: sales per product per event-time window, keyed by product. Its keyed
 // state: the open windows ("windows", keyed by window start) and the memory of recent late
 // events ("late-events", keyed by content key).
-import { contentKey, type ShopEvent } from '../../core/event.ts';
+import type { ShopEvent } from '../../core/event.ts';
 import { addEvent, emptyProductSales, type ProductSales } from '../aggregations/product-sales.ts';
 import { jsonValue, NUMBER_KEY, STRING_KEY, type StateDescriptor, type ValueState } from '../state/keyed-state.ts';
 import type { KeyedStateBackend } from '../state/state-backend.ts';
@@ -96,10 +96,9 @@ export class WindowOperator {
     return this.windows.size;
   }
 
-  /** Adds the event to its windows unless late or a duplicate; `watermark` is the current one. */
-  process(e: ShopEvent, watermark: number): Admission {
+  /** Adds the event (its content key `key`) to its windows unless late or a duplicate; `watermark` is the current one. */
+  process(e: ShopEvent, key: string, watermark: number): Admission {
     const assigned = this.assigner.assign(e.event_time);
-    const key = contentKey(e);
     let open = 0;
     let duplicate = false;
     for (const w of assigned) {
