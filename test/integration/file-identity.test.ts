@@ -187,6 +187,8 @@ describe('events written before file ids', () => {
     expect(await migrate(store, 6)).toEqual(['0006_source_file_id']);
     // Interrupted before it was recorded, the migration runs again harmlessly.
     for (const statement of loadMigrations(db).find((m) => m.version === 6)!.statements) await store.client.command({ query: statement });
+    // Then the later migrations, so this build's writers find their columns.
+    await migrate(store);
 
     const event = shopEvent({ source_file: 'orders.csv', source_line: 2, source_file_id: 'a1b2c3d4e5f60718' });
     await new StoreTables(store).writeLate([{ event, windowStart: event.event_time, watermark: event.event_time + 3_600_000, lateFor: 'window' }]);
