@@ -109,10 +109,14 @@ export class StoreCheckpoints {
   }
 
   async discardBefore(topic: string, partition: number, segment: number): Promise<void> {
+    // A command, with the values written in: the embedded engine binds no parameters in one (and
+    // a DELETE takes no FORMAT, which the query path adds). They are ours, never a user's: the
+    // group and topic are namespace names ([a-z0-9_.-]), checked again here; the numbers integers.
+    for (const name of [this.consumerGroup, topic]) if (!/^[a-z0-9_.-]+$/.test(name)) throw new Error(`not a namespace name: ${name}`);
+    if (!Number.isSafeInteger(partition) || !Number.isSafeInteger(segment)) throw new Error(`not a partition and segment: ${partition}, ${segment}`);
     await this.store.client.command({
       query: `DELETE FROM ${this.store.database}.stream_state
-              WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition = {partition:UInt32} AND segment < {segment:UInt64}`,
-      query_params: { group: this.consumerGroup, topic, partition, segment },
+              WHERE consumer_group = '${this.consumerGroup}' AND topic = '${topic}' AND partition = ${partition} AND segment < ${segment}`,
     });
   }
 

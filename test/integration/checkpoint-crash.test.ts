@@ -42,7 +42,11 @@ describe('an aggregator killed inside a checkpoint', () => {
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     // Read to the end (the child writes a line per checkpoint): a closed pipe would fail its next write.
     let seen = '';
-    await new Promise<void>((resolve) => child.stdout!.on('data', (chunk) => ((seen += String(chunk)).includes('committed') ? resolve() : undefined)));
+    const committed = new Promise<void>((resolve) => child.stdout!.on('data', (chunk) => ((seen += String(chunk)).includes('committed') ? resolve() : undefined)));
+    await Promise.race([
+      committed,
+      exited.then(([code, signal]) => Promise.reject(new Error(`the aggregator ended (${code ?? signal}) before committing a checkpoint`))),
+    ]);
     // The second day's changes go into the next checkpoint, which the kill interrupts.
     await ingest(env, inbox, days[1]!);
     const [code, signal] = await exited;
@@ -54,5 +58,5 @@ describe('an aggregator killed inside a checkpoint', () => {
     for (const [table, rows] of Object.entries(uninterrupted)) {
       expect(difference(rows, after[table]!), table).toEqual({ missing: [], extra: [] });
     }
-  }, 240_000);
+  }, 360_000);
 });
