@@ -51,10 +51,12 @@ async function expectStoreMatchesReference(store: Store): Promise<void> {
   const db = store.database;
   await expectAggregatesMatchReference(store, reference, { final: true });
 
-  const late = await queryRows<{ line: string; ws: string }>(
+  const late = await queryRows<{ line: string; ws: string; late_for: string }>(
     store,
-    `SELECT source_line AS line, toUnixTimestamp(window_start) AS ws FROM ${db}.late_events ORDER BY source_line`,
+    `SELECT source_line AS line, toUnixTimestamp(window_start) AS ws, late_for FROM ${db}.late_events ORDER BY source_line`,
   );
+  // Late for their sales windows (and so for their sessions too): the window is what they missed first.
+  expect(late.map((l) => l.late_for)).toEqual(LATE_ROWS.map(() => 'window'));
   expect(late.map((l) => Number(l.line))).toEqual(LATE_ROWS.map((_, i) => FIRST_LATE_LINE + i));
   const minute = (m: number) => Date.UTC(2019, 9, 1, 10, m) / 1000;
   expect(late.map((l) => Number(l.ws))).toEqual([minute(0), minute(0), minute(1), minute(0)]);
