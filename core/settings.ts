@@ -53,19 +53,23 @@ export function millis(env: Env, name: string, fallback: number, max = 3_600_000
   return integer(env, name, fallback, 0, max, 'milliseconds');
 }
 
-const DURATION = /^([1-9][0-9]*)(ms|s|m|h)$/;
+const DURATION = /^(0|[1-9][0-9]*)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
 /**
- * A duration with its unit (`30m`, `90s`, `2h`, `500ms`), in milliseconds. Hand-written rather
- * than with the `ms` package, which reads a bare number as milliseconds: for a gap of minutes a
- * forgotten unit would pass unnoticed.
+ * A duration with its unit (`30m`, `90s`, `2h`, `500ms`, `0s`) in milliseconds, or NaN. Hand-written
+ * rather than with the `ms` package, which reads a bare number as milliseconds: for a gap of
+ * minutes a forgotten unit would pass unnoticed.
  */
+export function durationMsOfText(text: string): number {
+  const m = DURATION.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : Number.NaN;
+}
+
 export function duration(env: Env, name: string, fallback: number, min: number, max: number): number {
   const v = nonEmpty(env, name);
   if (v === undefined) return fallback;
-  const m = DURATION.exec(v);
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : Number.NaN;
+  const ms = durationMsOfText(v);
   if (!(ms >= min && ms <= max)) throw new ConfigError(name, `"${v}" is not a duration between ${min / 1000} s and ${max / 3_600_000} h: write it with its unit, like 30m, 90s, 2h`);
   return ms;
 }
