@@ -20,7 +20,9 @@ function formatValue(value: number): string {
 
 /** `template` with its placeholders replaced; a label the alert lacks becomes empty. */
 export function expandTemplate(template: string, labels: Labels, value: number): string {
-  return template.replace(PLACEHOLDER, (_match, label: string | undefined) => (label === undefined ? formatValue(value) : (labels[label] ?? '')));
+  // Own labels only: `constructor` and the like are no label, whatever the prototype holds.
+  const labelText = (name: string) => (Object.hasOwn(labels, name) ? labels[name]! : '');
+  return template.replace(PLACEHOLDER, (_match, label: string | undefined) => (label === undefined ? formatValue(value) : labelText(label)));
 }
 
 /** Every annotation of an alert, expanded. */
