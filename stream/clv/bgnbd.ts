@@ -25,17 +25,21 @@ export interface BgNbdFit {
 
 /**
  * The summaries in columns, with times divided by `scale` (as `lifetimes` does, so that alpha is
- * of order 1 while fitting), and the distinct frequencies, so that the gamma-function terms of
- * eq. 6 are computed once per frequency rather than once per customer.
+ * of order 1 while fitting). Customers without repeat orders contribute only −r·ln(α+T) beyond a
+ * constant, so they are kept apart; the gamma-function terms of eq. 6 are computed once per
+ * distinct frequency rather than once per customer.
  */
 interface FitData {
   readonly scale: number;
-  readonly frequencyIndex: Uint32Array;
-  readonly recency: Float64Array;
-  readonly age: Float64Array;
-  readonly frequencies: Float64Array;
   /** −Σx·ln(scale): the log-likelihood in the summaries' own unit is the scaled one plus this. */
   readonly unscale: number;
+  readonly onceAge: Float64Array;
+  readonly frequencies: Float64Array;
+  readonly repeatFrequencyIndex: Uint32Array;
+  readonly repeatRecency: Float64Array;
+  readonly repeatAge: Float64Array;
+  /** How many customers have each of `frequencies`. */
+  readonly frequencyCounts: Float64Array;
 }
 
 function prepare(summaries: readonly CustomerSummary[]): FitData {
@@ -43,41 +47,48 @@ function prepare(summaries: readonly CustomerSummary[]): FitData {
   const scale = maxAge > 0 ? maxAge / 10 : 1;
   const distinct = [...new Set(summaries.map((s) => s.frequency))].sort((p, q) => p - q);
   const slot = new Map(distinct.map((x, i) => [x, i]));
+  const frequencyCounts = new Float64Array(distinct.length);
+  for (const s of summaries) {
+    const i = slot.get(s.frequency) as number;
+    frequencyCounts[i] = (frequencyCounts[i] as number) + 1;
+  }
+  const once = summaries.filter((s) => s.frequency === 0);
+  const repeat = summaries.filter((s) => s.frequency > 0);
   return {
     scale,
     unscale: -summaries.reduce((sum, s) => sum + s.frequency, 0) * Math.log(scale),
+    onceAge: Float64Array.from(once, (s) => s.ageDays / scale),
     frequencies: Float64Array.from(distinct),
-    frequencyIndex: Uint32Array.from(summaries, (s) => slot.get(s.frequency) ?? 0),
-    recency: Float64Array.from(summaries, (s) => s.recencyDays / scale),
-    age: Float64Array.from(summaries, (s) => s.ageDays / scale),
+    frequencyCounts,
+    repeatFrequencyIndex: Uint32Array.from(repeat, (s) => slot.get(s.frequency) as number),
+    repeatRecency: Float64Array.from(repeat, (s) => s.recencyDays / scale),
+    repeatAge: Float64Array.from(repeat, (s) => s.ageDays / scale),
   };
 }
 
 /** Eq. 6, summed over the prepared customers (alpha in the scaled unit; the result in the summaries' unit). */
 function preparedLogLikelihood(data: FitData, { r, alpha, a, b }: BgNbdParameters): number {
-  const { frequencies, frequencyIndex, recency, age } = data;
-  // Per frequency x: ln[Γ(r+x) α^r / Γ(r)] + ln B(a, b+x) − ln B(a, b), and ln[a / (b+x−1)] for x > 0.
-  const constant = new Float64Array(frequencies.length);
+  const { frequencies, frequencyCounts, onceAge, repeatFrequencyIndex, repeatRecency, repeatAge } = data;
+  // Per frequency x: ln[Γ(r+x) α^r / Γ(r)] + ln B(a, b+x) − ln B(a, b), and ln[a / (b+x−1)].
+  let total = data.unscale;
   const dropout = new Float64Array(frequencies.length);
   const lnBetaAB = gammaln(a + b) - gammaln(b);
   for (let i = 0; i < frequencies.length; i++) {
     const x = frequencies[i] as number;
-    constant[i] = gammaln(r + x) - gammaln(r) + r * Math.log(alpha) + lnBetaAB + gammaln(b + x) - gammaln(a + b + x);
-    dropout[i] = x > 0 ? Math.log(a / (b + x - 1)) : Number.NEGATIVE_INFINITY;
+    const constant = gammaln(r + x) - gammaln(r) + r * Math.log(alpha) + lnBetaAB + gammaln(b + x) - gammaln(a + b + x);
+    total += (frequencyCounts[i] as number) * constant;
+    dropout[i] = Math.log(a / (b + x - 1));
   }
-  let total = data.unscale;
-  for (let j = 0; j < frequencyIndex.length; j++) {
-    const i = frequencyIndex[j] as number;
+  let onceSum = 0;
+  for (let j = 0; j < onceAge.length; j++) onceSum += Math.log(alpha + (onceAge[j] as number));
+  total -= r * onceSum;
+  for (let j = 0; j < repeatFrequencyIndex.length; j++) {
+    const i = repeatFrequencyIndex[j] as number;
     const rx = r + (frequencies[i] as number);
-    const alive = -rx * Math.log(alpha + (age[j] as number));
-    const d = dropout[i] as number;
-    if (d === Number.NEGATIVE_INFINITY) {
-      total += (constant[i] as number) + alive;
-    } else {
-      const died = d - rx * Math.log(alpha + (recency[j] as number));
-      const high = Math.max(alive, died);
-      total += (constant[i] as number) + high + Math.log1p(Math.exp(Math.min(alive, died) - high));
-    }
+    const alive = -rx * Math.log(alpha + (repeatAge[j] as number));
+    const died = (dropout[i] as number) - rx * Math.log(alpha + (repeatRecency[j] as number));
+    const high = Math.max(alive, died);
+    total += high + Math.log1p(Math.exp(Math.min(alive, died) - high));
   }
   return total;
 }

@@ -17,8 +17,12 @@ interface FminNelderMeadParameters {
   minErrorDelta?: number;
   /** Shrink coefficient; at 1 or more, a run ends where it would shrink. */
   sigma?: number;
-  /** Receives one entry per iteration. */
-  history?: unknown[];
+  /** Receives one entry per iteration: the simplex at the iteration's start. */
+  history?: FminIteration[];
+}
+
+interface FminIteration {
+  simplex: FminPoint[];
 }
 
 // eslint-disable-next-line no-var
