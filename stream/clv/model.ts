@@ -7,6 +7,7 @@
 import { conditionalExpectedOrders, fitBgNbd, probabilityAlive, type BgNbdParameters } from './bgnbd.ts';
 import type { CustomerSummary } from './customer-summary.ts';
 import { expectedOrderValue, fitGammaGamma, hasRepeatValue, type GammaGammaParameters } from './gamma-gamma.ts';
+import type { MinimiseOptions } from './nelder-mead.ts';
 import { discountedValue, monthEnds, PREDICTED_VALUE_DEFAULTS, type DiscountedValueOptions } from './predicted-value.ts';
 
 export interface ClvModel extends BgNbdParameters, GammaGammaParameters {
@@ -27,6 +28,8 @@ export interface ClvFitOptions {
   readonly minCustomers: number;
   /** Fewer customers with a repeat order of positive value than this are too few for Gamma-Gamma's three. */
   readonly minRepeatCustomers: number;
+  /** The optimiser's settings for both fits; each fit's own defaults when absent. */
+  readonly fit?: MinimiseOptions;
 }
 
 export const CLV_FIT_DEFAULTS: ClvFitOptions = { minCustomers: 30, minRepeatCustomers: 10 };
@@ -44,7 +47,7 @@ function isValidSummary(s: CustomerSummary): boolean {
 }
 
 export function fitClvModel(summaries: readonly CustomerSummary[], options: Partial<ClvFitOptions> = {}): ClvFitResult {
-  const { minCustomers, minRepeatCustomers } = { ...CLV_FIT_DEFAULTS, ...options };
+  const { minCustomers, minRepeatCustomers, fit } = { ...CLV_FIT_DEFAULTS, ...options };
   const invalid = summaries.findIndex((s) => !isValidSummary(s));
   if (invalid >= 0) return { ok: false, reason: `customer summary ${invalid} is invalid: ${JSON.stringify(summaries[invalid])}` };
   if (summaries.length < minCustomers) return { ok: false, reason: `too few customers: ${summaries.length} (at least ${minCustomers})` };
@@ -53,8 +56,8 @@ export function fitClvModel(summaries: readonly CustomerSummary[], options: Part
   const valued = summaries.filter(hasRepeatValue).length;
   if (valued < minRepeatCustomers) return { ok: false, reason: `too few customers with a repeat order of positive value: ${valued} (at least ${minRepeatCustomers})` };
 
-  const bgNbd = fitBgNbd(summaries);
-  const gammaGamma = fitGammaGamma(summaries);
+  const bgNbd = fitBgNbd(summaries, fit);
+  const gammaGamma = fitGammaGamma(summaries, fit);
   const model: ClvModel = {
     ...bgNbd.parameters,
     ...gammaGamma.parameters,
