@@ -5,7 +5,7 @@
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
 import type { CustomerSummary } from './customer-summary.ts';
-import { hyp2f1 } from './hypergeometric.ts';
+import { gaussHypergeometric } from './hypergeometric.ts';
 import { minimise, type MinimiseOptions } from './nelder-mead.ts';
 
 export interface BgNbdParameters {
@@ -133,14 +133,18 @@ export function probabilityAlive(parameters: BgNbdParameters, summary: CustomerS
 }
 
 /**
- * E[orders in (T, T + t] | x, t_x, T] (eq. 10):
+ * E[orders in (T, T + t] | x, t_x, T] (eq. 10) for each t of `horizons`:
  * (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))] / (1 + δ_{x>0} a/(b+x−1) ((α+T)/(α+t_x))^(r+x)).
  */
-export function conditionalExpectedOrders(parameters: BgNbdParameters, summary: CustomerSummary, t: number): number {
-  if (t <= 0) return 0;
+export function conditionalExpectedOrdersOver(parameters: BgNbdParameters, summary: CustomerSummary, horizons: readonly number[]): number[] {
   const { r, alpha, a, b } = parameters;
   const x = summary.frequency;
-  const horizon = alpha + summary.ageDays + t;
-  const remaining = 1 - ((alpha + summary.ageDays) / horizon) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, t / horizon);
-  return (((a + b + x - 1) / (a - 1)) * remaining) / (1 + deadOdds(parameters, summary));
+  const hyp = gaussHypergeometric(r + x, b + x, a + b + x - 1);
+  const factor = (a + b + x - 1) / (a - 1) / (1 + deadOdds(parameters, summary));
+  const start = alpha + summary.ageDays;
+  return horizons.map((t) => (t > 0 ? factor * (1 - (start / (start + t)) ** (r + x) * hyp(t / (start + t))) : 0));
+}
+
+export function conditionalExpectedOrders(parameters: BgNbdParameters, summary: CustomerSummary, t: number): number {
+  return conditionalExpectedOrdersOver(parameters, summary, [t])[0] as number;
 }

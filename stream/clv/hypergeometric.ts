@@ -17,17 +17,27 @@ const MAX_SERIES_TERMS = 100_000;
 /** How near an integer c − a − b is treated as that integer (see the module comment). */
 const INTEGER_GAP = 1e-6;
 
+/**
+ * 2F1(a, b; c; ·) for fixed a, b, c: the gamma-function coefficients of the transformations are
+ * computed once, at the first z that needs them, for all the z it is then called with.
+ */
+export function gaussHypergeometric(a: number, b: number, c: number): (z: number) => number {
+  let pfaff: ((z: number) => number) | undefined;
+  let nearOne: ((z: number) => number) | undefined;
+  return (z) => {
+    if (!(z < 1)) throw new RangeError(`2F1 is implemented for z < 1, not ${z}`);
+    if (z < 0) {
+      pfaff ??= gaussHypergeometric(a, c - b, c);
+      return (1 - z) ** -a * pfaff(z / (z - 1));
+    }
+    if (z <= 0.5) return series(a, b, c, z);
+    nearOne ??= aroundOne(a, b, c);
+    return nearOne(z);
+  };
+}
+
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
-  if (!(z < 1)) throw new RangeError(`hyp2f1 is implemented for z < 1, not ${z}`);
-  if (z < 0) return (1 - z) ** -a * hyp2f1(a, c - b, c, z / (z - 1));
-  if (z <= 0.5) return series(a, b, c, z);
-  const m = c - a - b;
-  const n = Math.round(m);
-  if (Math.abs(m - n) >= INTEGER_GAP) return aroundOne(a, b, c, z);
-  const above = aroundOne(a, b, c + (n + INTEGER_GAP - m), z);
-  const below = aroundOne(a, b, c + (n - INTEGER_GAP - m), z);
-  const weight = (m - n + INTEGER_GAP) / (2 * INTEGER_GAP);
-  return weight * above + (1 - weight) * below;
+  return gaussHypergeometric(a, b, c)(z);
 }
 
 /** The defining series Σ (a)_k (b)_k / ((c)_k k!) z^k, summed until a term no longer counts. */
@@ -42,13 +52,26 @@ function series(a: number, b: number, c: number, z: number): number {
   return sum;
 }
 
-/** A&S 15.3.6, for 1/2 < z < 1 and c − a − b not an integer. */
-function aroundOne(a: number, b: number, c: number, z: number): number {
+/** For 1/2 < z < 1: A&S 15.3.6, interpolated in c where c − a − b is (nearly) an integer. */
+function aroundOne(a: number, b: number, c: number): (z: number) => number {
   const m = c - a - b;
-  const w = 1 - z;
-  const first = gammaRatio([c, m], [c - a, c - b]) * series(a, b, 1 - m, w);
-  const second = gammaRatio([c, -m], [a, b]) * w ** m * series(c - a, c - b, 1 + m, w);
-  return first + second;
+  const n = Math.round(m);
+  if (Math.abs(m - n) >= INTEGER_GAP) return linearTransformation(a, b, c);
+  const above = linearTransformation(a, b, c + (n + INTEGER_GAP - m));
+  const below = linearTransformation(a, b, c + (n - INTEGER_GAP - m));
+  const weight = (m - n + INTEGER_GAP) / (2 * INTEGER_GAP);
+  return (z) => weight * above(z) + (1 - weight) * below(z);
+}
+
+/** A&S 15.3.6, for c − a − b not an integer: two series in 1 − z. */
+function linearTransformation(a: number, b: number, c: number): (z: number) => number {
+  const m = c - a - b;
+  const first = gammaRatio([c, m], [c - a, c - b]);
+  const second = gammaRatio([c, -m], [a, b]);
+  return (z) => {
+    const w = 1 - z;
+    return first * series(a, b, 1 - m, w) + second * w ** m * series(c - a, c - b, 1 + m, w);
+  };
 }
 
 /** Π Γ(numerator) / Π Γ(denominator), signs included; 0 when a denominator argument is a pole. */

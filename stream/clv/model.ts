@@ -4,7 +4,7 @@
  * scores of one customer. A fit that cannot be trusted is a reason, never an exception, so the
  * caller keeps its previous model.
  */
-import { conditionalExpectedOrders, fitBgNbd, probabilityAlive, type BgNbdParameters } from './bgnbd.ts';
+import { conditionalExpectedOrdersOver, fitBgNbd, probabilityAlive, type BgNbdParameters } from './bgnbd.ts';
 import type { CustomerSummary } from './customer-summary.ts';
 import { expectedOrderValue, fitGammaGamma, hasRepeatValue, type GammaGammaParameters } from './gamma-gamma.ts';
 import type { MinimiseOptions } from './nelder-mead.ts';
@@ -79,12 +79,12 @@ export function fitClvModel(summaries: readonly CustomerSummary[], options: Part
 /** The scores of one customer at its summary's observation end. */
 export function scoreCustomer(model: ClvModel, summary: CustomerSummary, options: Partial<DiscountedValueOptions> = {}): CustomerScore {
   const valueOptions = { ...PREDICTED_VALUE_DEFAULTS, ...options };
-  const cumulativeOrders = monthEnds(valueOptions).map((days) => conditionalExpectedOrders(model, summary, days));
+  const [expectedOrders30d, expectedOrders365d, ...cumulativeOrders] = conditionalExpectedOrdersOver(model, summary, [30, 365, ...monthEnds(valueOptions)]);
   const orderValue = expectedOrderValue(model, summary);
   return {
     pAlive: probabilityAlive(model, summary),
-    expectedOrders30d: conditionalExpectedOrders(model, summary, 30),
-    expectedOrders365d: conditionalExpectedOrders(model, summary, 365),
+    expectedOrders30d: expectedOrders30d as number,
+    expectedOrders365d: expectedOrders365d as number,
     expectedOrderValue: orderValue,
     predictedValue12m: discountedValue(cumulativeOrders, orderValue, valueOptions.monthlyDiscount),
   };
