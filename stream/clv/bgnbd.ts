@@ -5,7 +5,7 @@
  */
 import gammaln from '@stdlib/math-base-special-gammaln';
 import type { CustomerSummary } from './customer-summary.ts';
-import { gaussHypergeometric } from './hypergeometric.ts';
+import { scaledGaussHypergeometric } from './hypergeometric.ts';
 import { minimise, type MinimiseOptions } from './nelder-mead.ts';
 
 export interface BgNbdParameters {
@@ -139,10 +139,11 @@ export function probabilityAlive(parameters: BgNbdParameters, summary: CustomerS
 export function conditionalExpectedOrdersOver(parameters: BgNbdParameters, summary: CustomerSummary, horizons: readonly number[]): number[] {
   const { r, alpha, a, b } = parameters;
   const x = summary.frequency;
-  const hyp = gaussHypergeometric(r + x, b + x, a + b + x - 1);
+  // ((α+T)/(α+T+t))^(r+x) 2F1(…; z) with z = t/(α+T+t) is (1 − z)^(r+x) 2F1(…; z), computed as one.
+  const scaledHyp = scaledGaussHypergeometric(r + x, b + x, a + b + x - 1);
   const factor = (a + b + x - 1) / (a - 1) / (1 + deadOdds(parameters, summary));
   const start = alpha + summary.ageDays;
-  return horizons.map((t) => (t > 0 ? factor * (1 - (start / (start + t)) ** (r + x) * hyp(t / (start + t))) : 0));
+  return horizons.map((t) => (t > 0 ? factor * (1 - scaledHyp(t / (start + t))) : 0));
 }
 
 export function conditionalExpectedOrders(parameters: BgNbdParameters, summary: CustomerSummary, t: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hyp2f1 } from './hypergeometric.ts';
+import { hyp2f1, scaledGaussHypergeometric } from './hypergeometric.ts';
 
 /** The defining series summed far past convergence: the reference for 1/2 < z < 1. */
 function bruteSeries(a: number, b: number, c: number, z: number): number {
@@ -47,5 +47,20 @@ describe('hyp2f1', () => {
 
   it('refuses z ≥ 1', () => {
     expect(() => hyp2f1(1, 1, 2, 1)).toThrow(RangeError);
+  });
+});
+
+describe('scaledGaussHypergeometric', () => {
+  it.each([-4, 0.3, 0.8, 0.99])('is (1 − z)^a · 2F1(a, b; c; z) at z = %s', (z) => {
+    const [a, b, c] = [5.5, 8.1, 11.9];
+    expect(relativeError(scaledGaussHypergeometric(a, b, c)(z), (1 - z) ** a * hyp2f1(a, b, c, z))).toBeLessThan(1e-10);
+  });
+
+  it('stays finite where 2F1 itself overflows (many repeat orders, z near 1)', () => {
+    const [a, b, c] = [200.5, 203.06, 202.89];
+    expect(hyp2f1(a, b, c, 0.9999)).toBe(Number.POSITIVE_INFINITY);
+    const scaled = scaledGaussHypergeometric(a, b, c)(0.9999);
+    expect(Number.isFinite(scaled)).toBe(true);
+    expect(scaled).toBeGreaterThan(0);
   });
 });

@@ -22,22 +22,35 @@ const INTEGER_GAP = 1e-6;
  * computed once, at the first z that needs them, for all the z it is then called with.
  */
 export function gaussHypergeometric(a: number, b: number, c: number): (z: number) => number {
+  return hypergeometric(a, b, c, false);
+}
+
+/**
+ * z ↦ (1 − z)^a · 2F1(a, b; c; z), the product eq. 10 of the BG/NBD paper needs: for large a, b
+ * and z near 1 each factor overflows or underflows while the product does not, so the power is
+ * folded into the transformed terms.
+ */
+export function scaledGaussHypergeometric(a: number, b: number, c: number): (z: number) => number {
+  return hypergeometric(a, b, c, true);
+}
+
+export function hyp2f1(a: number, b: number, c: number, z: number): number {
+  return gaussHypergeometric(a, b, c)(z);
+}
+
+function hypergeometric(a: number, b: number, c: number, scaled: boolean): (z: number) => number {
   let pfaff: ((z: number) => number) | undefined;
   let nearOne: ((z: number) => number) | undefined;
   return (z) => {
     if (!(z < 1)) throw new RangeError(`2F1 is implemented for z < 1, not ${z}`);
     if (z < 0) {
       pfaff ??= gaussHypergeometric(a, c - b, c);
-      return (1 - z) ** -a * pfaff(z / (z - 1));
+      return (scaled ? 1 : (1 - z) ** -a) * pfaff(z / (z - 1));
     }
-    if (z <= 0.5) return series(a, b, c, z);
-    nearOne ??= aroundOne(a, b, c);
+    if (z <= 0.5) return (scaled ? (1 - z) ** a : 1) * series(a, b, c, z);
+    nearOne ??= aroundOne(a, b, c, scaled);
     return nearOne(z);
   };
-}
-
-export function hyp2f1(a: number, b: number, c: number, z: number): number {
-  return gaussHypergeometric(a, b, c)(z);
 }
 
 /** The defining series Σ (a)_k (b)_k / ((c)_k k!) z^k, summed until a term no longer counts. */
@@ -53,24 +66,25 @@ function series(a: number, b: number, c: number, z: number): number {
 }
 
 /** For 1/2 < z < 1: A&S 15.3.6, interpolated in c where c − a − b is (nearly) an integer. */
-function aroundOne(a: number, b: number, c: number): (z: number) => number {
+function aroundOne(a: number, b: number, c: number, scaled: boolean): (z: number) => number {
   const m = c - a - b;
   const n = Math.round(m);
-  if (Math.abs(m - n) >= INTEGER_GAP) return linearTransformation(a, b, c);
-  const above = linearTransformation(a, b, c + (n + INTEGER_GAP - m));
-  const below = linearTransformation(a, b, c + (n - INTEGER_GAP - m));
+  if (Math.abs(m - n) >= INTEGER_GAP) return linearTransformation(a, b, c, scaled);
+  const above = linearTransformation(a, b, c + (n + INTEGER_GAP - m), scaled);
+  const below = linearTransformation(a, b, c + (n - INTEGER_GAP - m), scaled);
   const weight = (m - n + INTEGER_GAP) / (2 * INTEGER_GAP);
   return (z) => weight * above(z) + (1 - weight) * below(z);
 }
 
-/** A&S 15.3.6, for c − a − b not an integer: two series in 1 − z. */
-function linearTransformation(a: number, b: number, c: number): (z: number) => number {
+/** A&S 15.3.6, for c − a − b not an integer: two series in 1 − z (times (1 − z)^a when scaled). */
+function linearTransformation(a: number, b: number, c: number, scaled: boolean): (z: number) => number {
   const m = c - a - b;
   const first = gammaRatio([c, m], [c - a, c - b]);
   const second = gammaRatio([c, -m], [a, b]);
+  const power = scaled ? a : 0;
   return (z) => {
     const w = 1 - z;
-    return first * series(a, b, 1 - m, w) + second * w ** m * series(c - a, c - b, 1 + m, w);
+    return first * w ** power * series(a, b, 1 - m, w) + second * w ** (m + power) * series(c - a, c - b, 1 + m, w);
   };
 }
 

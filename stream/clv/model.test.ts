@@ -72,6 +72,12 @@ describe('scoreCustomer', () => {
     expect(score.predictedValue12m).toBeLessThan(undiscounted);
     expect(score.predictedValue12m).toBeGreaterThan(undiscounted / 1.01 ** 12);
   });
+
+  it('stays finite for a customer of hundreds of orders over a short time', () => {
+    const score = scoreCustomer(cdnowModel, summary(300, 0.5, 0.6, 12));
+    for (const value of Object.values(score)) expect(Number.isFinite(value)).toBe(true);
+    expect(score.expectedOrders365d).toBeGreaterThan(score.expectedOrders30d);
+  });
 });
 
 describe('fitClvModel', () => {
