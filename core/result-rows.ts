@@ -82,3 +82,46 @@ export interface SessionRow {
 
 /** A session's `session_key`: its session string, or `user:<user_id>` for the events without one. */
 export const sessionKey = (r: Pick<SessionRow, 'userId' | 'userSession'>): string => r.userSession || `user:${r.userId}`;
+
+/** A customer_value_forecast row: a purchasing customer scored by the BG/NBD + Gamma-Gamma model in force. */
+export interface CustomerForecastRow {
+  userId: bigint;
+  /** The observation end, epoch ms. */
+  asOf: number;
+  /** Repeat orders (orders - 1). */
+  frequency: number;
+  recencyDays: number;
+  ageDays: number;
+  avgRepeatOrderValueCents: number;
+  pAlive: number;
+  expectedOrders30d: number;
+  expectedOrders365d: number;
+  expectedOrderValueCents: number;
+  predictedValue12mCents: number;
+  /** The model's observation end (its clv_models row), epoch ms. */
+  modelFittedAt: number;
+  sourcePartition: number;
+  version: number;
+}
+
+/** A clv_models row: one fit of both models (times in days). */
+export interface ClvModelRow {
+  /** The observation end, epoch ms. */
+  fittedAt: number;
+  customers: number;
+  repeatCustomers: number;
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+  bgnbdLogLikelihood: number;
+  p: number;
+  q: number;
+  gamma: number;
+  ggLogLikelihood: number;
+  iterations: number;
+  converged: boolean;
+  durationMs: number;
+  /** Who fitted it: 'stream' (the aggregator's refits) or 'cli' (`clv fit`). */
+  source: 'stream' | 'cli';
+}
