@@ -144,7 +144,9 @@ export class SessionOperator {
   }
 
   /** The sessions the watermark has made final (closed, their counts freed); closed ones a gap old are forgotten. */
-  onWatermark(watermark: number): SessionSummary[] {
+  onWatermark(watermark: number): readonly SessionSummary[] {
+    // The watermark moves on nearly every event; a session is due far less often.
+    if (this.due.length === 0 || watermark < this.due.peek()!.at + this.allowedLatenessMs) return NONE;
     const out: SessionSummary[] = [];
     const gap = this.assigner.gapMs;
     while (this.due.length > 0 && watermark >= this.due.peek()!.at + this.allowedLatenessMs) {
@@ -206,6 +208,8 @@ export class SessionOperator {
     for (const [key, list] of this.sessions.entries()) for (const s of list) this.due.push({ at: s.closed ? s.window.end + gap : s.window.end, key });
   }
 }
+
+const NONE: readonly SessionSummary[] = Object.freeze([]);
 
 /** What a closed session keeps: its window, to tell late events. */
 function closedWindow(s: SessionSummary): SessionSummary {
