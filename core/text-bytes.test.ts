@@ -23,6 +23,17 @@ describe('TextBytes', () => {
     for (const n of [0n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n, -1n]) expect(written((out) => out.id(n))).toBe(n.toString());
   });
 
+  it('writes any text as the JSON string JSON.stringify makes of it', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' })), (text) => {
+        const out = new TextBytes(4);
+        out.ascii('[').jsonString(text).ascii(']');
+        expect(out.view().toString('utf8')).toBe(`[${JSON.stringify(text)}]`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('writes plain text and refuses text that JSON would escape', () => {
     const out = new TextBytes(1);
     expect(out.plain('a b~')).toBe(true);

@@ -80,6 +80,18 @@ export class TextBytes {
     return true;
   }
 
+  /** `text` as a JSON string, quotes included: as it is when plain, else escaped by JSON.stringify. */
+  jsonString(text: string): this {
+    const start = this.at;
+    this.byte(QUOTE);
+    if (this.plain(text)) return this.byte(QUOTE);
+    this.at = start;
+    const json = JSON.stringify(text);
+    this.reserve(Buffer.byteLength(json));
+    this.at += this.bytes.write(json, this.at, 'utf8');
+    return this;
+  }
+
   /** One byte. */
   byte(b: number): this {
     this.reserve(1);

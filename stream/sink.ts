@@ -5,7 +5,7 @@
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
 import type { RejectedRow } from '../core/event.ts';
-import { sessionKey, type SalesRow, type SessionRow } from '../core/result-rows.ts';
+import type { SalesRow, SessionRow } from '../core/result-rows.ts';
 import { TextBytes } from '../core/text-bytes.ts';
 import type { Emissions } from './partition-pipeline.ts';
 import { aggregateRejection, eventRejection, jsonBigInt } from './rejections.ts';
@@ -68,8 +68,8 @@ interface OutputTopics {
  * (retried); one that stays away fails the tick, and the job restarts from its last checkpoint.
  */
 export class JobSink {
-  /** Holds one request's sales records at a time, reused from request to request. */
-  private readonly recordBytes = new TextBytes(SALES_REQUEST_BYTES);
+  /** Holds one request's sales or session records at a time, reused from request to request. */
+  private readonly recordBytes = new TextBytes(REQUEST_BYTES);
 
   constructor(
     private readonly tables: ResultTables,
@@ -103,34 +103,7 @@ async function produceOutputs(producer: Producer, topics: OutputTopics, out: Emi
   // time (they live until the broker answers), not the whole tick's.
   await sendInChunks(producer, topics.salesPerProduct, out.sales, (rows) => salesMessages(rows, recordBytes));
   await sendInChunks(producer, topics.late, out.late, (rows) => rows.map((r) => ({ key: String(r.event.user_id), value: JSON.stringify(r, jsonBigInt) })));
-  await sendInChunks(producer, topics.sessions, out.sessions, (rows) => rows.map((r) => ({ key: String(r.userId), value: sessionRecord(r) })));
-}
-
-/**
- * A `<ns>.sessions` record: the sessions table's columns, times in epoch ms and money in cents
- * (`*_cents`), ids as strings (README, the sessions topic).
- */
-export function sessionRecord(r: SessionRow): string {
-  return JSON.stringify({
-    session_key: sessionKey(r),
-    user_id: String(r.userId),
-    user_session: r.userSession,
-    session_start: r.sessionStart,
-    session_end: r.sessionEnd,
-    events: r.events,
-    views: r.views,
-    carts: r.carts,
-    removals: r.removals,
-    purchases: r.purchases,
-    cart_value_cents: r.cartValueCents,
-    purchase_value_cents: r.purchaseValueCents,
-    products_carted: r.productsCarted,
-    products_purchased: r.productsPurchased,
-    abandoned: r.abandoned,
-    abandoned_value_cents: r.abandonedValueCents,
-    is_final: true,
-    version: r.version,
-  });
+  await sendInChunks(producer, topics.sessions, out.sessions, (rows) => sessionMessages(rows, recordBytes));
 }
 
 /**
@@ -167,8 +140,8 @@ async function sendInChunks<T>(producer: Producer, topic: string, rows: T[], mes
   }
 }
 
-/** Bytes a request's sales records take with their keys, about: the largest ids and counts fit in 400. */
-const SALES_REQUEST_BYTES = OUTPUT_CHUNK * 400;
+/** Bytes a request's records take with their keys, about: a sales record's largest ids and counts fit in 400 (the buffer grows for longer ones). */
+const REQUEST_BYTES = OUTPUT_CHUNK * 400;
 
 /**
  * The `<ns>.sales-per-product` records: key the product id, value JSON with the columns of
@@ -205,6 +178,57 @@ export function salesMessages(rows: SalesRow[], out: TextBytes): Message[] {
       .int(r.removals)
       .ascii(r.isFinal ? ',"is_final":true' : ',"is_final":false')
       .ascii(',"version":')
+      .int(r.version)
+      .ascii('}');
+    return { key: out.view(keyStart, valueStart), value: out.view(valueStart) };
+  });
+}
+
+/**
+ * The `<ns>.sessions` records: key the user id, value JSON with the sessions table's columns
+ * except that times are epoch ms and money is in cents (`*_cents`), ids as strings (README, the
+ * sessions topic). Written into `out` as salesMessages writes.
+ */
+export function sessionMessages(rows: SessionRow[], out: TextBytes): Message[] {
+  out.reset();
+  return rows.map((r) => {
+    const keyStart = out.length;
+    out.id(r.userId);
+    const valueStart = out.length;
+    out.ascii('{"session_key":');
+    if (r.userSession) out.jsonString(r.userSession);
+    else out.ascii('"user:').id(r.userId).ascii('"');
+    out
+      .ascii(',"user_id":"')
+      .id(r.userId)
+      .ascii('","user_session":')
+      .jsonString(r.userSession)
+      .ascii(',"session_start":')
+      .int(r.sessionStart)
+      .ascii(',"session_end":')
+      .int(r.sessionEnd)
+      .ascii(',"events":')
+      .int(r.events)
+      .ascii(',"views":')
+      .int(r.views)
+      .ascii(',"carts":')
+      .int(r.carts)
+      .ascii(',"removals":')
+      .int(r.removals)
+      .ascii(',"purchases":')
+      .int(r.purchases)
+      .ascii(',"cart_value_cents":')
+      .int(r.cartValueCents)
+      .ascii(',"purchase_value_cents":')
+      .int(r.purchaseValueCents)
+      .ascii(',"products_carted":')
+      .int(r.productsCarted)
+      .ascii(',"products_purchased":')
+      .int(r.productsPurchased)
+      .ascii(r.abandoned ? ',"abandoned":true' : ',"abandoned":false')
+      .ascii(',"abandoned_value_cents":')
+      .int(r.abandonedValueCents)
+      .ascii(',"is_final":true,"version":')
       .int(r.version)
       .ascii('}');
     return { key: out.view(keyStart, valueStart), value: out.view(valueStart) };

@@ -35,4 +35,14 @@ describe('cpu stages', () => {
     expect(stageOf(`${KAFKAJS}/protocol/encoder.js`, 'connector')).toBe('produce events (kafkajs)');
     expect(stageOf('file:///app/ingest/rows.ts', 'connector')).toBe('parse + validate');
   });
+
+  it('reads the compiled build as its sources', () => {
+    const build = 'file:///app/dist/0123456789abcdef';
+    expect(stageOf(`${build}/stream/operators/session-operator.js`, 'aggregator')).toBe('session operator');
+    expect(stageOf(`${build}/core/shop-event-codec.js`, 'aggregator')).toBe('decode (Avro)');
+    expect(stageOf(`${build}/stream/window.js`, 'aggregator')).toBe('engine');
+    expect(stageOf('file:///app/node_modules/x/window.js', 'aggregator')).toBeUndefined();
+    const compiled = { ...profile, nodes: profile.nodes.map((n) => ({ ...n, callFrame: { ...n.callFrame, url: n.callFrame.url.replace('file:///app/stream/partition-pipeline.ts', `${build}/stream/partition-pipeline.js`) } })) };
+    expect(threadOf(compiled)).toBe('aggregator');
+  });
 });

@@ -25,8 +25,14 @@ export interface CpuProfile {
 
 export type Thread = 'connector' | 'aggregator';
 
+/** A frame's script as its source file: the compiled build (dist/<hash>/…/x.js) runs x.ts's code. */
+function sourceOf(url: string): string {
+  return /\/dist\/[0-9a-f]+\//.test(url) ? url.replace(/\.js$/, '.ts') : url;
+}
+
 /** The stage a frame's script belongs to on this thread, if it names one. */
-export function stageOf(url: string, thread: Thread): string | undefined {
+export function stageOf(frameUrl: string, thread: Thread): string | undefined {
+  const url = sourceOf(frameUrl);
   if (url.includes('/kafkajs/')) {
     if (thread === 'connector') return 'produce events (kafkajs)';
     const path = url.split('/kafkajs/src/')[1] ?? '';
@@ -48,7 +54,7 @@ export function stageOf(url: string, thread: Thread): string | undefined {
 
 /** Which pipeline thread a profile is, from the scripts it ran; undefined for the idle ones. */
 export function threadOf(profile: CpuProfile): Thread | undefined {
-  const urls = profile.nodes.map((n) => n.callFrame.url);
+  const urls = profile.nodes.map((n) => sourceOf(n.callFrame.url));
   if (urls.some((u) => u.endsWith('/stream/partition-pipeline.ts'))) return 'aggregator';
   if (urls.some((u) => u.endsWith('/ingest/file-ingestor.ts'))) return 'connector';
   return undefined;

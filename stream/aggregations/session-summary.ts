@@ -41,10 +41,10 @@ export function emptySession(window: Window, userId: bigint, userSession: string
   return { window, userId, userSession, events: 0, views: 0, carts: 0, removals: 0, purchases: 0, cartValueCents: 0, purchaseValueCents: 0, products: new Map(), seen: new Set(), closed: false };
 }
 
-/** Adds an event at input `offset` whose window is `window` (the caller has checked it is no duplicate). */
-export function addToSession(acc: SessionSummary, e: ShopEvent, key: string, window: Window, offset: number): void {
-  if (window.start < acc.window.start) acc.window.start = window.start;
-  if (window.end > acc.window.end) acc.window.end = window.end;
+/** Adds an event at input `offset` whose window is [start, end) (the caller has checked it is no duplicate). */
+export function addToSession(acc: SessionSummary, e: ShopEvent, key: string, start: number, end: number, offset: number): void {
+  if (start < acc.window.start) acc.window.start = start;
+  if (end > acc.window.end) acc.window.end = end;
   acc.seen.add(key);
   acc.events += 1;
   switch (e.event_type) {

@@ -48,6 +48,29 @@ describe('SessionOperator', () => {
     expect(sessions).toHaveLength(4);
   });
 
+  it('keeps apart the sessions of two users with one session string, and a string like `|<user_id>` from that user\'s events without one', () => {
+    const op = operator();
+    const events = [ev({ user_session: 'a' }), ev({ user_id: 8n, user_session: 'a', event_time: sec(1) }), ev({ user_session: null, event_time: sec(2) }), ev({ user_session: '|7', event_time: sec(3) })];
+    events.forEach((e, offset) => op.process(e, contentKey(e), offset, NO_WATERMARK));
+    const closed = op.onWatermark(Number.POSITIVE_INFINITY).map((s) => `${s.userId}/${s.userSession}/${s.events}`);
+    expect(closed.sort()).toEqual(['7//1', '7/a/1', '7/|7/1', '8/a/1']);
+  });
+
+  it('restores entries checkpointed one per user and session string (before the state key was the session string) under their key', () => {
+    const state = new KeyedStateBackend();
+    const before = operator(state);
+    const first = ev({ event_time: sec(0) });
+    before.process(first, contentKey(first), 0, NO_WATERMARK);
+    const restoredState = new KeyedStateBackend();
+    const after = operator(restoredState);
+    for (const entry of state.takeChanges()) restoredState.restore({ ...entry, key: '7|s1' });
+    after.restored();
+    const next = ev({ event_time: sec(30), source_line: 2 });
+    expect(after.process(next, contentKey(next), 1, NO_WATERMARK)).toBe('added');
+    expect(after.onWatermark(Number.POSITIVE_INFINITY).map((s) => s.events)).toEqual([2]);
+    expect(restoredState.takeChanges().map((e) => [e.key, e.value === null])).toEqual(expect.arrayContaining([['7|s1', true]]));
+  });
+
   it('counts an exact duplicate once', () => {
     const op = operator();
     expect(op.process(ev(), contentKey(ev()), 0, NO_WATERMARK)).toBe('added');

@@ -59,15 +59,25 @@ function loadSession(s: StoredSession): SessionSummary {
   };
 }
 
-/** The open sessions of one key, by start. */
+/**
+ * The sessions of one state key, by start: the sessions of its session string (of any user: one
+ * user's as a rule), or of a user's events without one.
+ */
 export const SESSIONS: StateDescriptor<string, SessionSummary[]> = {
   name: 'sessions',
   key: STRING_KEY,
   value: jsonValue<SessionSummary[]>((list) => list.map(storeSession), (json) => (json as StoredSession[]).map(loadSession)),
 };
 
-/** A key's sessions' identity: the user and the session string ('' for events without one). */
-const sessionKey = (userId: bigint, userSession: string) => `${userId}|${userSession}`;
+/**
+ * The state key of an event's sessions: its session string as it is (a lookup by a string the
+ * decoder made, no key built per event), or `|<user_id>` when it has none. A session string that
+ * reads like the latter only shares a state entry; each session still has its own user and string.
+ */
+const stateKeyOf = (userId: bigint, userSession: string): string => userSession || `|${userId}`;
+
+/** Whether the session is the event's key's: same user, same session string. */
+const isOfKey = (s: SessionSummary, userId: bigint, userSession: string): boolean => s.userId === userId && s.userSession === userSession;
 
 export class SessionOperator {
   private readonly sessions: ValueState<string, SessionSummary[]>;
@@ -101,29 +111,30 @@ export class SessionOperator {
    * duplicate; `watermark` is the current one.
    */
   process(e: ShopEvent, content: string, offset: number, watermark: number): SessionAdmission {
-    const window = this.assigner.assign(e.event_time);
-    if (isWindowFinal(window, watermark, this.allowedLatenessMs)) return 'late';
+    const start = e.event_time;
+    const end = start + this.assigner.gapMs;
+    if (watermark >= end + this.allowedLatenessMs) return 'late';
     const userSession = e.user_session ?? '';
-    const key = sessionKey(e.user_id, userSession);
+    const key = stateKeyOf(e.user_id, userSession);
     const list = this.sessions.get(key);
     // Most events continue the one session their key has: changed in place.
-    if (list?.length === 1 && !list[0]!.closed && overlaps(list[0]!.window, window)) {
-      const session = list[0]!;
-      if (session.seen.has(content)) return 'duplicate';
-      addToSession(session, e, content, window, offset);
-      this.sessions.put(key, list);
+    const only = list?.length === 1 ? list[0]! : undefined;
+    if (only && !only.closed && only.window.start < end && start < only.window.end && isOfKey(only, e.user_id, userSession)) {
+      if (only.seen.has(content)) return 'duplicate';
+      addToSession(only, e, content, start, end, offset);
+      this.sessions.put(key, list!);
       return 'added';
     }
-    return this.merge(e, content, offset, window, key, userSession, list ?? []);
+    return this.merge(e, content, offset, this.assigner.assign(start), key, userSession, list ?? []);
   }
 
   /** The event starts a session, or joins or bridges some of its key's several sessions. */
   private merge(e: ShopEvent, content: string, offset: number, window: Window, key: string, userSession: string, list: SessionSummary[]): SessionAdmission {
-    const touching = list.filter((s) => overlaps(s.window, window));
+    const touching = list.filter((s) => isOfKey(s, e.user_id, userSession) && overlaps(s.window, window));
     if (touching.some((s) => s.closed)) return 'late';
     if (touching.some((s) => s.seen.has(content))) return 'duplicate';
     const session = touching.length === 0 ? emptySession(window, e.user_id, userSession) : touching.reduce(mergeSessions);
-    addToSession(session, e, content, window, offset);
+    addToSession(session, e, content, window.start, window.end, offset);
     const rest = list.filter((s) => !touching.includes(s));
     rest.push(session);
     rest.sort((a, b) => a.window.start - b.window.start);
@@ -133,7 +144,9 @@ export class SessionOperator {
   }
 
   /** The sessions the watermark has made final (closed, their counts freed); closed ones a gap old are forgotten. */
-  onWatermark(watermark: number): SessionSummary[] {
+  onWatermark(watermark: number): readonly SessionSummary[] {
+    // The watermark moves on nearly every event; a session is due far less often.
+    if (this.due.length === 0 || watermark < this.due.peek()!.at + this.allowedLatenessMs) return NONE;
     const out: SessionSummary[] = [];
     const gap = this.assigner.gapMs;
     while (this.due.length > 0 && watermark >= this.due.peek()!.at + this.allowedLatenessMs) {
@@ -180,12 +193,23 @@ export class SessionOperator {
     return out;
   }
 
-  /** After a restore: the window ends of the restored sessions. */
+  /**
+   * After a restore: the window ends of the restored sessions. Entries a checkpoint holds under
+   * another key (one per user and session string, as builds before this one wrote) move to theirs.
+   */
   restored(): void {
+    for (const [key, list] of [...this.sessions.entries()]) {
+      const own = stateKeyOf(list[0]!.userId, list[0]!.userSession);
+      if (own === key) continue;
+      this.sessions.delete(key);
+      this.sessions.put(own, [...(this.sessions.get(own) ?? []), ...list].sort((a, b) => a.window.start - b.window.start));
+    }
     const gap = this.assigner.gapMs;
     for (const [key, list] of this.sessions.entries()) for (const s of list) this.due.push({ at: s.closed ? s.window.end + gap : s.window.end, key });
   }
 }
+
+const NONE: readonly SessionSummary[] = Object.freeze([]);
 
 /** What a closed session keeps: its window, to tell late events. */
 function closedWindow(s: SessionSummary): SessionSummary {
