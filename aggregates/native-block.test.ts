@@ -13,6 +13,7 @@ const COLUMNS: NativeColumn[] = [
   { name: 'price', type: 'Decimal(12, 2)' },
   { name: 'revenue', type: 'Decimal(18, 2)' },
   { name: 'text', type: 'String' },
+  { name: 'ratio', type: 'Float64' },
 ];
 
 const row = fc.record({
@@ -25,11 +26,12 @@ const row = fc.record({
   price: fc.integer({ min: -999_999_999_999, max: 999_999_999_999 }),
   revenue: fc.maxSafeInteger(),
   text: fc.option(fc.string({ unit: 'binary', maxLength: 300 })),
+  ratio: fc.double({ noNaN: true, noDefaultInfinity: true }),
 });
 type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
 
 const write = (out: NativeBlockWriter, r: Row) =>
-  out.uint(r.flag).uint(r.partition).uint(r.count).id(r.id).seconds(r.atMs).millis(r.ingestedMs).cents(r.price).cents(r.revenue).text(r.text).endRow();
+  out.uint(r.flag).uint(r.partition).uint(r.count).id(r.id).seconds(r.atMs).millis(r.ingestedMs).cents(r.price).cents(r.revenue).text(r.text).float(r.ratio).endRow();
 
 describe('NativeBlockWriter', () => {
   it('writes every value so that it reads back as it was, column by column', () => {
@@ -49,13 +51,14 @@ describe('NativeBlockWriter', () => {
         expect(block.price).toEqual(rows.map((r) => r.price));
         expect(block.revenue).toEqual(rows.map((r) => r.revenue));
         expect(block.text).toEqual(rows.map((r) => Buffer.from(r.text ?? '').toString()));
+        expect(block.ratio).toEqual(rows.map((r) => r.ratio));
       }),
       { numRuns: 500 },
     );
   });
 
   it('refuses a value its column cannot hold, naming the column, and forgets the row begun', () => {
-    const ok: Row = { flag: 1, partition: 2, count: 3, id: 4n, atMs: 5_000, ingestedMs: 6, price: 7, revenue: 8, text: 'x' };
+    const ok: Row = { flag: 1, partition: 2, count: 3, id: 4n, atMs: 5_000, ingestedMs: 6, price: 7, revenue: 8, text: 'x', ratio: 0.5 };
     const bad: [Partial<Row>, RegExp][] = [
       [{ flag: 256 }, /^flag: 256 is outside what UInt8 holds/],
       [{ partition: -1 }, /^partition: -1 is outside what UInt32 holds/],
@@ -68,6 +71,8 @@ describe('NativeBlockWriter', () => {
       [{ ingestedMs: Date.UTC(2300, 0, 1) }, /^ingested: .* is outside what DateTime64/],
       [{ price: 1e12 }, /^price: 1000000000000 cents is outside what Decimal\(12, 2\) holds/],
       [{ revenue: 2 ** 53 }, /^revenue: .* cents is outside what Decimal\(18, 2\) holds/],
+      [{ ratio: Number.NaN }, /^ratio: NaN is outside what Float64 holds/],
+      [{ ratio: Number.POSITIVE_INFINITY }, /^ratio: Infinity is outside/],
     ];
     const out = new NativeBlockWriter(COLUMNS);
     write(out, ok);
@@ -92,7 +97,7 @@ describe('NativeBlockWriter', () => {
   it('refuses a row with too few values, and starts empty again after clear()', () => {
     const out = new NativeBlockWriter(COLUMNS);
     out.uint(1);
-    expect(() => out.endRow()).toThrow(/a row of 1 values for 9 columns/);
+    expect(() => out.endRow()).toThrow(/a row of 1 values for 10 columns/);
     out.abortRow();
     write(out, { flag: 1, partition: 2, count: 3, id: 4n, atMs: 5_000, ingestedMs: 6, price: 7, revenue: 8, text: null });
     expect(out.byteLength).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
 // decimal digits. The values are written a row at a time, each column into a buffer of its own.
 
 /** The column types this writer fills, spelled as in the tables (LowCardinality columns take String). */
-export type NativeType = 'UInt8' | 'UInt32' | 'UInt64' | 'String' | "DateTime('UTC')" | "DateTime64(3, 'UTC')" | 'Decimal(12, 2)' | 'Decimal(18, 2)';
+export type NativeType = 'UInt8' | 'UInt32' | 'UInt64' | 'Float64' | 'String' | "DateTime('UTC')" | "DateTime64(3, 'UTC')" | 'Decimal(12, 2)' | 'Decimal(18, 2)';
 
 export interface NativeColumn {
   name: string;
@@ -134,6 +134,15 @@ export class NativeBlockWriter {
     const v = Math.round(ms);
     if (!(v >= DATETIME64_MIN_MS && v <= DATETIME64_MAX_MS)) this.outOfRange(ms, `${ms} ms`);
     return this.signed(v);
+  }
+
+  /** Float64: a finite number (a model's output that is not one is refused, as a value out of range). */
+  float(n: number): this {
+    if (!Number.isFinite(n)) this.outOfRange(n, String(n));
+    const d = this.data[this.column++]!;
+    d.reserve(8).writeDoubleLE(n, d.at);
+    d.at += 8;
+    return this;
   }
 
   /** Decimal(12, 2) or Decimal(18, 2): integer cents. */

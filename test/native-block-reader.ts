@@ -47,6 +47,9 @@ export function readNativeBlock(block: NativeBlock): Record<string, NativeValue[
       case 'UInt64':
         at += 8;
         return bytes.readBigUInt64LE(start);
+      case 'Float64':
+        at += 8;
+        return bytes.readDoubleLE(start);
       case "DateTime('UTC')":
         at += 4;
         return bytes.readUInt32LE(start) * 1000;
