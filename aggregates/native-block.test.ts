@@ -99,7 +99,7 @@ describe('NativeBlockWriter', () => {
     out.uint(1);
     expect(() => out.endRow()).toThrow(/a row of 1 values for 10 columns/);
     out.abortRow();
-    write(out, { flag: 1, partition: 2, count: 3, id: 4n, atMs: 5_000, ingestedMs: 6, price: 7, revenue: 8, text: null });
+    write(out, { flag: 1, partition: 2, count: 3, id: 4n, atMs: 5_000, ingestedMs: 6, price: 7, revenue: 8, text: null, ratio: 1 });
     expect(out.byteLength).toBeGreaterThan(0);
     out.clear();
     expect([out.rows, out.byteLength]).toEqual([0, 0]);
