@@ -2,7 +2,7 @@
 // document. Restoring one turns it into the entries and progress of today's checkpoints, so an
 // upgrade resumes where the old build stopped (its first checkpoint is then a compaction).
 import type { StateEntry } from '../core/checkpoint.ts';
-import { RECENT_SESSIONS } from './aggregations/customer-value.ts';
+import { RECENT_SESSIONS, withApproximateHistory } from './aggregations/customer-value.ts';
 import type { ProductSales } from './aggregations/product-sales.ts';
 import { CUSTOMERS } from './operators/customer-value-operator.ts';
 import { LATE_EVENTS, WINDOWS } from './operators/window-operator.ts';
@@ -26,14 +26,14 @@ export function legacyCheckpoint(json: string): { progress: string; entries: Sta
   for (const w of s.windows.windows) entries.push({ state: WINDOWS.name, key: String(w.start), value: JSON.stringify(w) });
   (s.windows.lateSeen ?? []).forEach((key, i) => entries.push({ state: LATE_EVENTS.name, key, value: String(i) }));
   for (const [id, v] of s.customers.users) {
-    const value = CUSTOMERS.value.encode({
+    const value = CUSTOMERS.value.encode(withApproximateHistory({
       revenueCents: v.revenueCents,
       purchases: v.purchases,
       orders: v.sessions.length + v.sessionlessOrders,
       recentSessions: v.sessions.slice(-RECENT_SESSIONS),
       firstPurchaseAt: v.firstPurchaseAt,
       lastPurchaseAt: v.lastPurchaseAt,
-    });
+    }));
     entries.push({ state: CUSTOMERS.name, key: id, value });
   }
   return { progress: JSON.stringify({ watermark: s.watermark, pendingCustomers: s.customers.dirty }), entries };

@@ -84,7 +84,28 @@ describe('CustomerValueOperator', () => {
     expect(state.takeChanges().map((e) => e.key)).toEqual(['1', '2']);
     op.process(ev({ user_id: 2n, user_session: 's2' }));
     op.process(ev({ user_id: 2n, user_session: 's3', event_type: 'view' }));
-    expect(state.takeChanges()).toEqual([{ state: 'customers', key: '2', value: JSON.stringify([2_000, 2, 2, BASE, BASE, 's1', 's2']) }]);
+    expect(state.takeChanges()).toEqual([{ state: 'customers', key: '2', value: JSON.stringify([2_000, 2, 2, BASE, BASE, BASE, 1_000, BASE, 1_000, 's1', BASE, 's2', BASE]) }]);
     expect(state.takeChanges()).toEqual([]);
+  });
+
+  it('keeps the order history the lifetime-value model reads: a purchase joining its session\'s order adds to that order', () => {
+    const op = operator();
+    op.process(ev({ user_session: 'a', event_time: sec(0), price_cents: 100 }));
+    op.process(ev({ user_session: 'b', event_time: sec(100), price_cents: 200 }));
+    op.process(ev({ user_session: 'a', event_time: sec(150), price_cents: 50 }));
+    op.process(ev({ user_session: null, event_time: sec(300), price_cents: 400 }));
+    op.process(ev({ user_session: 'b', event_time: sec(400), price_cents: 25 }));
+    expect(op.historyOf(7n)).toEqual({ firstOrderAt: sec(0), firstOrderValue: 150, lastOrderAt: sec(300), orders: 3, repeatOrderValueSum: 625 });
+  });
+
+  it('restores a customer checkpointed before order histories were kept, the history approximated from the totals', () => {
+    const restoredState = new KeyedStateBackend();
+    const op = operator(restoredState);
+    restoredState.restore({ state: 'customers', key: '7', value: JSON.stringify([3_000, 3, 2, BASE, sec(60), 's1', 's2']) });
+    expect(op.historyOf(7n)).toEqual({ firstOrderAt: BASE, firstOrderValue: 1_500, lastOrderAt: sec(60), orders: 2, repeatOrderValueSum: 1_500 });
+    op.process(ev({ user_session: 's2', event_time: sec(90), price_cents: 10 }));
+    expect(op.historyOf(7n)).toMatchObject({ orders: 2, repeatOrderValueSum: 1_510 });
+    op.process(ev({ user_session: 's9', event_time: sec(120), price_cents: 10 }));
+    expect(op.historyOf(7n)).toMatchObject({ orders: 3, lastOrderAt: sec(120), repeatOrderValueSum: 1_520 });
   });
 });
