@@ -6,7 +6,8 @@
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeType } from './native-block.ts';
 import { columns, insertRows } from './native-insert.ts';
-import { sessionKey, type CustomerRow, type LateRow, type SalesRow, type SessionRow } from '../core/result-rows.ts';
+import { latestClvModel, writeClvModels, writeForecasts } from './clv-tables.ts';
+import { sessionKey, type ClvModelRow, type CustomerForecastRow, type CustomerRow, type LateRow, type SalesRow, type SessionRow } from '../core/result-rows.ts';
 import type { Store } from './store.ts';
 
 const DATE_TIME = "DateTime('UTC')";
@@ -274,6 +275,18 @@ export class StoreTables {
         .uint(r.sourcePartition)
         .uint(r.version),
     );
+  }
+
+  writeForecasts(rows: CustomerForecastRow[]): Promise<void> {
+    return writeForecasts(this.store, rows);
+  }
+
+  writeClvModels(rows: ClvModelRow[]): Promise<void> {
+    return writeClvModels(this.store, rows);
+  }
+
+  latestClvModel(): Promise<ClvModelRow | undefined> {
+    return latestClvModel(this.store, 'stream');
   }
 
   writeRejected(rows: RejectedRow[]): Promise<void> {

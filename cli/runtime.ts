@@ -37,5 +37,5 @@ export async function prepareRuntime(config: Config, logger: Logger, alongside: 
 /** An aggregator job whose results and checkpoints go to the store. */
 export function aggregatorJob(config: Config, store: Store, logger: Logger, options: JobOptions = DEFAULT_JOB_OPTIONS): AggregatorJob {
   const jobStore = { tables: new StoreTables(store), checkpoints: new StoreCheckpoints(store, aggregatorGroup(config.namespace)) };
-  return new AggregatorJob(config, jobStore, logger, { ...options, sessionGapMs: config.sessionGapMs });
+  return new AggregatorJob(config, jobStore, logger, { ...options, sessionGapMs: config.sessionGapMs, clvRefitIntervalMs: config.clv.refitIntervalMs, clvMonthlyDiscount: config.clv.monthlyDiscount });
 }

@@ -3,7 +3,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { resolve, join } from 'node:path';
 import { isLoopbackHost } from './exposure.ts';
-import { bool, ConfigError, duration, httpUrl, instant, integer, millis, nonEmpty, pemFile, port, type Env } from './settings.ts';
+import { bool, ConfigError, decimal, duration, httpUrl, instant, integer, millis, nonEmpty, pemFile, port, type Env } from './settings.ts';
 
 const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
@@ -51,6 +51,8 @@ export interface Config {
   queryLimits: QueryLimits;
   /** The inactivity gap of the session windows, ms (SALESINSIGHTS_SESSION_GAP). */
   sessionGapMs: number;
+  /** Lifetime-value model refits, event time (SALESINSIGHTS_CLV_REFIT_INTERVAL), and the predicted value's monthly discount (SALESINSIGHTS_CLV_MONTHLY_DISCOUNT). */
+  clv: { refitIntervalMs: number; monthlyDiscount: number };
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
@@ -239,6 +241,10 @@ export function loadConfig(env: Env = process.env): Config {
     query,
     queryLimits: queryLimits(env),
     sessionGapMs: duration(env, 'SALESINSIGHTS_SESSION_GAP', 1_800_000, 1_000, 24 * 3_600_000),
+    clv: {
+      refitIntervalMs: duration(env, 'SALESINSIGHTS_CLV_REFIT_INTERVAL', 24 * 3_600_000, 60_000, 366 * 24 * 3_600_000),
+      monthlyDiscount: decimal(env, 'SALESINSIGHTS_CLV_MONTHLY_DISCOUNT', 0.01, 0, 1),
+    },
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
       eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),

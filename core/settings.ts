@@ -84,6 +84,14 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   return n;
 }
 
+export function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = nonEmpty(env, name);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || n < min || n > max) throw new ConfigError(name, `"${v}" is not valid; expected a number ${min}-${max}, like 0.01`);
+  return n;
+}
+
 /** An instant given as a date (2000-01-01) or an ISO 8601 time with Z or an offset, in epoch ms. */
 export function instant(env: Env, name: string, fallback: number): number {
   const v = nonEmpty(env, name);

@@ -6,6 +6,10 @@ export const STREAM_DEFAULTS = {
   allowedLatenessMs: 0,
   /** Inactivity gap of the session windows (SALESINSIGHTS_SESSION_GAP). */
   sessionGapMs: 1_800_000,
+  /** The lifetime-value model's refits, event time (SALESINSIGHTS_CLV_REFIT_INTERVAL). */
+  clvRefitIntervalMs: 86_400_000,
+  /** Monthly discount rate of the predicted 12-month value (SALESINSIGHTS_CLV_MONTHLY_DISCOUNT). */
+  clvMonthlyDiscount: 0.01,
   /** Early firing of dirty windows, processing time. */
   earlyFiringIntervalMs: 1_000,
   checkpointIntervalMs: 5_000,

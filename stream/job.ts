@@ -15,6 +15,8 @@ import type { Logger } from '../core/logger.ts';
 import type { RejectedRow } from '../core/event.ts';
 import { createSchemaRegistry } from '../core/avro.ts';
 import { CheckpointCoordinator } from './checkpoint-coordinator.ts';
+import { ClvFitThread } from './clv/fit-thread.ts';
+import { ClvRefits } from './clv-refits.ts';
 import { STREAM_DEFAULTS, type EngineOptions } from './defaults.ts';
 import { EventDecoder } from './event-decoder.ts';
 import { prepareDecoding, processEventsBatch, takeRejectedBatch } from './input-batch.ts';
@@ -37,6 +39,8 @@ export interface JobOptions extends EngineOptions {
   checkpointIntervalMs: number;
   compaction?: CompactionPolicy;
   idleTimeoutMs: number;
+  clvRefitIntervalMs: number;
+  clvMonthlyDiscount: number;
   /** Output rows buffered before processing waits for a flush (backpressure). */
   maxBufferedRows: number;
   clock: Clock;
@@ -70,6 +74,8 @@ export class AggregatorJob implements JobView {
   /** Its store writes, output produces and checkpoints being retried (/api/health shows them). */
   readonly retries = new WriteRetries();
   private readonly stopped: StoppedPartitions;
+  /** The lifetime-value model's refits and the model in force. */
+  readonly clv: ClvRefits;
 
   constructor(
     config: Config,
@@ -90,6 +96,7 @@ export class AggregatorJob implements JobView {
     this.tracker = new WatermarkTracker(options.clock, options.idleTimeoutMs);
     this.stats = new JobMetrics(() => options.clock.now(), logger);
     this.stopped = new StoppedPartitions(this.source, logger);
+    this.clv = new ClvRefits(new ClvFitThread(), options, logger);
     this.schedule = new TickSchedule(options.clock, options.earlyFiringIntervalMs);
     this.endsCheck = new PeriodicTask(options.clock, options.checkpointIntervalMs, () => this.checkEnds());
   }
@@ -109,6 +116,7 @@ export class AggregatorJob implements JobView {
   }
 
   async start(): Promise<void> {
+    await this.clv.restore(this.tables);
     await this.producer.connect();
     await this.source.start({
       eachBatch: (p) => this.onBatch(p),
@@ -215,6 +223,7 @@ export class AggregatorJob implements JobView {
     const now = this.options.clock.now();
     this.schedule.ticked();
     const combined = this.tracker.combined();
+    this.clv.onTick(combined, this.coordinator.partitions, this.emissions);
     for (const [partition, p] of this.coordinator.partitions) {
       if (this.tracker.isIdle(String(partition))) p.advanceTo(combined, this.emissions);
       p.fireEarly(this.emissions);
@@ -278,7 +287,9 @@ export class AggregatorJob implements JobView {
   /** End of input: every window seen becomes final; everything is written and checkpointed. */
   async finishInput(): Promise<void> {
     await this.ticking;
-    for (const p of this.coordinator.partitions.values()) p.endOfInput(this.emissions);
+    const partitions = this.coordinator.partitions;
+    for (const p of partitions.values()) p.endOfInput(this.emissions);
+    await this.clv.finish(Math.max(...[...partitions.values()].map((p) => p.newestEventTime)), partitions, this.emissions);
     await this.tick(true);
   }
 
@@ -295,6 +306,7 @@ export class AggregatorJob implements JobView {
     await this.ticking.catch(() => undefined);
     if (!this.failure && this.sinceCheckpoint) await this.tick(true).catch((err) => this.logger.error({ err }, 'final flush failed'));
     await this.source.disconnect();
+    await this.clv.close();
     await this.producer.disconnect().catch((err: Error) => this.logger.warn({ err: err.message }, 'producer disconnect failed'));
   }
 }

@@ -5,7 +5,11 @@
 // complete here; sales rows are partial per partition and merged by the store.
 import type { StateEntry } from '../core/checkpoint.ts';
 import { contentKey, type ShopEvent } from '../core/event.ts';
-import type { CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
+import type { ClvModelRow, CustomerForecastRow, CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
+import type { OrderHistory } from './clv/customer-summary.ts';
+import type { CustomerScore } from './clv/model.ts';
+import { scoreCustomer } from './clv/model.ts';
+import { forecastRow, observationEnd, summaryOfHistory, type ModelInForce } from './clv/scoring.ts';
 import { isAbandoned, type SessionSummary } from './aggregations/session-summary.ts';
 import type { EngineOptions } from './defaults.ts';
 import type { EventBuffer } from './result-tables.ts';
@@ -23,13 +27,15 @@ export class Emissions<Events extends EventBuffer = EventBuffer> {
   customers: CustomerRow[] = [];
   late: LateRow[] = [];
   sessions: SessionRow[] = [];
+  forecasts: CustomerForecastRow[] = [];
+  clvModels: ClvModelRow[] = [];
   /** Ingest time of the newest event included in these emissions (end-to-end latency). */
   newestIngestedAt = 0;
 
   constructor(readonly events: Events) {}
 
   get size(): number {
-    return this.events.length + this.sales.length + this.customers.length + this.late.length + this.sessions.length;
+    return this.events.length + this.sales.length + this.customers.length + this.late.length + this.sessions.length + this.forecasts.length + this.clvModels.length;
   }
 
   /** Empty again, for the next tick: new row arrays (listeners may keep the old ones), the events rows' buffer kept. */
@@ -39,6 +45,8 @@ export class Emissions<Events extends EventBuffer = EventBuffer> {
     this.customers = [];
     this.late = [];
     this.sessions = [];
+    this.forecasts = [];
+    this.clvModels = [];
     this.newestIngestedAt = 0;
   }
 }
@@ -77,6 +85,8 @@ export class PartitionPipeline {
   private newestIngestedAt = 0;
   private readonly closeAllAfterMs: number;
   readonly counters: PartitionCounters = { events: 0, duplicates: 0, late: 0 };
+  /** The lifetime-value model each purchase's customer is scored with at the next firing (the job's refits set it). */
+  clvModel: ModelInForce | undefined;
 
   constructor(
     readonly partition: number,
@@ -94,6 +104,11 @@ export class PartitionPipeline {
 
   get watermark(): number {
     return this.watermarks.current();
+  }
+
+  /** The newest event time seen (a backfill's observation end); -Infinity before any. */
+  get newestEventTime(): number {
+    return this.watermarks.maxTimestamp;
   }
 
   get openWindows(): number {
@@ -150,7 +165,10 @@ export class PartitionPipeline {
   fireEarly(out: Emissions): void {
     this.emitWindows(this.windows.onProcessingTime(), out);
     const version = this.nextOffset * 2;
-    for (const { userId, value } of this.customers.onProcessingTime()) out.customers.push({ userId, ...value, version });
+    for (const { userId, value } of this.customers.onProcessingTime()) {
+      out.customers.push({ userId, ...value, version });
+      if (this.clvModel) out.forecasts.push(this.liveForecast(userId, this.clvModel, version));
+    }
     if (this.newestIngestedAt > out.newestIngestedAt) out.newestIngestedAt = this.newestIngestedAt;
     this.newestIngestedAt = 0;
   }
@@ -195,6 +213,28 @@ export class PartitionPipeline {
       sourcePartition: this.partition,
       version: this.nextOffset * 2 + 1,
     };
+  }
+
+  /** A customer scored with the model in force, observed at the watermark. */
+  private liveForecast(userId: bigint, { model, fittedAt, monthlyDiscount }: ModelInForce, version: number): CustomerForecastRow {
+    const history = this.customers.historyOf(userId)!;
+    const asOf = observationEnd(history, this.watermarks.current());
+    const summary = summaryOfHistory(history, asOf);
+    return forecastRow(userId, summary, scoreCustomer(model, summary, { monthlyDiscount }), asOf, fittedAt, this.partition, version);
+  }
+
+  /** Every purchasing customer's order history (a refit's input). */
+  histories(): Iterable<[bigint, OrderHistory]> {
+    return this.customers.histories();
+  }
+
+  /**
+   * A refit's scores of a customer, observed at `asOf`, from their history as the fit saw it; a
+   * customer whose history has changed since is scored again at the next firing instead.
+   */
+  rescored(userId: bigint, seen: OrderHistory, score: CustomerScore, inForce: ModelInForce, asOf: number, out: Emissions): void {
+    if (this.customers.historyOf(userId) !== seen) return this.customers.markChanged(userId);
+    out.forecasts.push(forecastRow(userId, summaryOfHistory(seen, asOf), score, asOf, inForce.fittedAt, this.partition, this.nextOffset * 2 + 1));
   }
 
   /**

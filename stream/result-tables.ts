@@ -3,7 +3,7 @@
 // wires the two together, so the engine never imports the store.
 import type { Checkpoint, StateEntry, StoredCheckpoint } from '../core/checkpoint.ts';
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
-import type { CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
+import type { ClvModelRow, CustomerForecastRow, CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
 
 /**
  * The events table's rows between two flushes, in whatever form the store writes fastest. An
@@ -28,6 +28,10 @@ export interface ResultTables {
   writeCustomers(rows: CustomerRow[]): Promise<void>;
   writeLate(rows: LateRow[]): Promise<void>;
   writeSessions(rows: SessionRow[]): Promise<void>;
+  writeForecasts(rows: CustomerForecastRow[]): Promise<void>;
+  writeClvModels(rows: ClvModelRow[]): Promise<void>;
+  /** The latest lifetime-value model the stream fitted (the one in force when the job starts), if any. */
+  latestClvModel(): Promise<ClvModelRow | undefined>;
   writeRejected(rows: RejectedRow[]): Promise<void>;
   isDataError(err: unknown): boolean;
 }

@@ -27,6 +27,8 @@ export async function writeOutputs(tables: ResultTables, out: Emissions, rejecte
     bisecting((rows) => tables.writeCustomers(rows), out.customers, (r, reason) => storeRejected.push(aggregateRejection(`customer_lifetime_value:${r.userId}`, r, reason))),
     bisecting((rows) => tables.writeLate(rows), out.late, (r, reason) => storeRejected.push(eventRejection(r.event, `late event: ${reason}`))),
     bisecting((rows) => tables.writeSessions(rows), out.sessions, (r, reason) => storeRejected.push(aggregateRejection(`sessions:${r.userId}:${r.userSession}:${r.sessionStart}`, r, reason))),
+    bisecting((rows) => tables.writeForecasts(rows), out.forecasts, (r, reason) => storeRejected.push(aggregateRejection(`customer_value_forecast:${r.userId}`, r, reason))),
+    bisecting((rows) => tables.writeClvModels(rows), out.clvModels, (r, reason) => logger.error({ row: r, reason }, 'the store refuses a lifetime-value model row; it is only logged')),
     bisecting((rows) => tables.writeRejected(rows), rejected, dropRejected),
   ]);
   aggregatesStored();

@@ -89,6 +89,11 @@ export class CustomerValueOperator {
     return out;
   }
 
+  /** The user is emitted (and scored) again at the next firing. */
+  markChanged(userId: bigint): void {
+    if (this.users.has(userId)) this.dirty.add(userId);
+  }
+
   /** The users the next firing emits (empty right after a firing, when checkpoints are taken). */
   pending(): bigint[] {
     return [...this.dirty];

@@ -1,0 +1,142 @@
+// The lifetime-value model's tables: customer_value_forecast (the stream's scores) and clv_models
+// (the fits of the stream and of `clv fit`).
+import type { ClvModelRow, CustomerForecastRow } from '../core/result-rows.ts';
+import { columns, insertRows } from './native-insert.ts';
+import type { Store } from './store.ts';
+
+const DATE_TIME_MS = "DateTime64(3, 'UTC')";
+
+const FORECAST_COLUMNS = columns([
+  ['user_id', 'UInt64'],
+  ['as_of', DATE_TIME_MS],
+  ['frequency', 'UInt64'],
+  ['recency_days', 'Float64'],
+  ['age_days', 'Float64'],
+  ['avg_repeat_order_value', 'Decimal(18, 2)'],
+  ['p_alive', 'Float64'],
+  ['expected_orders_30d', 'Float64'],
+  ['expected_orders_365d', 'Float64'],
+  ['expected_order_value', 'Decimal(18, 2)'],
+  ['predicted_value_12m', 'Decimal(18, 2)'],
+  ['model_fitted_at', DATE_TIME_MS],
+  ['source_partition', 'UInt32'],
+  ['version', 'UInt64'],
+]);
+
+const CLV_MODEL_COLUMNS = columns([
+  ['fitted_at', DATE_TIME_MS],
+  ['customers', 'UInt64'],
+  ['repeat_customers', 'UInt64'],
+  ['r', 'Float64'],
+  ['alpha', 'Float64'],
+  ['a', 'Float64'],
+  ['b', 'Float64'],
+  ['bgnbd_log_likelihood', 'Float64'],
+  ['p', 'Float64'],
+  ['q', 'Float64'],
+  ['gamma', 'Float64'],
+  ['gg_log_likelihood', 'Float64'],
+  ['iterations', 'UInt64'],
+  ['converged', 'UInt8'],
+  ['duration_ms', 'UInt64'],
+  ['time_unit', 'String'],
+  ['source', 'String'],
+  ['written_at', DATE_TIME_MS],
+]);
+
+/** Writes clv_models rows (the stream's refits and `clv fit`); a row of the same observation end and source replaces the earlier one. */
+export function writeClvModels(store: Store, rows: ClvModelRow[]): Promise<void> {
+  const writtenAt = Date.now();
+  return insertRows(store, 'clv_models_data', CLV_MODEL_COLUMNS, rows, (out, m) =>
+    out
+      .millis(m.fittedAt)
+      .uint(m.customers)
+      .uint(m.repeatCustomers)
+      .float(m.r)
+      .float(m.alpha)
+      .float(m.a)
+      .float(m.b)
+      .float(m.bgnbdLogLikelihood)
+      .float(m.p)
+      .float(m.q)
+      .float(m.gamma)
+      .float(m.ggLogLikelihood)
+      .uint(m.iterations)
+      .uint(m.converged ? 1 : 0)
+      .uint(m.durationMs)
+      .text('day')
+      .text(m.source)
+      .millis(writtenAt),
+  );
+}
+
+/** A clv_models row as JSON reads it back (64-bit integers as strings). */
+interface StoredClvModel {
+  fitted_at: string;
+  customers: string;
+  repeat_customers: string;
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+  bgnbd_log_likelihood: number;
+  p: number;
+  q: number;
+  gamma: number;
+  gg_log_likelihood: number;
+  iterations: string;
+  converged: number;
+  duration_ms: string;
+  source: ClvModelRow['source'];
+}
+
+/** The latest model fitted by `source`, if any. */
+export async function latestClvModel(store: Store, source: ClvModelRow['source']): Promise<ClvModelRow | undefined> {
+  const result = await store.client.query({
+    query: `SELECT * FROM ${store.database}.clv_models WHERE source = {source:String} ORDER BY fitted_at DESC LIMIT 1`,
+    query_params: { source },
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<StoredClvModel>();
+  if (!row) return undefined;
+  return {
+    fittedAt: Date.parse(`${row.fitted_at.replace(' ', 'T')}Z`),
+    customers: Number(row.customers),
+    repeatCustomers: Number(row.repeat_customers),
+    r: row.r,
+    alpha: row.alpha,
+    a: row.a,
+    b: row.b,
+    bgnbdLogLikelihood: row.bgnbd_log_likelihood,
+    p: row.p,
+    q: row.q,
+    gamma: row.gamma,
+    ggLogLikelihood: row.gg_log_likelihood,
+    iterations: Number(row.iterations),
+    converged: row.converged === 1,
+    durationMs: Number(row.duration_ms),
+    source: row.source,
+  };
+}
+
+/** Writes customer_value_forecast rows (versioned upserts). */
+export function writeForecasts(store: Store, rows: CustomerForecastRow[]): Promise<void> {
+  return insertRows(store, 'customer_value_forecast_data', FORECAST_COLUMNS, rows, (out, r) =>
+    out
+      .id(r.userId)
+      .millis(r.asOf)
+      .uint(r.frequency)
+      .float(r.recencyDays)
+      .float(r.ageDays)
+      .cents(r.avgRepeatOrderValueCents)
+      .float(r.pAlive)
+      .float(r.expectedOrders30d)
+      .float(r.expectedOrders365d)
+      .cents(r.expectedOrderValueCents)
+      .cents(r.predictedValue12mCents)
+      .millis(r.modelFittedAt)
+      .uint(r.sourcePartition)
+      .uint(r.version),
+  );
+}
+

@@ -1,0 +1,121 @@
+// The lifetime-value model's refits, as the aggregator job schedules them: in event time, each
+// time the combined watermark passes a multiple of the refit interval (and at the end of a
+// backfill's input), on a snapshot of every purchasing customer's order history. The fit and the
+// scoring of every customer run on their own thread (clv/fit-thread.ts); the tick that follows
+// the fit's end puts the model in force and writes every customer's new row. A fit that fails
+// leaves the previous model in force, its reason logged and shown in the metrics.
+import type { Logger } from '../core/logger.ts';
+import type { OrderHistory } from './clv/customer-summary.ts';
+import { scoreAt, type ClvFitThread, type FitOutcome } from './clv/fit-thread.ts';
+import { modelOfRow, modelRow, observationEnd, summaryOfHistory, type ModelInForce } from './clv/scoring.ts';
+import type { Emissions, PartitionPipeline } from './partition-pipeline.ts';
+import type { ResultTables } from './result-tables.ts';
+
+interface CustomerSnapshot {
+  partition: number;
+  userId: bigint;
+  history: OrderHistory;
+}
+
+interface FinishedFit {
+  asOf: number;
+  customers: CustomerSnapshot[];
+  outcome: FitOutcome;
+}
+
+/** How the refits went, for the job's metrics. */
+export interface ClvRefitStatus {
+  modelFittedAt: number | null;
+  refits: number;
+  lastFailure: string | null;
+}
+
+export class ClvRefits {
+  private inForce: ModelInForce | undefined;
+  /** The next multiple of the interval a refit waits for (event time). */
+  private nextRefitAt: number | undefined;
+  private running: Promise<void> | undefined;
+  private finished: FinishedFit | undefined;
+  readonly status: ClvRefitStatus = { modelFittedAt: null, refits: 0, lastFailure: null };
+
+  constructor(
+    private readonly thread: ClvFitThread,
+    private readonly options: { clvRefitIntervalMs: number; clvMonthlyDiscount: number },
+    private readonly logger: Logger,
+  ) {}
+
+  /** The model in force before the first refit of this run: the stream's latest, as stored. */
+  async restore(tables: ResultTables): Promise<void> {
+    const row = await tables.latestClvModel();
+    if (row) this.putInForce(modelOfRow(row, this.options.clvMonthlyDiscount));
+  }
+
+  /**
+   * The tick's part, before the partitions fire: a finished fit goes into force and its rows into
+   * `out`; a refit starts when the watermark has passed the next refit time.
+   */
+  onTick(watermark: number, partitions: ReadonlyMap<number, PartitionPipeline>, out: Emissions): void {
+    for (const p of partitions.values()) p.clvModel = this.inForce;
+    if (this.finished) this.apply(this.finished, partitions, out);
+    if (!Number.isFinite(watermark) || this.running) return;
+    const interval = this.options.clvRefitIntervalMs;
+    const due = Math.floor(watermark / interval) * interval;
+    if (this.nextRefitAt === undefined) this.nextRefitAt = due + interval;
+    if (watermark < this.nextRefitAt) return;
+    this.nextRefitAt = due + interval;
+    this.start(due, partitions);
+  }
+
+  /** End of input: a refit observed at the newest event time, awaited and put in force. */
+  async finish(asOf: number, partitions: ReadonlyMap<number, PartitionPipeline>, out: Emissions): Promise<void> {
+    await this.running;
+    if (this.finished) this.apply(this.finished, partitions, out);
+    if (!Number.isFinite(asOf)) return;
+    this.start(asOf, partitions);
+    await this.running;
+    this.apply(this.finished!, partitions, out);
+  }
+
+  close(): Promise<void> {
+    return this.thread.close();
+  }
+
+  private start(asOf: number, partitions: ReadonlyMap<number, PartitionPipeline>): void {
+    const customers: CustomerSnapshot[] = [];
+    for (const [partition, p] of partitions) for (const [userId, history] of p.histories()) customers.push({ partition, userId, history });
+    // The fit's input in one order whatever order the state was built in (a restore's differs), so a replay fits the same model.
+    customers.sort((x, y) => (x.userId < y.userId ? -1 : x.userId > y.userId ? 1 : 0));
+    const summaries = customers.map((c) => summaryOfHistory(c.history, observationEnd(c.history, asOf)));
+    this.running = this.thread
+      .fit(summaries, this.options.clvMonthlyDiscount)
+      .catch((err: Error): FitOutcome => ({ ok: false, reason: `the fit thread failed: ${err.message}`, durationMs: 0 }))
+      .then((outcome) => {
+        this.finished = { asOf, customers, outcome };
+        this.running = undefined;
+      });
+  }
+
+  private apply(fit: FinishedFit, partitions: ReadonlyMap<number, PartitionPipeline>, out: Emissions): void {
+    this.finished = undefined;
+    this.status.refits += 1;
+    const { outcome, asOf } = fit;
+    if (!outcome.ok) {
+      this.status.lastFailure = outcome.reason;
+      this.logger.warn({ asOf: new Date(asOf).toISOString(), reason: outcome.reason }, 'lifetime-value refit failed; the previous model stays in force');
+      return;
+    }
+    this.status.lastFailure = null;
+    const inForce: ModelInForce = { model: outcome.model, fittedAt: asOf, monthlyDiscount: this.options.clvMonthlyDiscount };
+    this.putInForce(inForce);
+    out.clvModels.push(modelRow(outcome.model, asOf, outcome.durationMs, 'stream'));
+    fit.customers.forEach((c, i) => {
+      partitions.get(c.partition)?.rescored(c.userId, c.history, scoreAt(outcome.scores, i), inForce, observationEnd(c.history, asOf), out);
+    });
+    for (const p of partitions.values()) p.clvModel = inForce;
+  }
+
+  private putInForce(inForce: ModelInForce): void {
+    this.inForce = inForce;
+    this.status.modelFittedAt = inForce.fittedAt;
+  }
+}
