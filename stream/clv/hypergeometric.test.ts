@@ -64,3 +64,19 @@ describe('scaledGaussHypergeometric', () => {
     expect(scaled).toBeGreaterThan(0);
   });
 });
+
+describe('2F1 where the transformation to 1 − z overflows', () => {
+  it('sums the defining series instead (a BG/NBD fit with b in the tens of thousands)', () => {
+    const [a, b, c, z] = [25.4, 40403.3, 40403.3 + 1e-5 - 13.4, 0.857];
+    const scaled = scaledGaussHypergeometric(a, b, c)(z);
+    // Against the defining series summed here term by term, in logs.
+    let term = 1;
+    let sum = 1;
+    for (let k = 0; k < 20_000; k++) {
+      term *= ((a + k) * (b + k) * z) / ((c + k) * (k + 1));
+      sum += term;
+    }
+    expect(Number.isFinite(scaled)).toBe(true);
+    expect(scaled).toBeCloseTo((1 - z) ** a * sum, 8);
+  });
+});

@@ -7,6 +7,9 @@
  *   (A&S 15.3.6) turns it into two series in 1 − z < 1/2. When c − a − b is (nearly) an integer
  *   the two terms have poles that cancel; the value is then interpolated between c − a − b = n ± ε
  *   (error O(ε²), against a cancellation error of about 1e-16/ε; ε = 1e-6 keeps both near 1e-10).
+ *   Where the transformed terms overflow and cancel (large b with c − a − b far below 0, as a
+ *   BG/NBD fit with b in the thousands gives), the defining series, slower but convergent for
+ *   every z < 1, is summed instead.
  * - z < 0: Pfaff's transformation (A&S 15.3.4), 2F1(a, b; c; z) = (1 − z)^-a 2F1(a, c − b; c; z/(z − 1)),
  *   whose argument lies in [0, 1).
  */
@@ -49,7 +52,8 @@ function hypergeometric(a: number, b: number, c: number, scaled: boolean): (z: n
     }
     if (z <= 0.5) return (scaled ? (1 - z) ** a : 1) * series(a, b, c, z);
     nearOne ??= aroundOne(a, b, c, scaled);
-    return nearOne(z);
+    const transformed = nearOne(z);
+    return Number.isFinite(transformed) ? transformed : (scaled ? (1 - z) ** a : 1) * series(a, b, c, z);
   };
 }
 

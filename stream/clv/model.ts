@@ -73,7 +73,15 @@ export function fitClvModel(summaries: readonly CustomerSummary[], options: Part
   if (!bgNbd.converged) return { ok: false, reason: `the BG/NBD fit did not converge in ${bgNbd.iterations} iterations` };
   if (!gammaGamma.converged) return { ok: false, reason: `the Gamma-Gamma fit did not converge in ${gammaGamma.iterations} iterations` };
   if (model.q <= 1) return { ok: false, reason: `Gamma-Gamma q = ${model.q} ≤ 1: the mean order value of the population is infinite` };
+  const unscorable = extremes(summaries).find((s) => !Object.values(scoreCustomer(model, s)).every(Number.isFinite));
+  if (unscorable) return { ok: false, reason: `the fitted model does not score ${JSON.stringify(unscorable)} finitely` };
   return { ok: true, model };
+}
+
+/** The customers at the edges of the data (most repeat orders, longest and shortest history): where a model's numbers break first. */
+function extremes(summaries: readonly CustomerSummary[]): CustomerSummary[] {
+  const by = (key: (s: CustomerSummary) => number) => summaries.reduce((best, s) => (key(s) > key(best) ? s : best));
+  return [by((s) => s.frequency), by((s) => s.ageDays), by((s) => -s.ageDays), by((s) => s.avgRepeatOrderValue)];
 }
 
 /** The scores of one customer at its summary's observation end. */
