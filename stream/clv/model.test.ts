@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conditionalExpectedOrders, probabilityAlive } from './bgnbd.ts';
 import type { CustomerSummary } from './customer-summary.ts';
 import { expectedOrderValue } from './gamma-gamma.ts';
-import { fitClvModel, scoreCustomer, type ClvModel } from './model.ts';
+import { fitClvModel, isPlausible, scoreCustomer, type ClvModel } from './model.ts';
 import { discountedValue } from './predicted-value.ts';
 
 const cdnowModel: ClvModel = {
@@ -116,5 +116,17 @@ describe('fitClvModel', () => {
   it('gives a reason when a fit does not converge', () => {
     const fewIterations = fitClvModel(population(300), { fit: { maxIterations: 5, tolerance: 1e-9, initialStep: 0.5 } });
     expect(fewIterations).toEqual({ ok: false, reason: expect.stringMatching(/did not converge in 5 iterations/) });
+  });
+});
+
+describe('isPlausible', () => {
+  const fine = { pAlive: 0.8, expectedOrders30d: 0.5, expectedOrders365d: 3, expectedOrderValue: 40, predictedValue12m: 110 };
+  it('takes ordinary scores and refuses the ones no customer has (a near-0 BG/NBD a gives such)', () => {
+    expect(isPlausible(fine)).toBe(true);
+    expect(isPlausible({ ...fine, predictedValue12m: 5.3e134 })).toBe(false);
+    expect(isPlausible({ ...fine, predictedValue12m: -7.6e74 })).toBe(false);
+    expect(isPlausible({ ...fine, expectedOrders365d: 0.1 })).toBe(false);
+    expect(isPlausible({ ...fine, pAlive: 1.2 })).toBe(false);
+    expect(isPlausible({ ...fine, expectedOrderValue: Number.NaN })).toBe(false);
   });
 });

@@ -73,8 +73,8 @@ export function fitClvModel(summaries: readonly CustomerSummary[], options: Part
   if (!bgNbd.converged) return { ok: false, reason: `the BG/NBD fit did not converge in ${bgNbd.iterations} iterations` };
   if (!gammaGamma.converged) return { ok: false, reason: `the Gamma-Gamma fit did not converge in ${gammaGamma.iterations} iterations` };
   if (model.q <= 1) return { ok: false, reason: `Gamma-Gamma q = ${model.q} ≤ 1: the mean order value of the population is infinite` };
-  const unscorable = extremes(summaries).find((s) => !Object.values(scoreCustomer(model, s)).every(Number.isFinite));
-  if (unscorable) return { ok: false, reason: `the fitted model does not score ${JSON.stringify(unscorable)} finitely` };
+  const unscorable = extremes(summaries).find((s) => !isPlausible(scoreCustomer(model, s)));
+  if (unscorable) return { ok: false, reason: `the fitted model scores ${JSON.stringify(unscorable)} implausibly: ${JSON.stringify(scoreCustomer(model, unscorable))}` };
   return { ok: true, model };
 }
 
@@ -82,6 +82,24 @@ export function fitClvModel(summaries: readonly CustomerSummary[], options: Part
 function extremes(summaries: readonly CustomerSummary[]): CustomerSummary[] {
   const by = (key: (s: CustomerSummary) => number) => summaries.reduce((best, s) => (key(s) > key(best) ? s : best));
   return [by((s) => s.frequency), by((s) => s.ageDays), by((s) => -s.ageDays), by((s) => s.avgRepeatOrderValue)];
+}
+
+/** Bounds no customer's scores pass: a fit that predicts beyond them (as a BG/NBD with a near 0 can, numerically) describes nothing. */
+const MAX_ORDERS_A_YEAR = 100_000;
+const MAX_VALUE = 1e12;
+
+export function isPlausible(s: CustomerScore): boolean {
+  return (
+    s.pAlive >= 0 &&
+    s.pAlive <= 1 &&
+    s.expectedOrders30d >= 0 &&
+    s.expectedOrders365d >= s.expectedOrders30d &&
+    s.expectedOrders365d <= MAX_ORDERS_A_YEAR &&
+    s.expectedOrderValue >= 0 &&
+    s.expectedOrderValue <= MAX_VALUE &&
+    s.predictedValue12m >= 0 &&
+    s.predictedValue12m <= MAX_VALUE
+  );
 }
 
 /** The scores of one customer at its summary's observation end. */
