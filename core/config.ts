@@ -51,6 +51,8 @@ export interface Config {
   queryLimits: QueryLimits;
   /** The inactivity gap of the session windows, ms (SALESINSIGHTS_SESSION_GAP). */
   sessionGapMs: number;
+  /** Hours the revenue forecast covers from its origin (SALESINSIGHTS_FORECAST_HORIZON). */
+  forecastHorizonHours: number;
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
@@ -239,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     query,
     queryLimits: queryLimits(env),
     sessionGapMs: duration(env, 'SALESINSIGHTS_SESSION_GAP', 1_800_000, 1_000, 24 * 3_600_000),
+    forecastHorizonHours: integer(env, 'SALESINSIGHTS_FORECAST_HORIZON', 24, 1, 168, 'hours'),
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
       eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),
