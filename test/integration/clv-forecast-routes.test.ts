@@ -125,7 +125,9 @@ async function appOn(namespace: string, seed: (s: Store) => Promise<void>): Prom
 beforeAll(async () => {
   app = await appOn(config.namespace, seedCustomers);
   // The tables and nothing in them; no evaluations table at all (as before its migration).
-  emptyApp = await appOn(`${config.namespace}_e`, (s) => s.client.command({ query: `DROP TABLE IF EXISTS ${s.database}.clv_evaluations` }));
+  emptyApp = await appOn(`${config.namespace}_e`, async (s) => {
+    await s.client.command({ query: `DROP TABLE IF EXISTS ${s.database}.clv_evaluations` });
+  });
   evaluatedApp = await appOn(`${config.namespace}_v`, async (s) => {
     await seedCustomers(s);
     await seedEvaluations(s);
