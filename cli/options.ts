@@ -65,7 +65,9 @@ export const instant = (flag: string): Parser<number> => (text) => {
   const t = text.trim();
   const form = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(t);
   const ms = form ? Date.parse(`${form[1]}T${form[2] ?? '00:00:00'}${form[3] ?? 'Z'}`) : NaN;
-  const dayExists = form !== null && new Date(Date.parse(`${form[1]}T00:00:00Z`)).toISOString().slice(0, 10) === form[1];
+  // Date.parse takes 2019-02-30 as March 2nd: the day must read back as written.
+  const midnight = form ? Date.parse(`${form[1]}T00:00:00Z`) : NaN;
+  const dayExists = !Number.isNaN(midnight) && new Date(midnight).toISOString().slice(0, 10) === form?.[1];
   if (Number.isNaN(ms) || !dayExists) throw new ConfigError(flag, `"${text}" is not a time; expected ISO 8601 in UTC, for example 2019-10-05T00:00:00Z or 2019-10-05`);
   if (ms < STORE_TIME_RANGE.minMs || ms > STORE_TIME_RANGE.maxMs) throw new ConfigError(flag, `"${text}" is outside the store's time range (1970-01-01 .. 2106-02-07)`);
   return ms;
