@@ -123,7 +123,6 @@ export const SHARED_SCHEMAS = [
       calibration_end: nullableTime,
       holdout_end: nullableTime,
       customers: { type: ['integer', 'null'] },
-      holdout_days: nullableNum,
       total_predicted: nullableNum,
       total_actual: nullableNum,
       mean_absolute_error: nullableNum,
