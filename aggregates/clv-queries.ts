@@ -58,7 +58,6 @@ export interface ClvEvaluationSummary {
   calibration_end: string | null;
   holdout_end: string | null;
   customers: number | null;
-  holdout_days: number | null;
   total_predicted: number | null;
   total_actual: number | null;
   mean_absolute_error: number | null;
@@ -190,7 +189,7 @@ async function latestModel(store: Store): Promise<ClvModel | null> {
 }
 
 const EVALUATION_TIMES = ['evaluated_at', 'calibration_end', 'holdout_end'] as const;
-const EVALUATION_FIGURES = ['customers', 'holdout_days', 'total_predicted', 'total_actual', 'mean_absolute_error'] as const;
+const EVALUATION_FIGURES = ['customers', 'total_predicted', 'total_actual', 'mean_absolute_error'] as const;
 /** The columns that say which evaluation is the latest, the first one present. */
 const EVALUATION_ORDER = ['evaluated_at', 'written_at', 'holdout_end', 'calibration_end'];
 
@@ -229,7 +228,6 @@ async function latestEvaluation(store: Store): Promise<ClvEvaluationSummary | nu
     calibration_end: time('calibration_end'),
     holdout_end: time('holdout_end'),
     customers: figure('customers'),
-    holdout_days: figure('holdout_days'),
     total_predicted: figure('total_predicted'),
     total_actual: figure('total_actual'),
     mean_absolute_error: figure('mean_absolute_error'),

@@ -96,18 +96,18 @@ async function seedCustomers(store: Store): Promise<void> {
   });
 }
 
-/** The evaluations table as `clv evaluate` stores it (its migration may differ: the reader takes the columns it finds). */
+/** The figures of the evaluations table the model card shows (its migration holds more: the reader takes the columns it finds). */
 async function seedEvaluations(store: Store): Promise<void> {
   const db = store.database;
   await store.client.command({ query: `DROP TABLE IF EXISTS ${db}.clv_evaluations` });
   await store.client.command({
     query: `CREATE TABLE ${db}.clv_evaluations (evaluated_at DateTime64(3, 'UTC'), calibration_end DateTime64(3, 'UTC'), holdout_end DateTime64(3, 'UTC'),
-            customers UInt64, holdout_days Float64, total_predicted Float64, total_actual UInt64, mean_absolute_error Float64) ENGINE = MergeTree ORDER BY evaluated_at`,
+            customers UInt64, total_predicted Float64, total_actual UInt64, mean_absolute_error Float64) ENGINE = MergeTree ORDER BY evaluated_at`,
   });
   await store.client.command({
     query: `INSERT INTO ${db}.clv_evaluations VALUES
-      ('2019-10-08 09:00:00.000', '2019-10-03 00:00:00.000', '2019-10-05 00:00:00.000', 80, 2, 30.5, 28, 0.41),
-      ('2019-10-08 10:30:00.000', '2019-10-05 00:00:00.000', '2019-10-07 00:00:00.000', 95, 2, 41.25, 44, 0.37)`,
+      ('2019-10-08 09:00:00.000', '2019-10-03 00:00:00.000', '2019-10-05 00:00:00.000', 80, 30.5, 28, 0.41),
+      ('2019-10-08 10:30:00.000', '2019-10-05 00:00:00.000', '2019-10-07 00:00:00.000', 95, 41.25, 44, 0.37)`,
   });
 }
 
@@ -242,7 +242,6 @@ describe('GET /api/clv/model', () => {
           calibration_end: '2019-10-05T00:00:00.000Z',
           holdout_end: '2019-10-07T00:00:00.000Z',
           customers: 95,
-          holdout_days: 2,
           total_predicted: 41.25,
           total_actual: 44,
           mean_absolute_error: 0.37,
