@@ -193,6 +193,21 @@ program
     await reset(config(), logger, { yes: opts.yes === true });
   });
 
+const forecast = program.command('forecast').description('the hourly revenue and orders forecast (revenue_forecast)');
+
+forecast
+  .command('backtest')
+  .description("rolling-origin evaluation on the store's history: MASE and sMAPE against the seasonal-naive baseline, interval coverage; works beside start")
+  .option('--from <time>', 'first origin, ISO 8601 in UTC (default: two days into the history)', instant('--from'))
+  .option('--to <time>', 'last origin, ISO 8601 in UTC (default: the last with a whole horizon observed after it)', instant('--to'))
+  .option('--step <hours>', 'hours between two origins', positiveInteger('--step'), 1)
+  .option('--json', 'the report as one JSON object instead of a table')
+  .action(async (opts: { from?: number; to?: number; step: number; json?: boolean }) => {
+    const { forecastBacktest, formatBacktest } = await import('./commands/forecast.ts');
+    const result = await forecastBacktest(config(), { fromMs: opts.from, toMs: opts.to, stepHours: opts.step, horizon: config().forecastHorizonHours });
+    process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBacktest(result)}\n`);
+  });
+
 const clv = program.command('clv').description('predictive customer lifetime value (BG/NBD + Gamma-Gamma): fit the models, evaluate them on a holdout; works beside start');
 
 clv
