@@ -8,7 +8,7 @@ export function evaluationTable(report: ClvEvaluationReport): string {
   const m = report.model;
   const lines = [
     `calibration: orders before ${report.calibration_end}; holdout: ${report.calibration_end} .. ${report.holdout_end} (${fixed(report.holdout_days, 2)} days)`,
-    `model: r ${fixed(m.r, 4)}, alpha ${fixed(m.alpha, 4)}, a ${fixed(m.a, 4)}, b ${fixed(m.b, 4)} (${m.customers} customers, ${m.repeat_customers} with a repeat order)`,
+    `model: r ${m.r.toPrecision(4)}, alpha ${m.alpha.toPrecision(4)}, a ${m.a.toPrecision(4)}, b ${m.b.toPrecision(4)} (${m.customers} customers, ${m.repeat_customers} with a repeat order)`,
     '',
     `customers                 ${report.customers}`,
     `repeat orders predicted   ${fixed(report.total_predicted, 1)}`,
