@@ -11,6 +11,7 @@ import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { isolatedConfig } from '../helpers.ts';
+import { seedFits, seedForecasts, type ForecastSeed } from '../clv-seed.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -21,17 +22,7 @@ let app: FastifyInstance;
 let emptyApp: FastifyInstance;
 let evaluatedApp: FastifyInstance;
 
-interface Customer {
-  user_id: string;
-  revenue: string;
-  orders: number;
-  last: string;
-  p_alive: number;
-  e30: number;
-  e365: number;
-  eov: string;
-  pv: string;
-}
+type Customer = ForecastSeed;
 const AS_OF = '2019-10-07 12:00:00.000';
 // Past revenue and the current score of each customer; one id above 2^53; u6 exactly at the 0.5 line.
 const CUSTOMERS: Customer[] = [
@@ -46,54 +37,15 @@ const CUSTOMERS: Customer[] = [
 ];
 
 async function seedCustomers(store: Store): Promise<void> {
-  const db = store.database;
-  await store.client.insert({
-    table: `${db}.customer_lifetime_value_versions`,
-    format: 'JSONEachRow',
-    values: CUSTOMERS.map((c) => ({
-      user_id: c.user_id,
-      revenue: c.revenue,
-      purchases: c.orders,
-      orders: c.orders,
-      first_purchase_at: '2019-10-01 00:00:00',
-      last_purchase_at: c.last,
-      avg_order_value: (Number(c.revenue) / c.orders).toFixed(2),
-      version: 1,
-    })),
-  });
-  const row = (c: Customer, p_alive: number, version: number) => ({
-    user_id: c.user_id,
-    as_of: AS_OF,
-    frequency: c.orders - 1,
-    recency_days: 3,
-    age_days: 6,
-    avg_repeat_order_value: c.eov,
-    p_alive,
-    expected_orders_30d: c.e30,
-    expected_orders_365d: c.e365,
-    expected_order_value: c.eov,
-    predicted_value_12m: c.pv,
-    model_fitted_at: '2019-10-07 00:00:00.000',
-    source_partition: 0,
-    version,
-  });
-  await store.client.insert({
-    table: `${db}.customer_value_forecast_data`,
-    format: 'JSONEachRow',
-    // u1 and u4 scored twice: the later version is the truth (an earlier one said alive).
-    values: [row(CUSTOMERS[0]!, 0.95, 1), row(CUSTOMERS[3]!, 0.99, 1), ...CUSTOMERS.map((c) => row(c, c.p_alive, 2))],
-  });
+  // u1 and u4 scored before: the later version is the truth (the earlier one said alive).
+  await seedForecasts(store, CUSTOMERS, AS_OF, new Map([['1', 0.95], ['4', 0.99]]));
   // Three fits: the latest observation end fitted twice, by the aggregator and by `clv fit`; the
   // aggregator's did not converge on Gamma-Gamma (NaN log-likelihood).
-  const fit = (at: string, r: number, gg: string, converged: number, source: string) =>
-    `(toDateTime64('${at}', 3, 'UTC'), 120, 40, ${r}, 4.4, 0.79, 2.4, -950.5, 6.25, 3.74, 15.44, ${gg}, 210, ${converged}, 35, 'day', '${source}', now64(3))`;
-  await store.client.command({
-    query: `INSERT INTO ${db}.clv_models_data VALUES ${[
-      fit('2019-10-05 00:00:00.000', 0.1, '-300.25', 1, 'stream'),
-      fit('2019-10-07 00:00:00.000', 0.3, '-310.5', 1, 'cli'),
-      fit('2019-10-07 00:00:00.000', 0.2426, 'nan', 0, 'stream'),
-    ].join(', ')}`,
-  });
+  await seedFits(store, [
+    { at: '2019-10-05 00:00:00.000', r: 0.1, ggLogLikelihood: '-300.25', converged: true, source: 'stream' },
+    { at: '2019-10-07 00:00:00.000', r: 0.3, ggLogLikelihood: '-310.5', converged: true, source: 'cli' },
+    { at: '2019-10-07 00:00:00.000', r: 0.2426, ggLogLikelihood: 'nan', converged: false, source: 'stream' },
+  ]);
 }
 
 /** The figures of the evaluations table the model card shows (its migration holds more: the reader takes the columns it finds). */
