@@ -1,10 +1,11 @@
 // Predicted lifetime value (BG/NBD + Gamma-Gamma) for people: customers slipping away (high past
 // revenue, low P(alive)), the top predicted value over 12 months, the distribution of P(alive) and
-// the model card (the latest fit and, once `clv evaluate` has stored one, the latest evaluation).
+// the model card (the latest fit and the latest `clv evaluate`).
 // Bound parameters only; ids leave as strings, money as numbers in currency units, times as ISO
 // 8601 text; a figure the store holds as NaN or infinity leaves as null.
 import type { Store } from './store.ts';
 import { queryRows } from './query-rows.ts';
+import { latestClvEvaluation } from './clv-evaluations.ts';
 import { isoMillisOfMs, isoSecondsOfSeconds } from '../core/time-format.ts';
 
 /** A scored customer beside their past revenue (customer_lifetime_value). */
@@ -52,21 +53,23 @@ export interface ClvModel {
   source: string;
 }
 
-/** The latest clv_evaluations row, each figure null when that table has no such column. */
+/** The figures of the latest `clv evaluate` (clv_evaluations) the model card shows. */
 export interface ClvEvaluationSummary {
-  evaluated_at: string | null;
-  calibration_end: string | null;
-  holdout_end: string | null;
-  customers: number | null;
-  total_predicted: number | null;
-  total_actual: number | null;
-  mean_absolute_error: number | null;
+  evaluated_at: string;
+  calibration_end: string;
+  holdout_end: string;
+  customers: number;
+  /** Repeat orders in (calibration_end, holdout_end], predicted and actual. */
+  total_predicted: number;
+  total_actual: number;
+  /** Per calibration customer. */
+  mean_absolute_error: number;
 }
 
 export interface ClvModelCard {
   /** null: no model fitted yet. */
   model: ClvModel | null;
-  /** null: no evaluation stored (or no clv_evaluations table in this store yet). */
+  /** null: no evaluation stored. */
   evaluation: ClvEvaluationSummary | null;
 }
 
@@ -141,10 +144,23 @@ export async function pAliveDistribution(store: Store, bins: number): Promise<PA
   return Array.from({ length: bins }, (_, i) => ({ lower: i / bins, upper: (i + 1) / bins, customers: counts.get(i) ?? 0 }));
 }
 
-/** The model card: the latest fit, and the latest evaluation when a clv_evaluations table holds one. */
+/** The model card: the latest fit and the latest evaluation. */
 export async function clvModelCard(store: Store): Promise<ClvModelCard> {
-  const [model, evaluation] = await Promise.all([latestModel(store), latestEvaluation(store)]);
-  return { model, evaluation };
+  const [model, evaluation] = await Promise.all([latestModel(store), latestClvEvaluation(store)]);
+  return {
+    model,
+    evaluation: evaluation
+      ? {
+          evaluated_at: evaluation.evaluated_at,
+          calibration_end: evaluation.calibration_end,
+          holdout_end: evaluation.holdout_end,
+          customers: evaluation.customers,
+          total_predicted: evaluation.total_predicted,
+          total_actual: evaluation.total_actual,
+          mean_absolute_error: evaluation.mean_absolute_error,
+        }
+      : null,
+  };
 }
 
 type ModelRow = Omit<ClvModel, 'fitted_at' | 'customers' | 'repeat_customers' | 'iterations' | 'converged' | 'duration_ms'> & {
@@ -185,51 +201,5 @@ async function latestModel(store: Store): Promise<ClvModel | null> {
     duration_ms: Number(row.duration_ms),
     time_unit: row.time_unit,
     source: row.source,
-  };
-}
-
-const EVALUATION_TIMES = ['evaluated_at', 'calibration_end', 'holdout_end'] as const;
-const EVALUATION_FIGURES = ['customers', 'total_predicted', 'total_actual', 'mean_absolute_error'] as const;
-/** The columns that say which evaluation is the latest, the first one present. */
-const EVALUATION_ORDER = ['evaluated_at', 'written_at', 'holdout_end', 'calibration_end'];
-
-/**
- * The latest row of clv_evaluations (the table `clv evaluate` stores into, added by a later
- * migration): read by the columns it has, times and figures converted from whatever type they
- * have; null while the table is missing or empty.
- */
-async function latestEvaluation(store: Store): Promise<ClvEvaluationSummary | null> {
-  const columns = new Set(
-    (
-      await queryRows<{ name: string }>(store, `SELECT name FROM system.columns WHERE database = {db:String} AND table = 'clv_evaluations'`, {
-        db: store.database,
-      })
-    ).map((c) => c.name),
-  );
-  if (columns.size === 0) return null;
-  const has = (c: string) => columns.has(c);
-  const selected = [
-    ...EVALUATION_TIMES.filter(has).map((c) => `toUnixTimestamp64Milli(parseDateTime64BestEffortOrNull(toString(${c}), 3, 'UTC')) AS ${c}`),
-    ...EVALUATION_FIGURES.filter(has).map((c) => `toFloat64OrNull(toString(${c})) AS ${c}`),
-  ];
-  const order = EVALUATION_ORDER.find(has);
-  const [row] = await queryRows<Record<string, string | number | null>>(
-    store,
-    `SELECT 1 AS present${selected.map((s) => `, ${s}`).join('')} FROM ${store.database}.clv_evaluations ${order ? `ORDER BY ${order} DESC` : ''} LIMIT 1`,
-  );
-  if (!row) return null;
-  const time = (c: (typeof EVALUATION_TIMES)[number]) => {
-    const ms = row[c] === null || row[c] === undefined ? null : Number(row[c]);
-    return ms === null || !Number.isFinite(ms) ? null : isoMillisOfMs(ms);
-  };
-  const figure = (c: (typeof EVALUATION_FIGURES)[number]) => finiteOrNull(row[c] === null || row[c] === undefined ? null : Number(row[c]));
-  return {
-    evaluated_at: time('evaluated_at'),
-    calibration_end: time('calibration_end'),
-    holdout_end: time('holdout_end'),
-    customers: figure('customers'),
-    total_predicted: figure('total_predicted'),
-    total_actual: figure('total_actual'),
-    mean_absolute_error: figure('mean_absolute_error'),
   };
 }

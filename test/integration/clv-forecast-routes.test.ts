@@ -1,8 +1,8 @@
 // The predicted-value routes (GET /api/clv/at-risk, /api/clv/top-value, /api/clv/p-alive,
 // /api/clv/model) on rows written straight into the store: customer_lifetime_value (past revenue),
 // customer_value_forecast (versioned scores) and clv_models (fits), each answer checked against
-// what the rows imply; an empty store (no model fitted yet, no evaluation table); a store holding
-// evaluations; refused parameters.
+// what the rows imply; an empty store (no model fitted yet); a store holding evaluations
+// (written by `clv evaluate`'s writer); refused parameters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { logger } from '../../core/logger.ts';
@@ -12,6 +12,7 @@ import type { Store } from '../../aggregates/store.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { isolatedConfig } from '../helpers.ts';
 import { seedFits, seedForecasts, type ForecastSeed } from '../clv-seed.ts';
+import { writeClvEvaluation } from '../../aggregates/clv-evaluations.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -48,19 +49,25 @@ async function seedCustomers(store: Store): Promise<void> {
   ]);
 }
 
-/** The figures of the evaluations table the model card shows (its migration holds more: the reader takes the columns it finds). */
+/** Two runs of `clv evaluate`, the later one last. */
 async function seedEvaluations(store: Store): Promise<void> {
-  const db = store.database;
-  await store.client.command({ query: `DROP TABLE IF EXISTS ${db}.clv_evaluations` });
-  await store.client.command({
-    query: `CREATE TABLE ${db}.clv_evaluations (evaluated_at DateTime64(3, 'UTC'), calibration_end DateTime64(3, 'UTC'), holdout_end DateTime64(3, 'UTC'),
-            customers UInt64, total_predicted Float64, total_actual UInt64, mean_absolute_error Float64) ENGINE = MergeTree ORDER BY evaluated_at`,
+  const run = (evaluated_at: string, calibration_end: string, holdout_end: string, customers: number, total_predicted: number, total_actual: number, mean_absolute_error: number) => ({
+    evaluated_at,
+    calibration_end,
+    holdout_end,
+    customers,
+    total_predicted,
+    total_actual,
+    mean_absolute_error,
+    model_fitted_at: calibration_end,
+    r: 0.24,
+    alpha: 4.4,
+    a: 0.79,
+    b: 2.4,
+    by_frequency: [{ calibration_repeat_orders: '0', customers, mean_predicted: 0.1, mean_actual: 0.2 }],
   });
-  await store.client.command({
-    query: `INSERT INTO ${db}.clv_evaluations VALUES
-      ('2019-10-08 09:00:00.000', '2019-10-03 00:00:00.000', '2019-10-05 00:00:00.000', 80, 30.5, 28, 0.41),
-      ('2019-10-08 10:30:00.000', '2019-10-05 00:00:00.000', '2019-10-07 00:00:00.000', 95, 41.25, 44, 0.37)`,
-  });
+  await writeClvEvaluation(store, run('2019-10-08 09:00:00.000', '2019-10-03 00:00:00.000', '2019-10-05 00:00:00.000', 80, 30.5, 28, 0.41));
+  await writeClvEvaluation(store, run('2019-10-08 10:30:00.000', '2019-10-05 00:00:00.000', '2019-10-07 00:00:00.000', 95, 41.25, 44, 0.37));
 }
 
 async function appOn(namespace: string, seed: (s: Store) => Promise<void>): Promise<FastifyInstance> {
@@ -76,10 +83,8 @@ async function appOn(namespace: string, seed: (s: Store) => Promise<void>): Prom
 
 beforeAll(async () => {
   app = await appOn(config.namespace, seedCustomers);
-  // The tables and nothing in them; no evaluations table at all (as before its migration).
-  emptyApp = await appOn(`${config.namespace}_e`, async (s) => {
-    await s.client.command({ query: `DROP TABLE IF EXISTS ${s.database}.clv_evaluations` });
-  });
+  // The tables and nothing in them.
+  emptyApp = await appOn(`${config.namespace}_e`, async () => {});
   evaluatedApp = await appOn(`${config.namespace}_v`, async (s) => {
     await seedCustomers(s);
     await seedEvaluations(s);
@@ -180,7 +185,7 @@ describe('GET /api/clv/model', () => {
     expect(await get('/api/clv/model')).toEqual({ status: 200, body: { model: latestFit, evaluation: null } });
   });
 
-  it('nothing fitted and no evaluations table: both null', async () => {
+  it('nothing fitted, nothing evaluated: both null', async () => {
     expect(await get('/api/clv/model', emptyApp)).toEqual({ status: 200, body: { model: null, evaluation: null } });
   });
 

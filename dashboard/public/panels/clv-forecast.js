@@ -41,10 +41,7 @@ function entry(term, value) {
 
 function evaluationText(e) {
   if (!e) return 'no evaluation yet';
-  const actual = e.total_actual === null ? '–' : fmtCount(e.total_actual);
-  const predicted = e.total_predicted === null ? '–' : e.total_predicted.toFixed(1);
-  const span = e.calibration_end && e.holdout_end ? `${minute(e.calibration_end)} → ${minute(e.holdout_end)}: ` : '';
-  return `${span}${predicted} predicted vs ${actual} actual orders, MAE ${figure(e.mean_absolute_error, 3)}`;
+  return `${minute(e.calibration_end)} → ${minute(e.holdout_end)}: ${e.total_predicted.toFixed(1)} predicted vs ${fmtCount(e.total_actual)} actual repeat orders, MAE ${figure(e.mean_absolute_error, 3)} (${fmtCount(e.customers)} customers)`;
 }
 
 function renderModelCard({ model, evaluation }) {
