@@ -91,11 +91,14 @@ export class ForecastRefresher {
     if (originMs <= this.lastOriginMs) return;
     const started = Date.now();
     const sales = await hourlySales(this.store, originMs - this.options.historyHours * HOUR_MS, originMs);
+    const read = Date.now();
     const forecast = await this.thread.fit(sales, originMs, this.options.horizon);
-    await writeRevenueForecast(this.store, forecast, Date.now());
+    const fitted = Date.now();
+    await writeRevenueForecast(this.store, forecast, fitted);
     this.lastOriginMs = originMs;
     this.lastFitAtMs = Date.now();
     this.fits += 1;
-    this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, ms: this.lastFitAtMs - started }, 'revenue forecast stored');
+    const ms = { readMs: read - started, fitMs: fitted - read, writeMs: this.lastFitAtMs - fitted };
+    this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, ...ms }, 'revenue forecast stored');
   }
 }
