@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { forecastOfSpan, latestRevenueForecast, type ForecastBand, type RevenueForecast } from '../../aggregates/forecast-queries.ts';
 import { isoMillisOfMs } from '../../core/time-format.ts';
 import { Q, errorReplies } from '../schemas.ts';
-import { timeSpan, type RangeQuery } from './params.ts';
+import { timeSpan, type RangeQuery, type Span } from './params.ts';
 import type { StoreRouteOptions } from './sales.ts';
 
 const num = { type: 'number' } as const;
@@ -23,15 +23,20 @@ export const FORECAST_SCHEMA = strict({
   orders_model: nullableStr,
   orders_fallback_reason: nullableStr,
   hours: { type: 'array', items: strict({ hour: { type: 'string', format: 'date-time' }, revenue: band, orders: band }) },
-  // Sums of the hours' points (the range's expected revenue and orders).
+  // Sums of the hours' points (the range's expected revenue and orders); with from/to, each hour
+  // weighted by the share of it inside the range.
   total: strict({ revenue: num, orders: num }),
 });
 
 const NONE = { made_at: null, model: null, fallback_reason: null, orders_model: null, orders_fallback_reason: null, hours: [], total: { revenue: 0, orders: 0 } };
 
-function forecastAnswer(f: RevenueForecast | null) {
+const HOUR_MS = 3_600_000;
+
+/** The forecast as the API answers it; `span` weighs each hour by the share of it inside the range. */
+function forecastAnswer(f: RevenueForecast | null, span?: Span) {
   if (!f) return NONE;
-  const sum = (pick: (h: RevenueForecast['hours'][number]) => ForecastBand) => f.hours.reduce((s, h) => s + pick(h).point, 0);
+  const weight = (hourMs: number) => (span ? Math.max(0, Math.min(hourMs + HOUR_MS, span.to) - Math.max(hourMs, span.from)) / HOUR_MS : 1);
+  const sum = (pick: (h: RevenueForecast['hours'][number]) => ForecastBand) => f.hours.reduce((s, h) => s + pick(h).point * weight(h.hourStartMs), 0);
   return {
     made_at: isoMillisOfMs(f.madeAtMs),
     model: f.model,
@@ -54,7 +59,7 @@ const forecastRoutes: FastifyPluginAsync<StoreRouteOptions> = async (app, { stor
     },
     async (req) => {
       const span = timeSpan(req.query);
-      return forecastAnswer(span ? await forecastOfSpan(store, span.from, span.to) : await latestRevenueForecast(store));
+      return span ? forecastAnswer(await forecastOfSpan(store, span.from, span.to), span) : forecastAnswer(await latestRevenueForecast(store));
     },
   );
 };

@@ -96,6 +96,10 @@ describe('GET /api/forecast', () => {
     const later = await get(`/api/forecast?from=${iso(O2 + HOUR_MS)}&to=${iso(O2 + 3 * HOUR_MS)}`);
     expect(later.body.made_at).toBe(iso(O2));
     expect(later.body.hours.map((h) => h.revenue.point)).toEqual([4, 6]);
+    // Half of one hour and a quarter of the next: the total weighs each by its share in the range.
+    const partial = await get(`/api/forecast?from=${iso(O2 + 1.5 * HOUR_MS)}&to=${iso(O2 + 2.25 * HOUR_MS)}`);
+    expect(partial.body.hours.map((h) => h.revenue.point)).toEqual([4, 6]);
+    expect(partial.body.total.revenue).toBeCloseTo(4 * 0.5 + 6 * 0.25, 9);
     // Past the horizon of the newest forecast, and before the first: not covered.
     expect((await get(`/api/forecast?from=${iso(O2 + 20 * HOUR_MS)}&to=${iso(O2 + 30 * HOUR_MS)}`)).body.made_at).toBeNull();
     expect((await get(`/api/forecast?from=${iso(O1 - 2 * HOUR_MS)}&to=${iso(O1)}`)).body.hours).toEqual([]);
