@@ -59,7 +59,7 @@ export function createCharts(onProductClick) {
           x: { grid: { display: false }, ticks: { maxTicksLimit: 12, maxRotation: 0 } },
           y: { beginAtZero: true, grid: { color: GRID }, ticks: { callback: (v) => fmtMoney(v) } },
         },
-        plugins: { tooltip: { callbacks: { label: (ctx) => `${label} ${fmtMoney(ctx.parsed.y)}` } } },
+        plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label} ${fmtMoney(ctx.parsed.y)}` } } },
       }),
     });
 
