@@ -1,5 +1,5 @@
-// The lifetime-value model's tables: customer_value_forecast (the stream's scores) and clv_models
-// (the fits of the stream and of `clv fit`).
+// The lifetime-value model's tables as the stream writes and reads them: customer_value_forecast
+// (its scores) and the latest of its own clv_models rows (clv-model-writer.ts writes them).
 import type { ClvModelRow, CustomerForecastRow } from '../core/result-rows.ts';
 import { columns, insertRows } from './native-insert.ts';
 import type { Store } from './store.ts';
@@ -22,53 +22,6 @@ const FORECAST_COLUMNS = columns([
   ['source_partition', 'UInt32'],
   ['version', 'UInt64'],
 ]);
-
-const CLV_MODEL_COLUMNS = columns([
-  ['fitted_at', DATE_TIME_MS],
-  ['customers', 'UInt64'],
-  ['repeat_customers', 'UInt64'],
-  ['r', 'Float64'],
-  ['alpha', 'Float64'],
-  ['a', 'Float64'],
-  ['b', 'Float64'],
-  ['bgnbd_log_likelihood', 'Float64'],
-  ['p', 'Float64'],
-  ['q', 'Float64'],
-  ['gamma', 'Float64'],
-  ['gg_log_likelihood', 'Float64'],
-  ['iterations', 'UInt64'],
-  ['converged', 'UInt8'],
-  ['duration_ms', 'UInt64'],
-  ['time_unit', 'String'],
-  ['source', 'String'],
-  ['written_at', DATE_TIME_MS],
-]);
-
-/** Writes clv_models rows (the stream's refits and `clv fit`); a row of the same observation end and source replaces the earlier one. */
-export function writeClvModels(store: Store, rows: ClvModelRow[]): Promise<void> {
-  const writtenAt = Date.now();
-  return insertRows(store, 'clv_models_data', CLV_MODEL_COLUMNS, rows, (out, m) =>
-    out
-      .millis(m.fittedAt)
-      .uint(m.customers)
-      .uint(m.repeatCustomers)
-      .float(m.r)
-      .float(m.alpha)
-      .float(m.a)
-      .float(m.b)
-      .float(m.bgnbdLogLikelihood)
-      .float(m.p)
-      .float(m.q)
-      .float(m.gamma)
-      .float(m.ggLogLikelihood)
-      .uint(m.iterations)
-      .uint(m.converged ? 1 : 0)
-      .uint(m.durationMs)
-      .text('day')
-      .text(m.source)
-      .millis(writtenAt),
-  );
-}
 
 /** A clv_models row as JSON reads it back (64-bit integers as strings). */
 interface StoredClvModel {

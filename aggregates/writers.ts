@@ -6,7 +6,8 @@
 import type { RejectedRow, ShopEvent } from '../core/event.ts';
 import { NativeBlockWriter, NativeValueError, type NativeBlock, type NativeType } from './native-block.ts';
 import { columns, insertRows } from './native-insert.ts';
-import { latestClvModel, writeClvModels, writeForecasts } from './clv-tables.ts';
+import { latestClvModel, writeForecasts } from './clv-tables.ts';
+import { writeClvModels } from './clv-model-writer.ts';
 import { sessionKey, type ClvModelRow, type CustomerForecastRow, type CustomerRow, type LateRow, type SalesRow, type SessionRow } from '../core/result-rows.ts';
 import type { Store } from './store.ts';
 

@@ -10,7 +10,7 @@ import { logger } from '../core/logger.ts';
 import type { ServiceStatus } from './services/index.ts';
 import type { ExportFormat } from './commands/export.ts';
 import { errorLine } from './error-line.ts';
-import { day, duration, integer, nonEmpty, oneOf, port, positiveInteger, positiveNumber } from './options.ts';
+import { day, duration, instant, integer, nonEmpty, oneOf, port, positiveInteger, positiveNumber } from './options.ts';
 
 const program = new Command('salesinsights').description('Real-time e-commerce sales analytics');
 // A usage error (unknown flag, missing argument) is commander's one line, then exit 2 below; set
@@ -118,7 +118,7 @@ program
 program
   .command('export')
   .description('a public table or a read-only query into a file, streamed; works beside start')
-  .argument('<table|query>', 'a public table (events, sales_per_product, customer_lifetime_value, late_events, rejected_events, sessions, session_products, session_abandonment_hourly, abandoned_products) or a SELECT query')
+  .argument('<table|query>', 'a public table (events, sales_per_product, customer_lifetime_value, late_events, rejected_events, sessions, session_products, session_abandonment_hourly, abandoned_products, customer_value_forecast, clv_models) or a SELECT query')
   .addOption(new Option('--format <format>', 'file format').choices(['parquet', 'csv', 'jsonl'] satisfies ExportFormat[]).makeOptionMandatory())
   .requiredOption('--out <file>', 'a new file to write (written aside, renamed in once the export is complete)')
   .option('--force', 'replace --out if it is an existing regular file (never a device, fifo, folder or link)')
@@ -193,9 +193,51 @@ program
     await reset(config(), logger, { yes: opts.yes === true });
   });
 
+const forecast = program.command('forecast').description('the hourly revenue and orders forecast (revenue_forecast)');
+
+forecast
+  .command('backtest')
+  .description("rolling-origin evaluation on the store's history: MASE and sMAPE against the seasonal-naive baseline, interval coverage; works beside start")
+  .option('--from <time>', 'first origin, ISO 8601 in UTC (default: two days into the history)', instant('--from'))
+  .option('--to <time>', 'last origin, ISO 8601 in UTC (default: the last with a whole horizon observed after it)', instant('--to'))
+  .option('--step <hours>', 'hours between two origins', positiveInteger('--step'), 1)
+  .option('--json', 'the report as one JSON object instead of a table')
+  .action(async (opts: { from?: number; to?: number; step: number; json?: boolean }) => {
+    const { forecastBacktest, formatBacktest } = await import('./commands/forecast.ts');
+    const result = await forecastBacktest(config(), { fromMs: opts.from, toMs: opts.to, stepHours: opts.step, horizon: config().forecastHorizonHours });
+    process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBacktest(result)}\n`);
+  });
+
+const clv = program.command('clv').description('predictive customer lifetime value (BG/NBD + Gamma-Gamma): fit the models, evaluate them on a holdout; works beside start');
+
+clv
+  .command('fit')
+  .description('fit both models on the purchases before --as-of, print the clv_models row as JSON and store it')
+  .option('--as-of <time>', 'observation end, ISO 8601 in UTC (default: the newest event time)', instant('--as-of'))
+  .action(async (opts: { asOf?: number }) => {
+    const { clvFit } = await import('./commands/clv.ts');
+    const { result, notStored } = await clvFit(config(), { asOf: opts.asOf });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (notStored) process.stderr.write(`clv fit: ${notStored}\n`);
+  });
+
+clv
+  .command('evaluate')
+  .description('fit on the orders before --calibration-end, compare predicted and actual repeat orders up to --holdout-end')
+  .requiredOption('--calibration-end <time>', 'end of the calibration period, ISO 8601 in UTC', instant('--calibration-end'))
+  .requiredOption('--holdout-end <time>', 'end of the holdout period, ISO 8601 in UTC', instant('--holdout-end'))
+  .option('--json', 'the report as one JSON object instead of a table')
+  .action(async (opts: { calibrationEnd: number; holdoutEnd: number; json?: boolean }) => {
+    const [{ clvEvaluate }, { evaluationTable }] = await Promise.all([import('./commands/clv.ts'), import('./commands/clv-report.ts')]);
+    const { result, notStored } = await clvEvaluate(config(), { calibrationEnd: opts.calibrationEnd, holdoutEnd: opts.holdoutEnd });
+    process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : evaluationTable(result));
+    if (notStored) process.stderr.write(`clv evaluate: ${notStored}\n`);
+  });
+
 program.addOption(new Option('--verbose', 'debug logging').hideHelp());
 program.hook('preAction', (_program, action) => {
-  running = action.name() === 'services' && action.args[0] ? `services ${action.args[0]}` : action.name();
+  const parent = action.parent && action.parent !== program ? `${action.parent.name()} ` : '';
+  running = action.name() === 'services' && action.args[0] ? `services ${action.args[0]}` : `${parent}${action.name()}`;
   // Every setting is checked before any command starts anything (the flags are, by commander).
   config();
 });

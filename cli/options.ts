@@ -3,6 +3,7 @@
 // before any command has done anything: no service started, no directory or topic created.
 import { ConfigError, portNumber } from '../core/settings.ts';
 import { parseDuration } from '../ingest/tools/replay.ts';
+import { STORE_TIME_RANGE } from '../core/time-format.ts';
 
 type Parser<T> = (text: string) => T;
 
@@ -53,4 +54,21 @@ export const oneOf = <T extends string>(name: string, choices: readonly T[]): Pa
 export const nonEmpty = (name: string): Parser<string> => (text) => {
   if (text.trim() === '') throw new ConfigError(name, 'must not be empty');
   return text;
+};
+
+/**
+ * An instant in UTC, epoch ms: ISO 8601 (`2019-10-05T12:00:00Z`, an offset, milliseconds), a
+ * store-style `2019-10-05 12:00:00` (UTC), or a day `2019-10-05` (its midnight, UTC); within what
+ * the store's DateTime columns hold.
+ */
+export const instant = (flag: string): Parser<number> => (text) => {
+  const t = text.trim();
+  const form = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(t);
+  const ms = form ? Date.parse(`${form[1]}T${form[2] ?? '00:00:00'}${form[3] ?? 'Z'}`) : NaN;
+  // Date.parse takes 2019-02-30 as March 2nd: the day must read back as written.
+  const midnight = form ? Date.parse(`${form[1]}T00:00:00Z`) : NaN;
+  const dayExists = !Number.isNaN(midnight) && new Date(midnight).toISOString().slice(0, 10) === form?.[1];
+  if (Number.isNaN(ms) || !dayExists) throw new ConfigError(flag, `"${text}" is not a time; expected ISO 8601 in UTC, for example 2019-10-05T00:00:00Z or 2019-10-05`);
+  if (ms < STORE_TIME_RANGE.minMs || ms > STORE_TIME_RANGE.maxMs) throw new ConfigError(flag, `"${text}" is outside the store's time range (1970-01-01 .. 2106-02-07)`);
+  return ms;
 };

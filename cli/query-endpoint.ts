@@ -30,8 +30,13 @@ export interface EndpointQuery {
   defaultFormat: string;
   database: string;
   settings?: Record<string, string>;
+  /** Bound parameters `{name:Type}`, each value its text. */
+  params?: Record<string, string>;
   signal?: AbortSignal;
 }
+
+/** A parameter's value as ClickHouse's HTTP interface takes it: escaped as in its text formats. */
+const escapedParam = (value: string) => value.replace(/[\\\t\n']/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', "'": "\\'" })[c] ?? c);
 
 /** The last bytes of a body, where an error after the first bytes is written. */
 const TAIL_BYTES = 4096;
@@ -104,6 +109,7 @@ export async function* queryEndpoint(config: Config, record: EndpointRecord, q: 
   url.searchParams.set('default_format', q.defaultFormat);
   url.searchParams.set('database', q.database);
   for (const [k, v] of Object.entries(q.settings ?? {})) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(q.params ?? {})) url.searchParams.set(`param_${k}`, escapedParam(v));
   const token = config.dashboard.token;
   const headers = { 'content-type': 'text/plain; charset=utf-8', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   const req = request(url, { method: 'POST', headers, signal: q.signal });

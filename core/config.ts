@@ -53,6 +53,8 @@ export interface Config {
   sessionGapMs: number;
   /** Lifetime-value model refits, event time (SALESINSIGHTS_CLV_REFIT_INTERVAL), and the predicted value's monthly discount (SALESINSIGHTS_CLV_MONTHLY_DISCOUNT). */
   clv: { refitIntervalMs: number; monthlyDiscount: number };
+  /** Hours the revenue forecast covers from its origin (SALESINSIGHTS_FORECAST_HORIZON). */
+  forecastHorizonHours: number;
   ingest: {
     /** An inbox file is taken once no writer holds it open and it has not changed for this long. */
     fileQuietMs: number;
@@ -245,6 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
       refitIntervalMs: duration(env, 'SALESINSIGHTS_CLV_REFIT_INTERVAL', 24 * 3_600_000, 60_000, 366 * 24 * 3_600_000),
       monthlyDiscount: decimal(env, 'SALESINSIGHTS_CLV_MONTHLY_DISCOUNT', 0.01, 0, 1),
     },
+    forecastHorizonHours: integer(env, 'SALESINSIGHTS_FORECAST_HORIZON', 24, 1, 168, 'hours'),
     ingest: {
       fileQuietMs: millis(env, 'SALESINSIGHTS_FILE_QUIET_MS', 2000),
       eventTimeMinMs: instant(env, 'SALESINSIGHTS_EVENT_TIME_MIN', VALIDATION_DEFAULTS.eventTimeMinMs),

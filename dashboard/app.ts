@@ -14,7 +14,9 @@ import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable
 import { LiveHub } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';
 import clvRoutes from './routes/clv.ts';
+import clvForecastRoutes from './routes/clv-forecast.ts';
 import eventsRoutes, { type HttpSourceOptions } from './routes/events.ts';
+import forecastRoutes from './routes/forecast.ts';
 import healthRoutes from './routes/health.ts';
 import metricsRoutes, { type ConnectorMetricsSource } from './routes/metrics.ts';
 import kpiRoutes from './routes/kpis.ts';
@@ -106,6 +108,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(kpiRoutes, { store: opts.store });
       await api.register(sessionRoutes, { store: opts.store });
       await api.register(clvRoutes, { store: opts.store });
+      await api.register(forecastRoutes, { store: opts.store });
+      await api.register(clvForecastRoutes, { store: opts.store });
       await api.register(healthRoutes, { store: opts.store, job: opts.job, components: opts.components });
       await api.register(streamRoutes, { hub });
       if (opts.ingest) await api.register(eventsRoutes, { config: opts.config, ...opts.ingest });

@@ -11,6 +11,12 @@ export const DASHBOARD_DEFAULTS = {
   maxLeaderboardLimit: 100,
   buckets: 10,
   maxBuckets: 100,
+  /** Rows of the predicted-value tables (customers at risk, top predicted value). */
+  clvForecastLimit: 20,
+  maxClvForecastLimit: 1000,
+  /** A customer is at risk below this P(alive). */
+  atRiskPAliveBelow: 0.5,
+  pAliveBins: 10,
   /** Longest span a per-minute query may cover. */
   maxSpanMs: 7 * 24 * 60 * 60_000,
   /** Longest span of KPIs and of the hourly revenue series. */

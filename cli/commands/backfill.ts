@@ -12,6 +12,7 @@ import { selectFiles } from '../../ingest/inbox-files.ts';
 import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
 import type { JobObserver } from '../../stream/job-metrics.ts';
 import { storeCounts, type StoreCounts } from '../../aggregates/count-queries.ts';
+import { ForecastRefresher } from '../forecast/forecast-refresher.ts';
 
 export interface BackfillSummary extends StoreCounts {
   files: number;
@@ -53,13 +54,17 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
   // No idleness in a backfill: the end of input closes the windows, deterministically.
   const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
   job.observe(observer);
+  // Off the event path: fits from the store at most every few seconds, and once at the end.
+  const forecasts = new ForecastRefresher(store, logger, { horizon: config.forecastHorizonHours });
   let stopped = false;
   try {
     await job.start();
+    forecasts.start();
     for (const file of files) await connector.takeFile(join(dir, file), { inPlace: true });
     await connector.close();
     await job.waitForPositions(await inputEndOffsets(config), { ownAll: true });
     await job.finishInput();
+    await forecasts.finish();
     const metrics = job.metrics();
     stopped = true;
     await job.stop();
@@ -81,6 +86,7 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
     if (!stopped) await job.stop().catch((e: unknown) => logger.warn({ err: e }, 'the failed backfill did not stop cleanly'));
     throw err;
   } finally {
+    await forecasts.stop();
     await store.close();
   }
 }

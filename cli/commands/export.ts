@@ -30,6 +30,8 @@ export const PUBLIC_TABLES = [
   'session_products',
   'session_abandonment_hourly',
   'abandoned_products',
+  'customer_value_forecast',
+  'clv_models',
 ] as const;
 
 export interface ExportOptions {

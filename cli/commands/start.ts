@@ -16,6 +16,7 @@ import { createMetricsRegistry } from '../../dashboard/routes/metrics.ts';
 import { startQueryEndpoint } from '../../dashboard/query/server.ts';
 import { removeEndpointFile, writeEndpointFile } from '../../dashboard/query/endpoint-file.ts';
 import { runDemo } from './demo.ts';
+import { ForecastRefresher } from '../forecast/forecast-refresher.ts';
 
 /** How long a shutdown may take: the final flush and checkpoint of a full-volume state take seconds, not minutes. */
 const SHUTDOWN_DEADLINE_MS = 60_000;
@@ -53,8 +54,11 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   let queries: Awaited<ReturnType<typeof startQueryEndpoint>> | undefined;
   const demoStop = new AbortController();
   let demo: Promise<void> | undefined;
+  // Refits the revenue forecast as hours of event time complete, on its own thread.
+  const forecasts = new ForecastRefresher(store, logger, { horizon: config.forecastHorizonHours });
   try {
     await aggregator.start();
+    forecasts.start();
     await connector.open();
     await connector.watch();
     dashboard = await startDashboard({
@@ -108,6 +112,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
     await dashboard?.app.close().catch((err) => logger.error({ err }, 'dashboard close failed'));
     await connector.close().catch((err) => logger.error({ err }, 'connector close failed'));
     await aggregator.stop();
+    await forecasts.stop();
     await store.close();
     await instance.leave();
   }

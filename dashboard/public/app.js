@@ -1,12 +1,13 @@
 /* global window, document */
 // The page: KPI tiles of the chosen range of event time (GET /api/kpis), live charts from the SSE
 // stream (init snapshot + sales rows merged in LiveSales) for the latest hour or less, the JSON
-// API for longer, filtered or custom ranges, for sessions and for lifetime value, health every
+// API for longer, filtered or custom ranges, for sessions and for lifetime value (past and predicted), health every
 // 2 s. This module composes the panels and decides what each stream event refreshes: sessions
 // close as the watermark passes them, so sales pushes and session closes both refresh them.
 import { createCharts } from './charts.js';
 import { feed, subscribe } from './feed.js';
 import { clvPanel } from './panels/clv.js';
+import { clvForecastPanel } from './panels/clv-forecast.js';
 import { refreshFilters, wireControls } from './panels/controls.js';
 import { renderHealth } from './panels/health.js';
 import { refreshKpis } from './panels/kpis.js';
@@ -21,6 +22,7 @@ function main() {
   const series = productSeriesPanel(charts.series);
   const refreshSales = salesPanels(charts.top, charts.rpm);
   const refreshClv = clvPanel(charts.clv);
+  const refreshForecast = clvForecastPanel(charts.pAlive);
   const refreshSessions = sessionPanels(charts.abandonment);
   wireControls(() => {
     refreshSales();
@@ -34,6 +36,7 @@ function main() {
       refreshKpis();
       refreshSessions();
       refreshClv();
+      refreshForecast();
       refreshFilters();
     },
     onSales: (update) => {
@@ -41,7 +44,10 @@ function main() {
       refreshKpis();
       refreshSessions();
       refreshFilters();
-      if (update.customers > 0) refreshClv();
+      if (update.customers > 0) {
+        refreshClv();
+        refreshForecast();
+      }
       series.refresh();
     },
     onSession: refreshSessions,
@@ -54,6 +60,7 @@ function main() {
       refreshKpis();
       refreshSessions();
       refreshClv();
+      refreshForecast();
     }
   }, 5000);
 }

@@ -1,5 +1,5 @@
 /* global window, document, getComputedStyle */
-// Chart.js set-up: the page's five charts (the UMD build from /vendor/chart.umd.js puts `Chart`
+// Chart.js set-up: the page's charts (the UMD build from /vendor/chart.umd.js puts `Chart`
 // on window); the panels fill them.
 import { fmtCount, fmtMoney, fmtPct } from './format.js';
 
@@ -59,7 +59,7 @@ export function createCharts(onProductClick) {
           x: { grid: { display: false }, ticks: { maxTicksLimit: 12, maxRotation: 0 } },
           y: { beginAtZero: true, grid: { color: GRID }, ticks: { callback: (v) => fmtMoney(v) } },
         },
-        plugins: { tooltip: { callbacks: { label: (ctx) => `${label} ${fmtMoney(ctx.parsed.y)}` } } },
+        plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label} ${fmtMoney(ctx.parsed.y)}` } } },
       }),
     });
 
@@ -72,6 +72,19 @@ export function createCharts(onProductClick) {
         y: { beginAtZero: true, grid: { color: GRID }, ticks: { precision: 0 } },
       },
       plugins: { tooltip: { callbacks: { title: (items) => `revenue ${items[0]?.label ?? ''}`, label: (ctx) => `${fmtCount(ctx.parsed.y)} users` } } },
+    }),
+  });
+
+  // Customers per bin of P(alive) (the future-value section).
+  const pAlive = new Chart(document.getElementById('clv-p-alive-chart'), {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: 'customers', data: [], backgroundColor: '#0f766e', borderRadius: 3, barPercentage: 1, categoryPercentage: 0.92 }] },
+    options: base({
+      scales: {
+        x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } },
+        y: { beginAtZero: true, grid: { color: GRID }, ticks: { precision: 0 } },
+      },
+      plugins: { tooltip: { callbacks: { title: (items) => `P(alive) ${items[0]?.label ?? ''}`, label: (ctx) => `${fmtCount(ctx.parsed.y)} customers` } } },
     }),
   });
 
@@ -97,7 +110,7 @@ export function createCharts(onProductClick) {
     }),
   });
 
-  return { top, rpm: line('rpm-chart', 'revenue', ACCENT), series: line('series-chart', 'revenue', '#0891b2'), clv, abandonment };
+  return { top, rpm: line('rpm-chart', 'revenue', ACCENT), series: line('series-chart', 'revenue', '#0891b2'), clv, abandonment, pAlive };
 }
 
 /** Replaces a chart's labels and first dataset. */

@@ -20,6 +20,8 @@ export function salesPanels(topChart, revenueChart) {
     // push all the same).
     const ls = liveSpan();
     const liveText = feed.live && feed.ready && !custom() ? ' · live' : '';
+    // The store-wide forecast: beside an unfiltered chart only; the chart draws without it when it fails.
+    const forecast = filtered() ? Promise.resolve(null) : api('forecast').catch(() => null);
     const [top, series, funnel] = ls
       ? [withLabels(feed.sales.top(20, ls.from), refresh), { points: feed.sales.series(ls.from, ls.to), bucket: 'minute' }, feed.sales.funnel(ls.from)]
       : await Promise.all([
@@ -28,7 +30,7 @@ export function salesPanels(topChart, revenueChart) {
           api('funnel', { ...rangeQuery(), ...filter }),
         ]);
     renderTopProducts(topChart, top, `${rangeText}${filterText}${liveText}`);
-    renderRevenue(revenueChart, series.points, series.bucket, `${rangeText}${filterText}${liveText}`);
+    renderRevenue(revenueChart, series.points, series.bucket, `${rangeText}${filterText}${liveText}`, await forecast);
     renderFunnel(funnel, `${rangeText}${filtered() ? filterText : ', all products'}`);
   }
   const refresh = throttled(refreshNow, 500);

@@ -16,6 +16,7 @@ import type { Store } from '../../aggregates/store.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { dropIntoInbox, isolatedConfig, tempDir } from '../helpers.ts';
 import { seedSessions } from '../session-seed.ts';
+import { seedFits, seedForecasts } from '../clv-seed.ts';
 import { SseReader } from '../sse.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -132,6 +133,20 @@ describe('dashboard in Chromium', () => {
         { ...session(790000002, '2019-10-01 23:40:00'), product_id: 9999992, purchased: true },
       ],
     );
+    // Scored customers and a fit: the future-value section shows them once the next push refreshes it.
+    const scored = (n: number, pAlive: number) => ({
+      user_id: String(790000010 + n),
+      revenue: `${5000 + n * 100}.00`,
+      orders: 3,
+      last: '2019-10-01 20:00:00',
+      p_alive: pAlive,
+      e30: 0.2,
+      e365: 1.5,
+      eov: '90.00',
+      pv: `${4000 + n * 10}.00`,
+    });
+    await seedForecasts(store, [scored(1, 0.1), scored(2, 0.3), scored(3, 0.8)], '2019-10-01 23:59:00.000');
+    await seedFits(store, [{ at: '2019-10-01 23:59:00.000', r: 0.2426, ggLogLikelihood: '-310.5', converged: true, source: 'cli' }]);
 
     // Big purchases of a new product right after the day: it must top the live chart.
     const rows = [0, 1, 2].map((i) => `2019-10-02 00:00:1${i} UTC,purchase,9999991,1602943681873052386,accessories.bag,ui-brand,999.99,51000000${i},ui-session-${i}`);
@@ -202,6 +217,24 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#funnel').textContent()).toContain('session → purchase');
     await page.click('#funnel-view button[data-view="events"]');
     expect(await page.locator('#funnel').textContent()).toContain('view → purchase');
+
+    // The future-value section: the customers at risk and the top predicted value as the API
+    // lists them (the seeded ones among them), the P(alive) bins and the model card.
+    const userColumn = (table: string) => page.locator(`#${table} tbody tr td:nth-child(2)`).allTextContents();
+    const ids = async (path: string) => (await apiJson<Array<{ user_id: string }>>(path)).map((c) => c.user_id);
+    const atRiskMatchesApi = async () => JSON.stringify(await userColumn('clv-at-risk-table')) === JSON.stringify(await ids('clv/at-risk?limit=20'));
+    await expect.poll(atRiskMatchesApi, { timeout: 15_000 }).toBe(true);
+    expect(await userColumn('clv-at-risk-table')).toEqual(expect.arrayContaining(['790000011', '790000012']));
+    expect(await userColumn('clv-at-risk-table')).not.toContain('790000013');
+    const topMatchesApi = async () => JSON.stringify(await userColumn('clv-top-value-table')) === JSON.stringify(await ids('clv/top-value?limit=20'));
+    await expect.poll(topMatchesApi, { timeout: 15_000 }).toBe(true);
+    expect(await userColumn('clv-top-value-table')).toContain('790000013');
+    const binsMatchApi = async () =>
+      JSON.stringify(await page.evaluate(() => (globalThis as unknown as { __charts: { pAlive: { data: { datasets: Array<{ data: number[] }> } } } }).__charts.pAlive.data.datasets[0]!.data)) ===
+      JSON.stringify((await apiJson<Array<{ customers: number }>>('clv/p-alive')).map((b) => b.customers));
+    await expect.poll(binsMatchApi, { timeout: 15_000 }).toBe(true);
+    const model = await apiJson<{ model: { fitted_at: string } }>('clv/model');
+    await expect.poll(() => page.locator('#clv-model').textContent(), { timeout: 15_000 }).toContain(model.model.fitted_at.slice(0, 16).replace('T', ' '));
     await screenshot(page, 'dashboard.png');
     expect(consoleErrors).toEqual([]);
   });

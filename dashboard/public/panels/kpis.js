@@ -31,6 +31,17 @@ function fmtRange(from, to) {
   return day(f) === day(end) ? `${day(f)} ${hm(f)} – ${toText} UTC` : `${day(f)} ${hm(f)} – ${day(end)} ${toText} UTC`;
 }
 
+/**
+ * The revenue tile's line against the forecast made before the range, when one covers it (the
+ * forecast is store-wide: none with a brand or category filter).
+ */
+async function renderAgainstForecast(el, k) {
+  const f = k.from === null || filtered() ? null : await api('forecast', { from: k.from, to: k.to }).catch(() => null);
+  if (!f?.made_at || f.total.revenue <= 0) return void (el.textContent = '');
+  const change = k.current.revenue / f.total.revenue - 1;
+  el.textContent = `${change > 0 ? '▲' : change < 0 ? '▼' : '='} ${fmtPct(Math.abs(change))} against forecast ${fmtMoneyShort(f.total.revenue)}`;
+}
+
 async function refreshKpisNow() {
   const k = await api('kpis', { ...tileRange(), ...filterQuery() });
   const tiles = [
@@ -46,6 +57,7 @@ async function refreshKpisNow() {
     const noPrevious = k.previous.views === 0 && k.previous.purchases === 0;
     renderDelta(tile.querySelector('.delta'), change, name === 'conversion' ? (noPrevious ? null : k.current.conversion - k.previous.conversion) : undefined);
   }
+  await renderAgainstForecast($('kpi-revenue').querySelector('.detail'), k);
   if (k.from === null) {
     $('range-text').textContent = 'event time: waiting for data…';
     $('range-compare').textContent = '';

@@ -1,0 +1,12 @@
+// The worker side of ForecastThread: fits off the main thread, so a fit never holds up ingestion
+// or the dashboard.
+import { parentPort } from 'node:worker_threads';
+import { answer } from '../../core/worker-calls.ts';
+import { fitRevenueForecast } from './fit-forecast.ts';
+import type { FitCall, FitReply } from './forecast-thread.ts';
+
+parentPort!.on('message', (call: FitCall) => {
+  void answer(call.id, async () => ({ forecast: fitRevenueForecast(call.sales, call.originMs, call.horizon) })).then((reply) =>
+    parentPort!.postMessage(reply satisfies FitReply),
+  );
+});

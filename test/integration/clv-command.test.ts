@@ -1,0 +1,143 @@
+// `clv fit` and `clv evaluate` as users run them, after a generated week went through `backfill`:
+// the fit equals the model functions applied to summaries computed independently from the CSV
+// files (test/clv-reference.ts), its row is stored with source 'cli'; a degenerate fit stores
+// nothing; the evaluation's actual holdout orders are the reference's count.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logger } from '../../core/logger.ts';
+import { generate } from '../../ingest/tools/generate.ts';
+import { backfill } from '../../cli/commands/backfill.ts';
+import { openStore } from '../../aggregates/open-store.ts';
+import { latestClvEvaluation } from '../../aggregates/clv-evaluations.ts';
+import { fitClvModel, type ClvModel } from '../../stream/clv/model.ts';
+import type { ClvModelRecord } from '../../aggregates/clv-model-writer.ts';
+import type { ClvEvaluationReport } from '../../cli/commands/clv.ts';
+import { ordersBefore, purchasesOfCsv, referenceSummary } from '../clv-reference.ts';
+import { cliEnv, runCli } from '../cli-process.ts';
+import { isolatedConfig, tempDir } from '../helpers.ts';
+
+const config = isolatedConfig('clv_command');
+const dataDir = tempDir('clv-command-data');
+let files: string[];
+
+const AS_OF = Date.parse('2019-10-05T00:00:00Z');
+const HOLDOUT_END = Date.parse('2019-10-07T00:00:00Z');
+
+beforeAll(async () => {
+  files = await generate({ days: 6, rowsPerDay: 6_000, out: dataDir, seed: 25 });
+  await backfill(config, logger, dataDir);
+}, 300_000);
+
+function referenceModel(asOf: number): ClvModel {
+  const summaries = [...ordersBefore(purchasesOfCsv(files), asOf).values()].map((orders) => referenceSummary(orders, asOf));
+  const fit = fitClvModel(summaries);
+  if (!fit.ok) throw new Error(`the reference fit is degenerate: ${fit.reason}`);
+  return fit.model;
+}
+
+const relative = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
+
+async function storedModels(): Promise<Array<{ fitted_at: string; source: string; r: number; customers: string }>> {
+  const store = openStore(config);
+  try {
+    const result = await store.client.query({
+      query: `SELECT toString(fitted_at) AS fitted_at, source, r, customers FROM ${store.database}.clv_models ORDER BY fitted_at`,
+      format: 'JSONEachRow',
+    });
+    return await result.json();
+  } finally {
+    await store.close();
+  }
+}
+
+describe('clv commands', () => {
+  it('clv fit --as-of equals the models fitted on summaries computed from the CSV files, and stores its row', async () => {
+    const run = await runCli(['clv', 'fit', '--as-of', '2019-10-05T00:00:00Z'], cliEnv(config), 180_000);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const fit = JSON.parse(lines[0]!) as ClvModelRecord;
+    const expected = referenceModel(AS_OF);
+    expect(fit.fitted_at).toBe('2019-10-05T00:00:00.000Z');
+    expect(fit).toMatchObject({ customers: expected.customers, repeat_customers: expected.repeatCustomers, converged: true, time_unit: 'day', source: 'cli' });
+    expect(expected.customers).toBeGreaterThan(100);
+    expect(expected.repeatCustomers).toBeGreaterThan(30);
+    const pairs: Array<[number, number]> = [
+      [fit.r, expected.r],
+      [fit.alpha, expected.alpha],
+      [fit.a, expected.a],
+      [fit.b, expected.b],
+      [fit.p, expected.p],
+      [fit.q, expected.q],
+      [fit.gamma, expected.gamma],
+    ];
+    for (const [actual, wanted] of pairs) expect(relative(actual, wanted)).toBeLessThan(1e-6);
+    expect(relative(fit.bgnbd_log_likelihood, expected.bgNbdLogLikelihood)).toBeLessThan(1e-9);
+    expect(relative(fit.gg_log_likelihood, expected.gammaGammaLogLikelihood)).toBeLessThan(1e-9);
+    expect(fit.iterations).toBeGreaterThan(0);
+    expect(fit.duration_ms).toBeGreaterThanOrEqual(0);
+    console.log(`clv fit on ${fit.customers} customers (${fit.repeat_customers} repeat): ${fit.duration_ms} ms, ${fit.iterations} iterations`);
+
+    const stored = await storedModels();
+    expect(stored).toEqual([{ fitted_at: '2019-10-05 00:00:00.000', source: 'cli', r: fit.r, customers: String(fit.customers) }]);
+  }, 240_000);
+
+  it('a degenerate fit is one line on stderr, a non-zero exit, and stores nothing', async () => {
+    const before = await storedModels();
+    const run = await runCli(['clv', 'fit', '--as-of', '2019-10-01T00:10:00Z'], cliEnv(config), 180_000);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^error: clv fit: no model fits the orders before 2019-10-01T00:10:00\.000Z: .*nothing stored/);
+    expect(await storedModels()).toEqual(before);
+  }, 240_000);
+
+  it('clv evaluate --json counts the holdout orders the CSV files hold, and stores its summary', async () => {
+    const run = await runCli(['clv', 'evaluate', '--calibration-end', '2019-10-05', '--holdout-end', '2019-10-07', '--json'], cliEnv(config), 180_000);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ClvEvaluationReport;
+
+    const purchases = purchasesOfCsv(files);
+    const calibration = ordersBefore(purchases, AS_OF);
+    const holdout = [...ordersBefore(purchases, HOLDOUT_END)].filter(([userId]) => calibration.has(userId));
+    const holdoutOrders = holdout.reduce((sum, [, orders]) => sum + orders.filter((o) => o.ms >= AS_OF).length, 0);
+    expect(holdoutOrders).toBeGreaterThan(0);
+    expect(report.customers).toBe(calibration.size);
+    expect(report.total_actual).toBe(holdoutOrders);
+    expect(report.holdout_days).toBe(2);
+    expect(report.model.r).toBeCloseTo(referenceModel(AS_OF).r, 6);
+    expect(report.by_frequency.map((g) => g.calibration_repeat_orders)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7+']);
+    expect(report.by_frequency.reduce((sum, g) => sum + g.customers, 0)).toBe(report.customers);
+    const predicted = report.by_frequency.reduce((sum, g) => sum + g.customers * (g.mean_predicted ?? 0), 0);
+    const actual = report.by_frequency.reduce((sum, g) => sum + g.customers * (g.mean_actual ?? 0), 0);
+    expect(relative(predicted, report.total_predicted)).toBeLessThan(1e-9);
+    expect(actual).toBeCloseTo(report.total_actual, 6);
+    expect(report.total_predicted).toBeGreaterThan(0);
+    expect(report.mean_absolute_error).toBeGreaterThan(0);
+
+    const store = openStore(config);
+    try {
+      const latest = await latestClvEvaluation(store);
+      expect(latest).toMatchObject({
+        calibration_end: '2019-10-05T00:00:00.000Z',
+        holdout_end: '2019-10-07T00:00:00.000Z',
+        customers: report.customers,
+        total_actual: report.total_actual,
+        model_fitted_at: '2019-10-05T00:00:00.000Z',
+        by_frequency: report.by_frequency,
+      });
+      expect(latest!.total_predicted).toBeCloseTo(report.total_predicted, 9);
+      expect(latest!.r).toBe(report.model.r);
+    } finally {
+      await store.close();
+    }
+  }, 240_000);
+
+  it('clv evaluate without --json prints the table', async () => {
+    const run = await runCli(['clv', 'evaluate', '--calibration-end', '2019-10-05', '--holdout-end', '2019-10-07'], cliEnv(config), 180_000);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/repeat orders actual\s+\d+/);
+    expect(run.stdout).toMatch(/^\s+7\+\s+\d+/m);
+  }, 240_000);
+});
