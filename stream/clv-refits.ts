@@ -66,14 +66,17 @@ export class ClvRefits {
     this.start(due, partitions);
   }
 
-  /** End of input: a refit observed at the newest event time, awaited and put in force. */
-  async finish(asOf: number, partitions: ReadonlyMap<number, PartitionPipeline>, out: Emissions): Promise<void> {
+  /**
+   * End of input: a refit observed at the newest event time, awaited; the next tick puts it in
+   * force (rows go into that tick's output, which a tick started meanwhile must not have taken).
+   */
+  async finish(asOf: number, partitions: ReadonlyMap<number, PartitionPipeline>): Promise<void> {
     await this.running;
-    if (this.finished) this.apply(this.finished, partitions, out);
     if (!Number.isFinite(asOf)) return;
+    const interval = this.options.clvRefitIntervalMs;
+    this.nextRefitAt = Math.floor(asOf / interval) * interval + interval;
     this.start(asOf, partitions);
     await this.running;
-    this.apply(this.finished!, partitions, out);
   }
 
   close(): Promise<void> {

@@ -289,7 +289,7 @@ export class AggregatorJob implements JobView {
     await this.ticking;
     const partitions = this.coordinator.partitions;
     for (const p of partitions.values()) p.endOfInput(this.emissions);
-    await this.clv.finish(Math.max(...[...partitions.values()].map((p) => p.newestEventTime)), partitions, this.emissions);
+    await this.clv.finish(Math.max(...[...partitions.values()].map((p) => p.newestEventTime)), partitions);
     await this.tick(true);
   }
 

@@ -2,13 +2,14 @@
 // the fit equals the model functions applied to summaries computed independently from the CSV
 // files (test/clv-reference.ts), its row is stored with source 'cli'; a degenerate fit stores
 // nothing; the evaluation's actual holdout orders are the reference's count.
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
 import { generate } from '../../ingest/tools/generate.ts';
 import { backfill } from '../../cli/commands/backfill.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import { latestClvEvaluation } from '../../aggregates/clv-evaluations.ts';
-import { fitClvModel, type ClvModel } from '../../stream/clv/model.ts';
+import { fitClvModel, scoreCustomer, type ClvModel } from '../../stream/clv/model.ts';
 import type { ClvModelRecord } from '../../aggregates/clv-model-writer.ts';
 import type { ClvEvaluationReport } from '../../cli/commands/clv.ts';
 import { ordersBefore, purchasesOfCsv, referenceSummary } from '../clv-reference.ts';
@@ -40,7 +41,7 @@ async function storedModels(): Promise<Array<{ fitted_at: string; source: string
   const store = openStore(config);
   try {
     const result = await store.client.query({
-      query: `SELECT toString(fitted_at) AS fitted_at, source, r, customers FROM ${store.database}.clv_models ORDER BY fitted_at`,
+      query: `SELECT toString(fitted_at) AS fitted_at, source, r, customers FROM ${store.database}.clv_models WHERE source = 'cli' ORDER BY fitted_at`,
       format: 'JSONEachRow',
     });
     return await result.json();
@@ -48,6 +49,67 @@ async function storedModels(): Promise<Array<{ fitted_at: string; source: string
     await store.close();
   }
 }
+
+interface StoredForecast {
+  user_id: string;
+  as_of: string;
+  frequency: string;
+  recency_days: number;
+  age_days: number;
+  p_alive: number;
+  expected_orders_30d: number;
+  expected_orders_365d: number;
+  expected_order_value: string;
+  predicted_value_12m: string;
+  model_fitted_at: string;
+}
+
+async function streamTables(): Promise<{ models: Array<ClvModelRecord & { fitted_at: string }>; forecasts: StoredForecast[] }> {
+  const store = openStore(config);
+  try {
+    const read = async <T>(query: string) => (await store.client.query({ query, format: 'JSONEachRow' })).json<T>();
+    return {
+      models: await read(`SELECT * FROM ${store.database}.clv_models WHERE source = 'stream' ORDER BY fitted_at`),
+      forecasts: await read(`SELECT * FROM ${store.database}.customer_value_forecast ORDER BY user_id`),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('the stream\'s lifetime-value model', () => {
+  it('refits once a day of event time and at the end of input; the last fit is the reference fit at the newest event time, and every purchasing customer is scored with it', async () => {
+    const { models, forecasts } = await streamTables();
+    const purchases = purchasesOfCsv(files);
+    const newest = Math.max(...purchases.map((p) => p.ms));
+    const allEvents = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').slice(1).filter((l) => l.includes(' UTC,')).map((l) => Date.parse(l.slice(0, 19).replace(' ', 'T') + 'Z')));
+    const newestEvent = Math.max(...allEvents);
+    // The daily refits observe a midnight (the tick after the watermark passed it; a backfill this
+    // fast passes several within one fit), the last one the newest event time.
+    const last = models[models.length - 1]!;
+    expect(last.fitted_at).toBe(new Date(newestEvent).toISOString().replace('T', ' ').replace('Z', ''));
+    for (const daily of models.slice(0, -1)) expect(daily.fitted_at).toMatch(/ 00:00:00\.000$/);
+    const orders = ordersBefore(purchases, newestEvent + 1);
+    const summaries = new Map([...orders].map(([userId, list]) => [userId, referenceSummary(list, newestEvent)]));
+    const fit = fitClvModel([...summaries.values()]);
+    if (!fit.ok) throw new Error(fit.reason);
+    expect(Number(last.customers)).toBe(fit.model.customers);
+    for (const key of ['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma'] as const) expect(relative(last[key], fit.model[key])).toBeLessThan(1e-6);
+    expect(newest).toBeLessThanOrEqual(newestEvent);
+
+    expect(forecasts.map((f) => f.user_id)).toEqual([...summaries.keys()].sort());
+    for (const f of forecasts) {
+      const summary = summaries.get(f.user_id)!;
+      const score = scoreCustomer(fit.model, summary);
+      expect(f.model_fitted_at).toBe(last.fitted_at);
+      expect(Number(f.frequency)).toBe(summary.frequency);
+      expect(f.age_days).toBeCloseTo(summary.ageDays, 9);
+      expect(f.p_alive).toBeCloseTo(score.pAlive, 6);
+      expect(f.expected_orders_365d).toBeCloseTo(score.expectedOrders365d, 5);
+      expect(Number(f.predicted_value_12m)).toBeCloseTo(score.predictedValue12m, 1);
+    }
+  }, 120_000);
+});
 
 describe('clv commands', () => {
   it('clv fit --as-of equals the models fitted on summaries computed from the CSV files, and stores its row', async () => {
