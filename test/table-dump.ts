@@ -16,6 +16,10 @@ export function dump(c: Config): Record<string, string> {
     session_products: `SELECT * FROM ${db}.session_products ORDER BY user_id, user_session, session_start, product_id`,
     session_abandonment_hourly: `SELECT * FROM ${db}.session_abandonment_hourly ORDER BY hour`,
     abandoned_products: `SELECT * FROM ${db}.abandoned_products ORDER BY product_id`,
+    customer_value_forecast: `SELECT * FROM ${db}.customer_value_forecast ORDER BY user_id`,
+    // The fit at the end of input (the daily ones observe the midnight after the tick that saw the
+    // watermark pass it, so a replay may fit them on a little more or less of the state).
+    clv_models: `SELECT * EXCEPT duration_ms FROM ${db}.clv_models WHERE source = 'stream' ORDER BY fitted_at DESC LIMIT 1`,
   };
   return Object.fromEntries(
     Object.entries(queries).map(([table, query]) => {
