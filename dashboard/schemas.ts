@@ -174,6 +174,7 @@ export const SHARED_SCHEMAS = [
       stateKeys: int,
       stateBytes: int,
       latencyMs: object({ p50: nullableNum, p99: nullableNum, samples: int }),
+      clv: object({ modelFittedAt: nullableNum, refits: int, lastFailure: { type: ['string', 'null'] } }),
       store: { $ref: 'sideOutputs#' },
       eventTime: { $ref: 'eventTime#' },
       // Keyed by component name (connector, aggregator, httpSource under start).

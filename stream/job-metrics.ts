@@ -89,7 +89,7 @@ export class JobMetrics {
     this.notify((o) => o.checkpointed?.(ms));
   }
 
-  health(pipelines: Iterable<PartitionPipeline>, watermark: number, consumerLag: Record<string, number>): PipelineMetrics {
+  health(pipelines: Iterable<PartitionPipeline>, watermark: number, consumerLag: Record<string, number>): Omit<PipelineMetrics, 'clv'> {
     let events = 0;
     let duplicates = 0;
     let late = 0;

@@ -294,7 +294,7 @@ export class AggregatorJob implements JobView {
   }
 
   metrics(): PipelineMetrics {
-    return this.stats.health(this.coordinator.partitions.values(), this.tracker.combined(), this.source.consumerLag());
+    return { ...this.stats.health(this.coordinator.partitions.values(), this.tracker.combined(), this.source.consumerLag()), clv: { ...this.clv.status } };
   }
 
   /**

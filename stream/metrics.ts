@@ -19,6 +19,8 @@ export interface PipelineMetrics {
   stateKeys: number;
   stateBytes: number;
   latencyMs: { p50: number | null; p99: number | null; samples: number };
+  /** The lifetime-value model in force (its observation end, epoch ms), refits so far, and why the last one failed. */
+  clv: { modelFittedAt: number | null; refits: number; lastFailure: string | null };
 }
 
 /** Keeps the last N samples; percentiles over them. */
