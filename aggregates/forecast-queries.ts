@@ -49,11 +49,13 @@ export function hourlySalesQuery(db: string, fromMs: number, toMs: number): Boun
 
 export const hourlySalesOfRow = (r: HourlySalesRow): HourlySales => ({ hourStartMs: Number(r.hour) * 1000, revenue: Number(r.revenue), orders: Number(r.orders) });
 
-/** The store's hourly sales of [fromMs, toMs), read on the pipeline's client (a background read, not a person's: no panel slot). */
+/**
+ * The store's hourly sales of [fromMs, toMs). Read on the panels' connection, under their limits:
+ * on the pipeline's (one connection in embedded mode) the read would hold up the writes behind it.
+ */
 export async function hourlySales(store: Store, fromMs: number, toMs: number): Promise<HourlySales[]> {
   const { query, params } = hourlySalesQuery(store.database, fromMs, toMs);
-  const result = await store.client.query({ query, query_params: params, format: 'JSONEachRow' });
-  return (await result.json<HourlySalesRow>()).map(hourlySalesOfRow);
+  return (await queryRows<HourlySalesRow>(store, query, params)).map(hourlySalesOfRow);
 }
 
 /** A forecast hour's point and 80 % / 95 % bounds. */
@@ -184,10 +186,10 @@ export async function forecastOfSpan(store: Store, fromMs: number, toMs: number)
 /**
  * The newest event time in the store (epoch ms), or null while it holds none. max() of the
  * events table's partition key column is answered from the parts' min/max index, so it is cheap
- * enough to ask every second; the public view (FINAL) would merge every row.
+ * enough to ask every second; the public view (FINAL) would merge every row. On the panels'
+ * connection, as hourlySales.
  */
 export async function newestEventTime(store: Store): Promise<number | null> {
-  const result = await store.client.query({ query: `SELECT count() AS n, toUnixTimestamp(max(event_time)) AS hi FROM ${store.database}.events_data`, format: 'JSONEachRow' });
-  const [row] = await result.json<{ n: string; hi: string }>();
+  const [row] = await queryRows<{ n: string; hi: string }>(store, `SELECT count() AS n, toUnixTimestamp(max(event_time)) AS hi FROM ${store.database}.events_data`);
   return row && Number(row.n) > 0 ? Number(row.hi) * 1000 : null;
 }

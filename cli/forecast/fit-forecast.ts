@@ -1,13 +1,15 @@
-// One fit of the revenue forecast: the store's hourly sales before the origin, both series
-// (revenue, orders) forecast by the forecaster (stream/forecast), as the rows revenue_forecast
-// keeps. Pure: the worker thread runs it, the refresher reads and writes around it.
+// The revenue forecast's rows from the forecasts of its two series (revenue and orders, each
+// fitted on its own forecast thread). Pure.
 import type { HourlySales, RevenueForecast } from '../../aggregates/forecast-queries.ts';
-import { forecastHourly } from '../../stream/forecast/index.ts';
-import type { HourlyForecast } from '../../stream/forecast/index.ts';
+import type { HourlyForecast, HourlyPoint } from '../../stream/forecast/index.ts';
 
-export function fitRevenueForecast(sales: readonly HourlySales[], originMs: number, horizon: number): RevenueForecast {
-  const revenue = forecastHourly(sales.map((s) => ({ hourStartMs: s.hourStartMs, value: s.revenue })), originMs, { horizon });
-  const orders = forecastHourly(sales.map((s) => ({ hourStartMs: s.hourStartMs, value: s.orders })), originMs, { horizon });
+export type SalesSeries = 'revenue' | 'orders';
+
+/** One series of the store's hourly sales as the forecaster takes it. */
+export const seriesOf = (sales: readonly HourlySales[], series: SalesSeries): HourlyPoint[] => sales.map((s) => ({ hourStartMs: s.hourStartMs, value: s[series] }));
+
+/** The rows of one origin: both forecasts are of the same origin and horizon. */
+export function revenueForecastOf(revenue: HourlyForecast, orders: HourlyForecast): RevenueForecast {
   const band = (f: HourlyForecast, h: number) => {
     const { point, lo80, hi80, lo95, hi95 } = f.hours[h]!;
     return { point, lo80, hi80, lo95, hi95 };

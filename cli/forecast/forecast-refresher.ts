@@ -2,12 +2,13 @@
 // hour boundary (an hour of event time completed), fit the next hours from the history before
 // that hour on the forecast thread and store them in revenue_forecast. Off the event path: it
 // reads the store on its own timer, so ingestion never waits for it. A backfill's event time
-// races ahead, so fits are at least `minIntervalMs` of wall time apart, and `finish` fits once
-// more at the end of the input.
+// races ahead, so fits are at least `minIntervalMs` of wall time apart and, whatever a fit costs,
+// busy at most `maxBusyShare` of the wall time; `finish` fits once more at the end of the input.
 import { hourlySales, newestEventTime, writeRevenueForecast } from '../../aggregates/forecast-queries.ts';
 import type { Store } from '../../aggregates/store.ts';
 import type { Logger } from '../../core/logger.ts';
 import { FORECAST_DEFAULTS } from '../../stream/forecast/index.ts';
+import { revenueForecastOf, seriesOf } from './fit-forecast.ts';
 import { ForecastThread } from './forecast-thread.ts';
 
 const HOUR_MS = 3_600_000;
@@ -21,24 +22,29 @@ export interface ForecastRefreshOptions {
   minIntervalMs: number;
   /** Hours of history read for a fit (the model fits at most FORECAST_DEFAULTS.maxHistoryHours). */
   historyHours: number;
+  /** The share of wall time fits may take: after a fit of d ms the next waits d × (1 / share − 1) at least. */
+  maxBusyShare: number;
 }
 
 export const FORECAST_REFRESH_DEFAULTS: Omit<ForecastRefreshOptions, 'horizon'> = {
   pollMs: 1_000,
   minIntervalMs: 5_000,
   historyHours: FORECAST_DEFAULTS.maxHistoryHours,
+  maxBusyShare: 0.05,
 };
 
 const hourStartOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 
 export class ForecastRefresher {
   private readonly options: ForecastRefreshOptions;
-  private readonly thread = new ForecastThread();
+  /** A thread per series: the fit at the end of a backfill, which it waits for, takes half the time. */
+  private readonly threads = { revenue: new ForecastThread(), orders: new ForecastThread() };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private busy = false;
   private lastOriginMs = -Infinity;
-  private lastFitAtMs = -Infinity;
+  /** Wall time of the next fit at the earliest. */
+  private nextFitAtMs = -Infinity;
   /** Fits made (the bench and the tests count them). */
   fits = 0;
 
@@ -66,7 +72,7 @@ export class ForecastRefresher {
   async stop(): Promise<void> {
     this.stopTimer();
     await this.running;
-    await this.thread.close();
+    await Promise.all([this.threads.revenue.close(), this.threads.orders.close()]);
   }
 
   private stopTimer(): void {
@@ -75,7 +81,7 @@ export class ForecastRefresher {
   }
 
   private poll(): void {
-    if (this.busy || Date.now() - this.lastFitAtMs < this.options.minIntervalMs) return;
+    if (this.busy || Date.now() < this.nextFitAtMs) return;
     this.busy = true;
     this.running = newestEventTime(this.store)
       .then(async (newest) => {
@@ -92,13 +98,18 @@ export class ForecastRefresher {
     const started = Date.now();
     const sales = await hourlySales(this.store, originMs - this.options.historyHours * HOUR_MS, originMs);
     const read = Date.now();
-    const forecast = await this.thread.fit(sales, originMs, this.options.horizon);
+    const [revenue, orders] = await Promise.all(
+      (['revenue', 'orders'] as const).map((series) => this.threads[series].fit(seriesOf(sales, series), originMs, this.options.horizon)),
+    );
+    const forecast = revenueForecastOf(revenue!, orders!);
+    const calibration = { revenue: revenue!.calibration, orders: orders!.calibration };
     const fitted = Date.now();
     await writeRevenueForecast(this.store, forecast, fitted);
+    const done = Date.now();
     this.lastOriginMs = originMs;
-    this.lastFitAtMs = Date.now();
+    this.nextFitAtMs = done + Math.max(this.options.minIntervalMs, (done - started) * (1 / this.options.maxBusyShare - 1));
     this.fits += 1;
-    const ms = { readMs: read - started, fitMs: fitted - read, writeMs: this.lastFitAtMs - fitted };
-    this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, ...ms }, 'revenue forecast stored');
+    const ms = { readMs: read - started, fitMs: fitted - read, writeMs: done - fitted };
+    this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, calibration, ...ms }, 'revenue forecast stored');
   }
 }

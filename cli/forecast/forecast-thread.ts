@@ -1,16 +1,16 @@
-// The forecaster on a worker thread of its own (augurs' fits take a tenth of a second and more:
-// never on the thread that consumes events and serves the dashboard).
+// The forecaster on a worker thread of its own (a calibrated fit takes a second: never on the
+// thread that consumes events and serves the dashboard).
 import type { Worker } from 'node:worker_threads';
-import type { HourlySales, RevenueForecast } from '../../aggregates/forecast-queries.ts';
 import { siblingModule, startWorker, WorkerCalls, type WorkerReply } from '../../core/worker-calls.ts';
+import type { HourlyForecast, HourlyPoint } from '../../stream/forecast/index.ts';
 
 export interface FitCall {
   id: number;
-  sales: HourlySales[];
+  points: HourlyPoint[];
   originMs: number;
   horizon: number;
 }
-export type FitReply = WorkerReply & { forecast?: RevenueForecast };
+export type FitReply = WorkerReply & { forecast?: HourlyForecast };
 
 const WORKER = siblingModule('forecast-worker', import.meta.url);
 
@@ -28,8 +28,8 @@ export class ForecastThread {
     this.worker.unref();
   }
 
-  async fit(sales: HourlySales[], originMs: number, horizon: number): Promise<RevenueForecast> {
-    const reply = await this.calls.call({ sales, originMs, horizon } satisfies Omit<FitCall, 'id'>);
+  async fit(points: HourlyPoint[], originMs: number, horizon: number): Promise<HourlyForecast> {
+    const reply = await this.calls.call({ points, originMs, horizon } satisfies Omit<FitCall, 'id'>);
     return reply.forecast!;
   }
 

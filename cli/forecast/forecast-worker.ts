@@ -2,11 +2,11 @@
 // or the dashboard.
 import { parentPort } from 'node:worker_threads';
 import { answer } from '../../core/worker-calls.ts';
-import { fitRevenueForecast } from './fit-forecast.ts';
+import { forecastHourly } from '../../stream/forecast/index.ts';
 import type { FitCall, FitReply } from './forecast-thread.ts';
 
 parentPort!.on('message', (call: FitCall) => {
-  void answer(call.id, async () => ({ forecast: fitRevenueForecast(call.sales, call.originMs, call.horizon) })).then((reply) =>
+  void answer(call.id, async () => ({ forecast: forecastHourly(call.points, call.originMs, { horizon: call.horizon }) })).then((reply) =>
     parentPort!.postMessage(reply satisfies FitReply),
   );
 });

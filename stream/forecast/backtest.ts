@@ -4,6 +4,7 @@
 // caller reads the series and times the run.
 import { DAY_HOURS, FORECAST_DEFAULTS, HOUR_MS } from './defaults.ts';
 import { coverage, mase, seasonalNaive, seasonalNaiveMae, smape } from './accuracy.ts';
+import type { CalibrationOptions } from './conformal.ts';
 import { forecastDense } from './forecaster.ts';
 import type { ForecastModel } from './forecaster.ts';
 import { denseHourly, hourStartOf } from './hourly-series.ts';
@@ -18,6 +19,8 @@ export interface BacktestOptions {
   /** Hours between two origins (default 1: every hour). */
   stepHours?: number;
   maxHistoryHours?: number;
+  /** The intervals' calibration at each origin (default as the forecaster's). */
+  calibration?: CalibrationOptions;
 }
 
 export interface Accuracy {
@@ -70,7 +73,7 @@ export function backtestHourly(points: readonly HourlyPoint[], options: Backtest
   for (let origin = first; origin <= last; origin += stepHours) {
     const history = series.values.slice(0, origin);
     const actual = series.values.slice(origin, origin + horizon);
-    const { model, forecast } = forecastDense({ startMs: series.startMs, values: history }, horizon, options.maxHistoryHours);
+    const { model, forecast } = forecastDense({ startMs: series.startMs, values: history }, horizon, options.maxHistoryHours, options.calibration);
     const baseline = actual.map((_, h) => seasonalNaive(series.values, origin, origin + h));
     const scale = seasonalNaiveMae(history);
     modelMase.push(mase(actual, forecast.point, scale));

@@ -14,6 +14,11 @@ export const FORECAST_DEFAULTS = {
   maxHistoryHours: 8 * WEEK_HOURS,
   /** Backtest: a forecast from every hour of the range. */
   backtestStepHours: 1,
+  /**
+   * The intervals' calibration (conformal.ts): a week of earlier origins, one a day, each scored
+   * on its whole horizon (7 × 24 scores); seven more fits per forecast, a second in all.
+   */
+  calibration: { origins: 7, stepHours: DAY_HOURS },
 } as const;
 
 /** The two prediction levels every forecast carries. */

@@ -3,7 +3,10 @@
 //   two weeks or more: MSTL, ETS trend, daily and weekly seasonality (periods 24 and 168);
 //   two days or more:  MSTL, ETS trend, daily seasonality (period 24);
 //   under two days:    the same-hour mean (same-hour-mean.ts).
+//   MSTL's intervals are then calibrated on earlier origins of the same history (conformal.ts).
 import { isoSecondsOfMs } from '../../core/time-format.ts';
+import { calibrate, widen } from './conformal.ts';
+import type { Calibration, CalibrationOptions } from './conformal.ts';
 import { DAY_HOURS, FORECAST_DEFAULTS, HOUR_MS, WEEK_HOURS } from './defaults.ts';
 import { denseHourly, hourStartOf } from './hourly-series.ts';
 import type { DenseHourly, HourlyPoint } from './hourly-series.ts';
@@ -19,6 +22,8 @@ export interface ForecastOptions {
   horizon?: number;
   /** The model fits at most this many of the latest hours (default 8 weeks). */
   maxHistoryHours?: number;
+  /** The intervals' calibration (default: 7 origins a day apart; `{ origins: 0 }`: augurs' intervals as they are). */
+  calibration?: CalibrationOptions;
 }
 
 export interface ModelForecast {
@@ -27,6 +32,8 @@ export interface ModelForecast {
   fallbackReason: string | null;
   /** Every value at least 0. */
   forecast: IntervalForecast;
+  /** The factors the intervals were widened by; null when not calibrated (the fallback, too short a history). */
+  calibration: Calibration | null;
 }
 
 export interface ForecastHour {
@@ -43,6 +50,7 @@ export interface HourlyForecast {
   originMs: number;
   model: ForecastModel;
   fallbackReason: string | null;
+  calibration: Calibration | null;
   hours: ForecastHour[];
 }
 
@@ -61,14 +69,31 @@ function degenerateReason(history: DenseHourly): string | undefined {
   return undefined;
 }
 
-/** Forecasts `horizon` hours after a dense history (the model and the reason for a fallback with it). */
-export function forecastDense(history: DenseHourly, horizon: number, maxHistoryHours: number = FORECAST_DEFAULTS.maxHistoryHours): ModelForecast {
+/** Forecasts `horizon` hours after a dense history (the model and the reason for a fallback with it), the intervals calibrated. */
+export function forecastDense(
+  history: DenseHourly,
+  horizon: number,
+  maxHistoryHours: number = FORECAST_DEFAULTS.maxHistoryHours,
+  calibration: CalibrationOptions = FORECAST_DEFAULTS.calibration,
+): ModelForecast {
+  const fitted = fitDense(history, horizon, maxHistoryHours);
+  if (fitted.model === 'same-hour-mean' || calibration.origins === 0) return fitted;
+  const factors = calibrate(history, horizon, calibration, (earlier) => {
+    const f = fitDense(earlier, horizon, maxHistoryHours);
+    return { forecast: f.forecast, calibratable: f.model !== 'same-hour-mean' };
+  });
+  return factors ? { ...fitted, forecast: widen(fitted.forecast, factors), calibration: factors } : fitted;
+}
+
+/** One fit, augurs' intervals as they are. */
+function fitDense(history: DenseHourly, horizon: number, maxHistoryHours: number): ModelForecast {
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`forecast horizon must be a positive integer, not ${horizon}`);
   const dropped = Math.max(0, history.values.length - maxHistoryHours);
   const recent = { startMs: history.startMs + dropped * HOUR_MS, values: history.values.slice(dropped) };
   const fallback = (fallbackReason: string): ModelForecast => ({
     model: 'same-hour-mean',
     fallbackReason,
+    calibration: null,
     forecast: clampAtZero(sameHourMeanForecast(recent.values, (recent.startMs / HOUR_MS) % DAY_HOURS, horizon)),
   });
   const plan = mstlPlan(recent.values.length);
@@ -82,7 +107,7 @@ export function forecastDense(history: DenseHourly, horizon: number, maxHistoryH
     return fallback(`${plan.model} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (!allFinite(forecast)) return fallback(`${plan.model} returned non-finite values`);
-  return { model: plan.model, fallbackReason: null, forecast: clampAtZero(forecast) };
+  return { model: plan.model, fallbackReason: null, calibration: null, forecast: clampAtZero(forecast) };
 }
 
 /**
@@ -91,10 +116,11 @@ export function forecastDense(history: DenseHourly, horizon: number, maxHistoryH
  */
 export function forecastHourly(points: readonly HourlyPoint[], originMs: number, options: ForecastOptions = {}): HourlyForecast {
   const origin = hourStartOf(originMs);
-  const { model, fallbackReason, forecast } = forecastDense(
+  const { model, fallbackReason, forecast, calibration } = forecastDense(
     denseHourly(points, origin),
     options.horizon ?? FORECAST_DEFAULTS.horizon,
     options.maxHistoryHours ?? FORECAST_DEFAULTS.maxHistoryHours,
+    options.calibration,
   );
   const hours = forecast.point.map((point, h) => ({
     hourStartMs: origin + h * HOUR_MS,
@@ -104,5 +130,5 @@ export function forecastHourly(points: readonly HourlyPoint[], originMs: number,
     lo95: forecast.lo95[h]!,
     hi95: forecast.hi95[h]!,
   }));
-  return { originMs: origin, model, fallbackReason, hours };
+  return { originMs: origin, model, fallbackReason, calibration, hours };
 }

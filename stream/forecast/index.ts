@@ -6,4 +6,5 @@ export { coverage, mase, seasonalNaive, seasonalNaiveMae, smape } from './accura
 export { FORECAST_DEFAULTS } from './defaults.ts';
 export { forecastHourly } from './forecaster.ts';
 export type { ForecastHour, ForecastModel, ForecastOptions, HourlyForecast } from './forecaster.ts';
+export type { Calibration, CalibrationOptions } from './conformal.ts';
 export type { HourlyPoint } from './hourly-series.ts';
