@@ -1,6 +1,7 @@
 // The lifetime-value model's tables as the stream writes and reads them: customer_value_forecast
 // (its scores) and the latest of its own clv_models rows (clv-model-writer.ts writes them).
 import type { ClvModelRow, CustomerForecastRow } from '../core/result-rows.ts';
+import type { ClvModelRecord } from './clv-model-writer.ts';
 import { columns, insertRows } from './native-insert.ts';
 import type { Store } from './store.ts';
 
@@ -23,39 +24,21 @@ const FORECAST_COLUMNS = columns([
   ['version', 'UInt64'],
 ]);
 
-/** A clv_models row as JSON reads it back (64-bit integers as strings). */
-interface StoredClvModel {
-  fitted_at: string;
-  customers: string;
-  repeat_customers: string;
-  r: number;
-  alpha: number;
-  a: number;
-  b: number;
-  bgnbd_log_likelihood: number;
-  p: number;
-  q: number;
-  gamma: number;
-  gg_log_likelihood: number;
-  iterations: string;
-  converged: number;
-  duration_ms: string;
-  source: ClvModelRow['source'];
-}
-
 /** The latest model fitted by `source`, if any. */
 export async function latestClvModel(store: Store, source: ClvModelRow['source']): Promise<ClvModelRow | undefined> {
   const result = await store.client.query({
-    query: `SELECT * FROM ${store.database}.clv_models WHERE source = {source:String} ORDER BY fitted_at DESC LIMIT 1`,
+    query: `SELECT * EXCEPT fitted_at, toUnixTimestamp64Milli(fitted_at) AS fitted_at_ms FROM ${store.database}.clv_models
+            WHERE source = {source:String} ORDER BY fitted_at DESC LIMIT 1`,
     query_params: { source },
     format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
   });
-  const [row] = await result.json<StoredClvModel>();
+  const [row] = await result.json<Omit<ClvModelRecord, 'fitted_at' | 'converged'> & { fitted_at_ms: number; converged: number }>();
   if (!row) return undefined;
   return {
-    fittedAt: Date.parse(`${row.fitted_at.replace(' ', 'T')}Z`),
-    customers: Number(row.customers),
-    repeatCustomers: Number(row.repeat_customers),
+    fittedAt: row.fitted_at_ms,
+    customers: row.customers,
+    repeatCustomers: row.repeat_customers,
     r: row.r,
     alpha: row.alpha,
     a: row.a,
@@ -65,9 +48,9 @@ export async function latestClvModel(store: Store, source: ClvModelRow['source']
     q: row.q,
     gamma: row.gamma,
     ggLogLikelihood: row.gg_log_likelihood,
-    iterations: Number(row.iterations),
+    iterations: row.iterations,
     converged: row.converged === 1,
-    durationMs: Number(row.duration_ms),
+    durationMs: row.duration_ms,
     source: row.source,
   };
 }

@@ -10,7 +10,8 @@ import { backfill } from '../../cli/commands/backfill.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import { latestClvEvaluation } from '../../aggregates/clv-evaluations.ts';
 import { fitClvModel, scoreCustomer, type ClvModel } from '../../stream/clv/model.ts';
-import type { ClvModelRecord } from '../../aggregates/clv-model-writer.ts';
+import { writeClvModels, type ClvModelRecord } from '../../aggregates/clv-model-writer.ts';
+import { latestClvModel } from '../../aggregates/clv-tables.ts';
 import type { ClvEvaluationReport } from '../../cli/commands/clv.ts';
 import { ordersBefore, purchasesOfCsv, referenceSummary } from '../clv-reference.ts';
 import { cliEnv, runCli } from '../cli-process.ts';
@@ -109,6 +110,19 @@ describe('the stream\'s lifetime-value model', () => {
       expect(Number(f.predicted_value_12m)).toBeCloseTo(score.predictedValue12m, 1);
     }
   }, 120_000);
+});
+
+describe('the stream\'s model in the store', () => {
+  it('reads back its latest model as written (the one in force when an aggregator restarts)', async () => {
+    const store = openStore(config);
+    try {
+      const model = { fittedAt: Date.parse('2030-01-02T03:04:05.678Z'), customers: 5, repeatCustomers: 2, r: 0.25, alpha: 4.4, a: 0.79, b: 2.4, bgnbdLogLikelihood: -9582.4, p: 6.25, q: 3.74, gamma: 15.44, ggLogLikelihood: -4000.5, iterations: 321, converged: true, durationMs: 12, source: 'stream' as const };
+      await writeClvModels(store, [model, { ...model, fittedAt: model.fittedAt - 86_400_000, r: 9 }]);
+      expect(await latestClvModel(store, 'stream')).toEqual(model);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('clv commands', () => {
