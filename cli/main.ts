@@ -208,6 +208,26 @@ forecast
     process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatBacktest(result)}\n`);
   });
 
+const alerts = program.command('alerts').description('the alert rules, their state and silences (README "Alerts"); works beside start');
+
+alerts
+  .command('list')
+  .description('each rule in force with its current state, and the silences in force, as JSON')
+  .action(async () => {
+    const { alertsList } = await import('./commands/alerts.ts');
+    process.stdout.write(`${JSON.stringify(await alertsList(config(), process.env), null, 2)}\n`);
+  });
+
+alerts
+  .command('silence')
+  .description("withhold a rule's notifications for a while (its alerts are still evaluated and recorded)")
+  .argument('<rule>', 'a rule name (alerts list names them)', nonEmpty('rule'))
+  .requiredOption('--for <duration>', 'how long, with its unit: 30m, 2h')
+  .action(async (rule: string, opts: { for: string }) => {
+    const { alertsSilence } = await import('./commands/alerts.ts');
+    process.stdout.write(`${JSON.stringify(alertsSilence(config(), process.env, rule, opts.for))}\n`);
+  });
+
 const clv = program.command('clv').description('predictive customer lifetime value (BG/NBD + Gamma-Gamma): fit the models, evaluate them on a holdout; works beside start');
 
 clv
