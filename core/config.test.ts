@@ -89,6 +89,32 @@ describe('SALESINSIGHTS_SESSION_GAP', () => {
   });
 });
 
+describe('SALESINSIGHTS_PARTITIONS and SALESINSIGHTS_INSTANCE_ID', () => {
+  it('partitions: 4 unless set, an integer 1 .. 256', () => {
+    expect(loadConfig({}).partitions).toBe(4);
+    expect(loadConfig({ SALESINSIGHTS_PARTITIONS: '1' }).partitions).toBe(1);
+    expect(loadConfig({ SALESINSIGHTS_PARTITIONS: '256' }).partitions).toBe(256);
+  });
+
+  it.each(['0', '257', '-4', '4.5', 'four'])('refuses partitions %j in one line naming the setting', (v) => {
+    const e = configError({ SALESINSIGHTS_PARTITIONS: v });
+    expect(e.setting).toBe('SALESINSIGHTS_PARTITIONS');
+    expect(e.message).toBe(`SALESINSIGHTS_PARTITIONS: "${v}" is not valid; expected an integer number of partitions 1-256`);
+  });
+
+  it('instance id: unset unless given (derived where the inbox is known); letters, digits, . _ -', () => {
+    expect(loadConfig({}).instanceId).toBeUndefined();
+    expect(loadConfig({ SALESINSIGHTS_INSTANCE_ID: 'shop-eu.2_a' }).instanceId).toBe('shop-eu.2_a');
+    expect(loadConfig({ SALESINSIGHTS_INSTANCE_ID: 'x'.repeat(64) }).instanceId).toHaveLength(64);
+  });
+
+  it.each(['a:b', 'two words', '-lead', '.hidden', 'x'.repeat(65), 'ünï'])('refuses instance id %j', (v) => {
+    const e = configError({ SALESINSIGHTS_INSTANCE_ID: v });
+    expect(e.setting).toBe('SALESINSIGHTS_INSTANCE_ID');
+    expect(e.message).toMatch(/^SALESINSIGHTS_INSTANCE_ID: ".*" must start with a letter or digit/);
+  });
+});
+
 describe('bad configuration fails fast with a ConfigError naming the setting', () => {
   it.each(['Sales', '1abc', 'sales-insights', 'sales.insights', '_x', 'a'.repeat(64), 'ns with space'])('namespace %j', (ns) => {
     const e = configError({ SALESINSIGHTS_NAMESPACE: ns });

@@ -7,6 +7,8 @@ import { bool, ConfigError, decimal, duration, httpUrl, instant, integer, millis
 
 const NAMESPACE = /^[a-z][a-z0-9_]{0,62}$/;
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
+/** An instance id goes into transactional ids and ledger keys (`<id>:<hash>`): no colon, no spaces. */
+export const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface KafkaSecurity {
   ssl: boolean;
@@ -25,6 +27,16 @@ export interface Config {
   /** Brokers; when `localServices.kafka` is true they are the ones `services up` starts. */
   kafkaBrokers: string[];
   schemaRegistryUrl: string;
+  /**
+   * Partitions of the namespace's topics when they are created (SALESINSIGHTS_PARTITIONS): the
+   * upper bound of aggregator parallelism. Topics that exist with another count are refused.
+   */
+  partitions: number;
+  /**
+   * This process's connector instance (SALESINSIGHTS_INSTANCE_ID): its transactional ids and
+   * ledger entries. Unset: derived from host and inbox path (core/instance-id.ts).
+   */
+  instanceId?: string;
   /** Unset means the embedded chDB engine. */
   clickhouseUrl?: string;
   clickhouseUser?: string;
@@ -116,6 +128,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Partitions of a new namespace's topics (README, "Scaling out"). */
+export const DEFAULT_PARTITIONS = 4;
 
 export const LOCAL_KAFKA_PORT = 19092;
 export const LOCAL_CONTROLLER_PORT = 19093;
@@ -228,9 +243,19 @@ export function loadConfig(env: Env = process.env): Config {
   const query = { host: nonEmpty(env, 'SALESINSIGHTS_QUERY_HOST') ?? '127.0.0.1', port: port(env, 'SALESINSIGHTS_QUERY_PORT', 8124, 0) };
   checkDashboardExposure({ ...dashboard, host: query.host }, 'SALESINSIGHTS_QUERY_HOST');
 
+  const instanceId = nonEmpty(env, 'SALESINSIGHTS_INSTANCE_ID');
+  if (instanceId !== undefined && !INSTANCE_ID.test(instanceId)) {
+    throw new ConfigError(
+      'SALESINSIGHTS_INSTANCE_ID',
+      `"${instanceId}" must start with a letter or digit and hold only A-Z, a-z, 0-9, ., _ and - (at most 64 characters)`,
+    );
+  }
+
   return {
     home,
     namespace,
+    partitions: integer(env, 'SALESINSIGHTS_PARTITIONS', DEFAULT_PARTITIONS, 1, 256, 'partitions'),
+    instanceId,
     kafkaBrokers,
     schemaRegistryUrl: registryGiven ?? `http://127.0.0.1:${LOCAL_REGISTRY_PORT}/apis/ccompat/v7`,
     clickhouseUrl: httpUrl(env, 'CLICKHOUSE_URL'),

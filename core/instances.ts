@@ -4,6 +4,8 @@
 // killed with -9 leaves the group when its session times out). With the embedded store a
 // namespace runs in one place: a second start on another home would split the partitions
 // between two stores; and `reset` must not pull the topics from under a running instance.
+// Each one that runs a connector names its instance id (core/instance-id.ts): two with one id
+// would fence each other's transactions and share their ledger entries.
 import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Config } from './config.ts';
@@ -18,6 +20,8 @@ export interface Instance {
   host: string;
   pid: number;
   home: string;
+  /** The connector instance id it runs under (absent for members of builds before ids). */
+  id?: string;
 }
 
 const CLIENT_ID_PREFIX = 'salesinsights-instance';
@@ -27,13 +31,14 @@ const SESSION_TIMEOUT_MS = 10_000;
 export const instancesGroup = (namespace: string) => `${namespace}.instances`;
 export const instancesTopic = (namespace: string) => `${namespace}.instances`;
 
-export function thisInstance(config: Config, role: InstanceRole): Instance {
-  return { role, host: hostname(), pid: process.pid, home: config.home };
+export function thisInstance(config: Config, role: InstanceRole, id?: string): Instance {
+  return { role, host: hostname(), pid: process.pid, home: config.home, ...(id !== undefined ? { id } : {}) };
 }
 
 /** The client id that names an instance to the others. */
 export function instanceClientId(i: Instance): string {
-  return `${CLIENT_ID_PREFIX};role=${i.role};host=${encodeURIComponent(i.host)};pid=${i.pid};home=${encodeURIComponent(i.home)}`;
+  const id = i.id !== undefined ? `;id=${encodeURIComponent(i.id)}` : '';
+  return `${CLIENT_ID_PREFIX};role=${i.role};host=${encodeURIComponent(i.host)};pid=${i.pid};home=${encodeURIComponent(i.home)}${id}`;
 }
 
 /** The instance a member's client id names, or undefined for any other client. */
@@ -43,7 +48,7 @@ export function parseInstance(clientId: string): Instance | undefined {
   const f = Object.fromEntries(fields.map((p) => [p.slice(0, p.indexOf('=')), decodeURIComponent(p.slice(p.indexOf('=') + 1))]));
   const pid = Number(f.pid);
   if (!['start', 'backfill', 'connect'].includes(f.role ?? '') || !f.host || !Number.isInteger(pid) || f.home === undefined) return undefined;
-  return { role: f.role as InstanceRole, host: f.host, pid, home: f.home };
+  return { role: f.role as InstanceRole, host: f.host, pid, home: f.home, ...(f.id ? { id: f.id } : {}) };
 }
 
 /** On this host a member whose process is gone is a killed one still in the group until its session ends. */
@@ -51,6 +56,11 @@ const alive = (i: Instance, host: string) => i.host !== host || processAlive(i.p
 
 export function describeInstance(i: Instance): string {
   return `\`salesinsights ${i.role}\` (pid ${i.pid} on ${i.host}, SALESINSIGHTS_HOME=${i.home})`;
+}
+
+/** A live instance (seen from `host`) that runs under instance id `id`, or undefined. */
+export function holderOf(id: string, host: string, others: Instance[]): Instance | undefined {
+  return others.find((o) => o.id === id && alive(o, host));
 }
 
 /**
@@ -90,14 +100,29 @@ export class NamespaceInUseError extends ConfigError {
   }
 }
 
+/** Another live instance runs under this instance id: the second one does not start. */
+export class InstanceIdInUseError extends ConfigError {
+  override name = 'InstanceIdInUseError';
+  constructor(id: string, other: Instance) {
+    super(
+      'SALESINSIGHTS_INSTANCE_ID',
+      `"${id}" is in use by ${describeInstance(other)}; two connectors with one id would fence each other's Kafka transactions and share their ledger entries. ` +
+        'Stop that one, or give this one its own SALESINSIGHTS_INSTANCE_ID (by default it derives from the host and the inbox path)',
+    );
+  }
+}
+
 /**
- * Refuses to run when the namespace runs elsewhere, then joins its instances group until
+ * Refuses to run when the namespace runs elsewhere or `instanceId` runs already, then joins its instances group until
  * `leave()`: a consumer of the namespace's (empty) instances topic, whose membership is the lease.
  */
-export async function joinInstances(config: Config, role: InstanceRole): Promise<{ leave: () => Promise<void> }> {
-  const me = thisInstance(config, role);
+export async function joinInstances(config: Config, role: InstanceRole, instanceId?: string): Promise<{ leave: () => Promise<void> }> {
+  const me = thisInstance(config, role, instanceId);
   const kafka = createKafka(config, instanceClientId(me));
-  const other = conflict(me, await runningInstances(kafka, config.namespace), config.clickhouseUrl === undefined);
+  const running = await runningInstances(kafka, config.namespace);
+  const holder = instanceId === undefined ? undefined : holderOf(instanceId, me.host, running);
+  if (holder && instanceId !== undefined) throw new InstanceIdInUseError(instanceId, holder);
+  const other = conflict(me, running, config.clickhouseUrl === undefined);
   if (other) throw new NamespaceInUseError(config.namespace, other);
   const admin = kafka.admin();
   await admin.connect();

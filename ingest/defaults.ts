@@ -4,7 +4,6 @@ export const CONNECTOR_DEFAULTS = {
   batchRows: 5000,
   /** Periodic progress line when stderr is not a terminal. */
   progressEveryMs: 5000,
-  partitions: 4,
   /**
    * Reading the ledger to its end waits for other connectors' open transactions to end; a
    * killed one's is aborted by the broker after the transaction timeout (60 s).

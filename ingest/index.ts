@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { backoffMs, sleep } from '../core/backoff.ts';
 import { ComponentStatus } from '../core/component-status.ts';
 import type { Config } from '../core/config.ts';
+import { connectorInstanceId, connectorTransactionalId } from '../core/instance-id.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 import { createSchemaRegistry, isRegistryRefusal, registerEventSchema } from '../core/avro.ts';
@@ -46,6 +47,8 @@ async function freeName(dir: string, name: string): Promise<string> {
 
 export class Connector {
   readonly inbox: string;
+  /** Its transactional id and ledger entries are this instance's (core/instance-id.ts). */
+  readonly instanceId: string;
   private readonly producer: EventProducer;
   private watcher?: InboxWatcher;
   private ledger?: IngestLedger;
@@ -64,9 +67,11 @@ export class Connector {
     private readonly options: ConnectorOptions = {},
   ) {
     this.inbox = options.inbox ?? defaultInbox(config);
+    this.instanceId = connectorInstanceId(config, this.inbox);
     const kafka = createKafka(config, 'salesinsights-connector');
-    // One transactional id per namespace and inbox: a restarted connector fences its zombie.
-    this.producer = new EventProducer(kafka, config.namespace, `${config.namespace}.connector.${basename(this.inbox)}`, {
+    // One transactional id per instance: a restarted connector fences its zombie, and connectors
+    // on other inboxes or hosts never fence each other.
+    this.producer = new EventProducer(kafka, config.namespace, connectorTransactionalId(config.namespace, this.instanceId), {
       status: this.status,
       logger,
     });
@@ -75,11 +80,11 @@ export class Connector {
   /** Connects, registers the schema, loads the ledger; then files can be ingested. */
   async open(): Promise<void> {
     const kafka = createKafka(this.config, 'salesinsights-connector-setup');
-    await this.openStep('topics', () => ensureTopics(kafka, this.config.namespace));
+    await this.openStep('topics', () => ensureTopics(kafka, this.config.namespace, this.config.partitions));
     const registry = createSchemaRegistry(this.config.schemaRegistryUrl, this.options.registryTimeoutMs);
     this.schemaId = await this.openStep('schema', () => this.untilRegistryAnswers(() => registerEventSchema(registry, this.config.namespace)));
     await this.openStep('transactional id', () => this.producer.connect());
-    this.ledger = await this.openStep('ledger', () => IngestLedger.load(kafka, this.config.namespace));
+    this.ledger = await this.openStep('ledger', () => IngestLedger.load(kafka, this.config.namespace, this.instanceId));
   }
 
   /** One step of open(); a slow one says what it waits for instead of leaving the log silent. */
@@ -117,7 +122,7 @@ export class Connector {
     await mkdir(this.inbox, { recursive: true });
     this.watcher = new InboxWatcher(this.inbox, { logger: this.logger, quietMs: this.config.ingest.fileQuietMs }, (path) => this.takeFileUntilDone(path));
     await this.watcher.start();
-    this.logger.info({ inbox: this.inbox }, 'connector watching the inbox');
+    this.logger.info({ inbox: this.inbox, instanceId: this.instanceId }, 'connector watching the inbox');
   }
 
   /**
@@ -131,7 +136,7 @@ export class Connector {
       try {
         if (attempt > 1) {
           await this.producer.whenReady();
-          this.ledger = await IngestLedger.load(createKafka(this.config, 'salesinsights-connector-ledger'), this.config.namespace);
+          this.ledger = await IngestLedger.load(createKafka(this.config, 'salesinsights-connector-ledger'), this.config.namespace, this.instanceId);
         }
         await this.takeFile(path);
         this.status.running();

@@ -2,6 +2,10 @@
 // line Kafka has acknowledged. It lives in a compacted topic and is written in the same Kafka transaction as
 // the rows it describes, so rows and ledger can never disagree: a crash at any moment leaves
 // either both or neither, and a restart resumes right after the last committed line.
+// Each connector instance (core/instance-id.ts) has its own entries, keyed `<instance>:<hash>`:
+// it resumes only its own files. Entries written before instances existed (keyed by the hash
+// alone, no instance) are every instance's, so an upgraded namespace resumes where it stopped;
+// content another instance has finished is skipped, as content seen before always was.
 import type { Consumer, Kafka } from 'kafkajs';
 import { fetchEndOffsets } from '../core/kafka.ts';
 import { CONNECTOR_DEFAULTS } from './defaults.ts';
@@ -25,20 +29,32 @@ export interface LedgerEntry {
   updatedAt: number;
 }
 
-/** An entry as the topic holds it: those written before file ids existed have none. */
-type StoredEntry = Omit<LedgerEntry, 'fileId'> & Partial<LedgerEntry>;
+/** An entry as the topic holds it: those written before file ids or instances existed have none. */
+type StoredEntry = Omit<LedgerEntry, 'fileId'> & Partial<LedgerEntry> & { instance?: string };
 
 export function ledgerTopic(namespace: string): string {
   return `${namespace}.ingest-ledger`;
 }
 
+/** An entry's key in the compacted topic: one per instance and content. */
+export function ledgerKey(instance: string, hash: string): string {
+  return `${instance}:${hash}`;
+}
+
 export class IngestLedger {
+  /** This instance's entries and the ones written before instances existed. */
   private readonly entries = new Map<string, LedgerEntry>();
   /** The entries by name, then hash: a file's look-up costs the same however many files were ingested. */
   private readonly byName = new Map<string, Map<string, LedgerEntry>>();
+  /** Hashes this instance wrote: an older, instance-less entry of the same content does not replace them. */
+  private readonly own = new Set<string>();
+  /** Content other instances have finished: skipped here, never continued. */
+  private readonly doneElsewhere = new Map<string, LedgerEntry>();
+
+  constructor(readonly instance: string) {}
 
   get(hash: string): LedgerEntry | undefined {
-    return this.entries.get(hash);
+    return this.entries.get(hash) ?? this.doneElsewhere.get(hash);
   }
 
   /** Entries last ingested under this name: the parts a grown file may continue. */
@@ -46,7 +62,22 @@ export class IngestLedger {
     return [...(this.byName.get(name)?.values() ?? [])];
   }
 
+  /** An entry this instance committed. */
   set(entry: LedgerEntry): void {
+    this.own.add(entry.hash);
+    this.put(entry);
+  }
+
+  /** A record's value as the topic holds it, sorted by whose entry it is. */
+  restore(value: string): void {
+    const { instance, ...stored } = JSON.parse(value) as StoredEntry;
+    const entry: LedgerEntry = { fileId: '', ...stored };
+    if (instance === this.instance) this.set(entry);
+    else if (instance === undefined && !this.own.has(entry.hash)) this.put(entry);
+    else if (instance !== undefined && entry.done) this.doneElsewhere.set(entry.hash, entry);
+  }
+
+  private put(entry: LedgerEntry): void {
     const previous = this.entries.get(entry.hash);
     if (previous && previous.name !== entry.name) {
       const was = this.byName.get(previous.name);
@@ -59,7 +90,7 @@ export class IngestLedger {
   }
 
   message(entry: LedgerEntry) {
-    return { key: entry.hash, value: JSON.stringify(entry) };
+    return { key: ledgerKey(this.instance, entry.hash), value: JSON.stringify({ ...entry, instance: this.instance }) };
   }
 
   /**
@@ -67,8 +98,8 @@ export class IngestLedger {
    * taken its transactional id first (EventProducer.connect), which aborts a killed
    * predecessor's open transaction: until then that transaction would hold the end back.
    */
-  static async load(kafka: Kafka, namespace: string, timeoutMs: number = CONNECTOR_DEFAULTS.ledgerLoadTimeoutMs): Promise<IngestLedger> {
-    const ledger = new IngestLedger();
+  static async load(kafka: Kafka, namespace: string, instance: string, timeoutMs: number = CONNECTOR_DEFAULTS.ledgerLoadTimeoutMs): Promise<IngestLedger> {
+    const ledger = new IngestLedger(instance);
     const topic = ledgerTopic(namespace);
     const admin = kafka.admin();
     await admin.connect();
@@ -104,7 +135,7 @@ export class IngestLedger {
         consumer
           .run({
             eachMessage: async ({ message }) => {
-              if (message.value) ledger.set({ fileId: '', ...(JSON.parse(message.value.toString()) as StoredEntry) });
+              if (message.value) ledger.restore(message.value.toString());
             },
           })
           .catch((err: unknown) => {

@@ -1,20 +1,53 @@
 // Creates the namespace's topics once (idempotent) and waits until each partition has a leader.
-import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+// The partition count is fixed when the topics are created: records are placed by key, and the
+// aggregator's state and checkpoints are per partition, so another count would move keys away
+// from their state. A namespace whose topics hold another count is refused, never repartitioned.
+import type { Admin, ITopicConfig, ITopicMetadata, Kafka } from 'kafkajs';
+import { DEFAULT_PARTITIONS } from '../core/config.ts';
+import { ConfigError } from '../core/settings.ts';
 import { topics } from '../core/topics.ts';
 import { ledgerTopic } from './ledger.ts';
-import { CONNECTOR_DEFAULTS } from './defaults.ts';
 
 const LEADER_WAIT_MS = 30_000;
 
-export async function ensureTopics(kafka: Kafka, namespace: string, partitions: number = CONNECTOR_DEFAULTS.partitions) {
+/** SALESINSIGHTS_PARTITIONS differs from the count the namespace's topics were created with. */
+export class PartitionCountError extends ConfigError {
+  override name = 'PartitionCountError';
+  constructor(
+    readonly topic: string,
+    readonly found: number,
+    readonly wanted: number,
+  ) {
+    super(
+      'SALESINSIGHTS_PARTITIONS',
+      `is ${wanted}, but topic ${topic} exists with ${found} partitions; a namespace keeps the count its topics were created with ` +
+        `(repartitioning would move keys away from their state), so set SALESINSIGHTS_PARTITIONS=${found}, or use another SALESINSIGHTS_NAMESPACE for ${wanted}`,
+    );
+  }
+}
+
+/** The first topic whose partition count is not `wanted`, or undefined. */
+export function partitionMismatch(found: ITopicMetadata[], wanted: number): PartitionCountError | undefined {
+  const other = found.find((t) => t.partitions.length !== wanted);
+  return other && new PartitionCountError(other.name, other.partitions.length, wanted);
+}
+
+export async function ensureTopics(kafka: Kafka, namespace: string, partitions: number = DEFAULT_PARTITIONS) {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const partitioned = Object.values(topics(namespace));
     const wanted: ITopicConfig[] = [
-      ...Object.values(topics(namespace)).map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+      ...partitioned.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
       { topic: ledgerTopic(namespace), numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
     ];
     const existing = new Set(await admin.listTopics());
+    // Checked before any topic is created: a refused start leaves the namespace as it was.
+    const present = partitioned.filter((t) => existing.has(t));
+    if (present.length > 0) {
+      const mismatch = partitionMismatch((await admin.fetchTopicMetadata({ topics: present })).topics, partitions);
+      if (mismatch) throw mismatch;
+    }
     const missing = wanted.filter((t) => !existing.has(t.topic));
     // kafkajs' own waitForLeaders retries only LEADER_NOT_AVAILABLE, but a KRaft broker answers
     // UNKNOWN_TOPIC_OR_PARTITION until the new topic reaches its metadata cache.

@@ -202,7 +202,7 @@ describe('ingest ledger', () => {
     const k = createKafka(c, 'ledger-test');
     await ensureTopics(k, c.namespace);
     const entry = (name: string, lastLine: number): LedgerEntry => ({ hash: `h-${name}`, name, fileId: `id-${name}`, size: 1, lastLine, done: false, rows: lastLine - 1, rejected: 0, updatedAt: 1 });
-    const ledger = new IngestLedger();
+    const ledger = new IngestLedger('ledger-test');
 
     const first = new EventProducer(k, c.namespace, `${c.namespace}.ledger-test`);
     await first.connect();
@@ -218,7 +218,7 @@ describe('ingest ledger', () => {
     // this load (20 s) fails.
     const restarted = new EventProducer(k, c.namespace, `${c.namespace}.ledger-test`);
     await restarted.connect();
-    const loaded = await IngestLedger.load(k, c.namespace, 20_000);
+    const loaded = await IngestLedger.load(k, c.namespace, 'ledger-test', 20_000);
     expect(loaded.get('h-a.csv')).toMatchObject({ name: 'a.csv', lastLine: 10 });
     await restarted.disconnect();
     await zombie.disconnect().catch(() => undefined);
