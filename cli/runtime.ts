@@ -21,7 +21,7 @@ import { AggregatorJob, DEFAULT_JOB_OPTIONS, type JobOptions } from '../stream/j
  */
 export async function prepareRuntime(config: Config, logger: Logger, alongside: () => Promise<unknown> = async () => undefined): Promise<Store> {
   await servicesUp(config);
-  await ensureTopics(createKafka(config, 'salesinsights-setup'), config.namespace);
+  await ensureTopics(createKafka(config, 'salesinsights-setup'), config.namespace, config.partitions);
   const store = openStore(config);
   // Both settle before anything is closed: the migrations must not run on a closed store.
   const [migrated, other] = await Promise.allSettled([migrate(store), alongside()]);
