@@ -7,6 +7,7 @@ import { createKafka } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { aggregatorJob, prepareRuntime } from '../runtime.ts';
 import { servicesUp } from '../services/index.ts';
+import { connectorInstanceId, httpSourceTransactionalId } from '../../core/instance-id.ts';
 import { joinInstances } from '../../core/instances.ts';
 import { defaultInbox } from '../../ingest/index.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
@@ -36,7 +37,10 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   const config = options.host === undefined ? given : withDashboardHost(given, options.host, '--host');
   // Before anything is read or written: with the embedded store a namespace runs in one place.
   await servicesUp(config);
-  const instance = await joinInstances(config, 'start');
+  const inbox = options.inbox ?? defaultInbox(config);
+  // The connector and the HTTP source run under this instance id (core/instance-id.ts).
+  const instanceId = connectorInstanceId(config, inbox);
+  const instance = await joinInstances(config, 'start', instanceId);
   const store = await prepareRuntime(config, logger).catch(async (err: unknown) => {
     await instance.leave();
     throw err;
@@ -44,7 +48,6 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   // A failed job is replaced by a fresh one from the checkpoints; the dashboard stays up.
   const aggregator = new SupervisedJob(() => aggregatorJob(config, store, logger), logger);
   // The connector parses and encodes on its own thread, so the aggregator keeps a core.
-  const inbox = options.inbox ?? defaultInbox(config);
   const connector = new ConnectorThread(config, { inbox });
   const httpSource = new ComponentStatus();
   // One metrics registry for the process, served by the dashboard at /metrics (the query endpoint's too).
@@ -71,7 +74,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
       logger,
       port: options.port,
       // POST /api/events: the HTTP source, its own transactional producer.
-      ingest: { kafka: createKafka(config, 'salesinsights-http-source'), status: httpSource, logger },
+      ingest: { kafka: createKafka(config, 'salesinsights-http-source'), transactionalId: httpSourceTransactionalId(config.namespace, instanceId), status: httpSource, logger },
     });
     // The embedded store is this process's alone: sql, export and ClickHouse clients query it
     // here, read-only; `sql` and `export` find the URL in $SALESINSIGHTS_HOME/run. A ClickHouse
