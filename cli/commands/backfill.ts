@@ -6,6 +6,7 @@ import { inputEndOffsets } from '../../core/kafka.ts';
 import type { Logger } from '../../core/logger.ts';
 import { aggregatorJob, prepareRuntime } from '../runtime.ts';
 import { servicesUp } from '../services/index.ts';
+import { connectorInstanceId } from '../../core/instance-id.ts';
 import { joinInstances } from '../../core/instances.ts';
 import { ConnectorThread } from '../../ingest/connector-thread.ts';
 import { selectFiles } from '../../ingest/inbox-files.ts';
@@ -36,7 +37,7 @@ export async function backfill(
   const files = await selectFiles(dir, logger);
   // Before anything is read or written: with the embedded store a namespace runs in one place.
   await servicesUp(config);
-  const instance = await joinInstances(config, 'backfill');
+  const instance = await joinInstances(config, 'backfill', connectorInstanceId(config, dir));
   try {
     return await backfillFiles(config, logger, dir, files, started, jobOptions, observer);
   } finally {

@@ -3,13 +3,15 @@
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { servicesUp } from '../services/index.ts';
-import { Connector } from '../../ingest/index.ts';
+import { Connector, defaultInbox } from '../../ingest/index.ts';
+import { connectorInstanceId } from '../../core/instance-id.ts';
 import { joinInstances } from '../../core/instances.ts';
 
 export async function connect(config: Config, logger: Logger, options: { inbox?: string; once: boolean }): Promise<void> {
   await servicesUp(config);
-  // A member of the namespace's instances, so that `reset` sees it running.
-  const instance = await joinInstances(config, 'connect');
+  // A member of the namespace's instances, so that `reset` sees it running and a second connector
+  // under its instance id is refused.
+  const instance = await joinInstances(config, 'connect', connectorInstanceId(config, options.inbox ?? defaultInbox(config)));
   try {
     await runConnector(config, logger, options);
   } finally {
