@@ -5,7 +5,7 @@
 // complete here; sales rows are partial per partition and merged by the store.
 import type { StateEntry } from '../core/checkpoint.ts';
 import { contentKey, type ShopEvent } from '../core/event.ts';
-import type { ClvModelRow, CustomerForecastRow, CustomerRow, LateRow, SalesRow, SessionRow } from '../core/result-rows.ts';
+import type { ClvModelRow, CustomerForecastRow, CustomerRow, LateRow, SalesRow, SessionProductRow, SessionRow } from '../core/result-rows.ts';
 import type { OrderHistory } from './clv/customer-summary.ts';
 import type { CustomerScore } from './clv/model.ts';
 import { scoreCustomer } from './clv/model.ts';
@@ -188,11 +188,17 @@ export class PartitionPipeline {
   }
 
   private sessionRow(s: SessionSummary): SessionRow {
-    const products = [...s.products]
-      .filter(([, p]) => p.carts > 0)
-      .map(([productId, p]) => ({ productId, carts: p.carts, purchased: p.purchased, abandoned: isAbandoned(p), abandonedValueCents: isAbandoned(p) ? p.lastCartPriceCents : 0 }));
+    const products: SessionProductRow[] = [];
     let productsPurchased = 0;
-    for (const p of s.products.values()) if (p.purchased) productsPurchased += 1;
+    let abandonedValueCents = 0;
+    for (const [productId, p] of s.products) {
+      if (p.purchased) productsPurchased += 1;
+      if (p.carts === 0) continue;
+      const abandoned = isAbandoned(p);
+      const value = abandoned ? p.lastCartPriceCents : 0;
+      abandonedValueCents += value;
+      products.push({ productId, carts: p.carts, purchased: p.purchased, abandoned, abandonedValueCents: value });
+    }
     return {
       userId: s.userId,
       userSession: s.userSession,
@@ -208,7 +214,7 @@ export class PartitionPipeline {
       productsCarted: products.length,
       productsPurchased,
       abandoned: s.carts > 0 && s.purchases === 0,
-      abandonedValueCents: products.reduce((sum, p) => sum + p.abandonedValueCents, 0),
+      abandonedValueCents,
       products,
       sourcePartition: this.partition,
       version: this.nextOffset * 2 + 1,
@@ -249,7 +255,7 @@ export class PartitionPipeline {
     this.fireEarly(out);
   }
 
-  private emitWindows(results: WindowResult[], out: Emissions): void {
+  private emitWindows(results: readonly WindowResult[], out: Emissions): void {
     for (const r of results) {
       const s = r.sales;
       out.sales.push({

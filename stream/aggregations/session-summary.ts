@@ -43,6 +43,7 @@ export function emptySession(window: Window, userId: bigint, userSession: string
 
 /** Adds an event at input `offset` whose window is [start, end) (the caller has checked it is no duplicate). */
 export function addToSession(acc: SessionSummary, e: ShopEvent, key: string, start: number, end: number, offset: number): void {
+  if (acc.closed) throw new Error('an event was added to a closed session');
   if (start < acc.window.start) acc.window.start = start;
   if (end > acc.window.end) acc.window.end = end;
   acc.seen.add(key);

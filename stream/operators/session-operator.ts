@@ -130,6 +130,14 @@ export class SessionOperator {
 
   /** The event starts a session, or joins or bridges some of its key's several sessions. */
   private merge(e: ShopEvent, content: string, offset: number, window: Window, key: string, userSession: string, list: SessionSummary[]): SessionAdmission {
+    if (list.length === 0) {
+      // The common new session: its key has none.
+      const session = emptySession(window, e.user_id, userSession);
+      addToSession(session, e, content, window.start, window.end, offset);
+      this.sessions.put(key, [session]);
+      this.due.push({ at: session.window.end, key });
+      return 'added';
+    }
     const touching = list.filter((s) => isOfKey(s, e.user_id, userSession) && overlaps(s.window, window));
     if (touching.some((s) => s.closed)) return 'late';
     if (touching.some((s) => s.seen.has(content))) return 'duplicate';
@@ -153,6 +161,10 @@ export class SessionOperator {
       const { key } = this.due.pop()!;
       const list = this.sessions.get(key);
       if (!list) continue;
+      if (list.length === 1) {
+        this.onWatermarkOne(key, list, watermark, out);
+        continue;
+      }
       let changed = false;
       const kept: SessionSummary[] = [];
       // When this key is due next: a session's end moves on as events join it, and only then is it
@@ -179,6 +191,25 @@ export class SessionOperator {
       else this.sessions.put(key, kept);
     }
     return out;
+  }
+
+  /** onWatermark for a key with one session (most keys), its list changed in place. */
+  private onWatermarkOne(key: string, list: SessionSummary[], watermark: number, out: SessionSummary[]): void {
+    const s = list[0]!;
+    const gap = this.assigner.gapMs;
+    if (s.closed) {
+      if (watermark >= s.window.end + gap + this.allowedLatenessMs) this.sessions.delete(key);
+      else this.due.push({ at: s.window.end + gap, key });
+      return;
+    }
+    if (!isWindowFinal(s.window, watermark, this.allowedLatenessMs)) {
+      this.due.push({ at: s.window.end, key });
+      return;
+    }
+    out.push(s);
+    list[0] = closedWindow(s);
+    this.sessions.put(key, list);
+    this.due.push({ at: s.window.end + gap, key });
   }
 
   /** End of input: every open session becomes final (closed, its counts freed), whatever the watermark. */
@@ -211,7 +242,14 @@ export class SessionOperator {
 
 const NONE: readonly SessionSummary[] = Object.freeze([]);
 
-/** What a closed session keeps: its window, to tell late events. */
+/**
+ * What a closed session keeps: its window, to tell late events. Its summary is never added to
+ * again (an event that falls inside it is late), so every closed session shares one empty product
+ * map and one empty set of content keys.
+ */
 function closedWindow(s: SessionSummary): SessionSummary {
-  return { ...emptySession(s.window, s.userId, s.userSession), closed: true };
+  return { window: s.window, userId: s.userId, userSession: s.userSession, events: 0, views: 0, carts: 0, removals: 0, purchases: 0, cartValueCents: 0, purchaseValueCents: 0, products: CLOSED_PRODUCTS, seen: CLOSED_SEEN, closed: true };
 }
+
+const CLOSED_PRODUCTS = new Map<bigint, ProductInSession>();
+const CLOSED_SEEN = new Set<string>();
