@@ -53,5 +53,5 @@ describe('calibrate', () => {
     expect(calibrated.coverage95).toBeGreaterThanOrEqual(0.9);
     expect(calibrated.coverage80).toBeGreaterThanOrEqual(0.72);
     expect(calibrated.coverage80).toBeLessThanOrEqual(0.9);
-  }, 60_000);
+  });
 });
