@@ -53,7 +53,7 @@ beforeAll(async () => {
   store = openStore(config);
   await migrate(store);
   app = await buildApp({ config, store, logger });
-}, 60_000);
+});
 
 afterAll(async () => {
   await app?.close();
