@@ -5,9 +5,10 @@
 // Off the event path: it runs on its own timer, reads on the panels' connection, and never waits
 // for a notification (the queue sends in the background).
 //
-// After a (re)start the business rules first replay the hours already in the store, from the
-// first hour a forecast covers, without notifying: the state they rebuild is what the live
-// evaluation had, and the changes they record again are the same rows (the table keeps one).
+// The business rules begin at the first hour a forecast covers. The hours already complete in the
+// store when the evaluator starts (a restart, a second backfill) are replayed without notifying:
+// the state they rebuild is what the earlier run had, and the changes they record again are the
+// same rows (the table keeps one). Hours completed since are notified.
 import { businessHours, firstForecastHour, writeAlertRecords, type AlertRecord } from '../../aggregates/alert-queries.ts';
 import { eventTimeProgress } from '../../aggregates/event-time-queries.ts';
 import type { Store } from '../../aggregates/store.ts';
@@ -24,7 +25,9 @@ import {
   type RuleAlerts,
   type Silence,
 } from '../../dashboard/alerting/index.ts';
+import type { ComponentStatusView } from '../../core/component-status.ts';
 import { businessReadingsAt } from './business-readings.ts';
+import { DeliveryHealth } from './delivery-health.ts';
 import type { PipelineReadings } from './pipeline-readings.ts';
 
 const HOUR_MS = 3_600_000;
@@ -55,14 +58,15 @@ export const ALERT_EVALUATOR_DEFAULTS: AlertEvaluatorOptions = { intervalMs: 5_0
 export class AlertEvaluator {
   private readonly state = new Map<string, RuleAlerts>();
   private readonly unrecorded: AlertRecord[] = [];
+  private readonly health = new DeliveryHealth();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private busy = false;
   /** The next hour of event time to evaluate; undefined until a forecast exists. */
   private nextHourMs: number | undefined;
-  /** Hours before this one are a replay of what the store held at start: evaluated without notifying. */
-  private liveFromMs: number | undefined;
+  /** Hours before this one were complete in the store at start: evaluated without notifying. */
+  private liveFrom: Promise<number> | undefined;
   /** Evaluations done (the tests wait for them). */
   evaluations = 0;
 
@@ -75,6 +79,7 @@ export class AlertEvaluator {
   }
 
   start(): void {
+    this.liveFromMs().catch(() => undefined);
     this.timer = setInterval(() => this.tick(), this.options.intervalMs);
     this.timer.unref();
   }
@@ -102,6 +107,27 @@ export class AlertEvaluator {
 
   delivery(): Record<string, DeliveryStatus> {
     return this.deps.queue.status();
+  }
+
+  /** The notifications as a component of /api/health: retrying, or failed until a channel delivers again. */
+  deliveryView(): ComponentStatusView {
+    return this.health.view(this.deps.queue.status());
+  }
+
+  checkpointFailuresInARow(): number {
+    return this.deps.pipeline?.checkpointFailuresInARow() ?? 0;
+  }
+
+  /** The end of the hours complete in the store when the evaluator started (read once). */
+  private liveFromMs(): Promise<number> {
+    this.liveFrom ??= eventTimeProgress(this.deps.store).then(
+      ({ finalThrough }) => (finalThrough === null ? -Infinity : Math.floor(finalThrough / HOUR_MS) * HOUR_MS),
+      (err: unknown) => {
+        this.liveFrom = undefined;
+        throw err;
+      },
+    );
+    return this.liveFrom;
   }
 
   private stopTimer(): void {
@@ -132,6 +158,7 @@ export class AlertEvaluator {
   /** Each complete hour of event time since the previous look, oldest first. */
   private async evaluateBusinessHours(): Promise<void> {
     if (!this.deps.rules.some((r) => r.kind === 'business')) return;
+    const liveFromMs = await this.liveFromMs();
     const { finalThrough } = await eventTimeProgress(this.deps.store);
     if (finalThrough === null) return;
     const completeThroughMs = Math.floor(finalThrough / HOUR_MS) * HOUR_MS;
@@ -139,7 +166,6 @@ export class AlertEvaluator {
       const first = await firstForecastHour(this.deps.store);
       if (first === null) return;
       this.nextHourMs = first;
-      this.liveFromMs = completeThroughMs;
     }
     while (this.nextHourMs < completeThroughMs) {
       const fromMs = this.nextHourMs;
@@ -148,7 +174,7 @@ export class AlertEvaluator {
       for (let i = 0; i < hours.length; i++) {
         const hourStartMs = hours[i]!.hourStartMs;
         if (hourStartMs < fromMs) continue;
-        this.evaluateKind('business', businessReadingsAt(hours, i), hourStartMs + HOUR_MS, hourStartMs < this.liveFromMs!);
+        this.evaluateKind('business', businessReadingsAt(hours, i), hourStartMs + HOUR_MS, hourStartMs < liveFromMs);
       }
       this.nextHourMs = toMs;
     }

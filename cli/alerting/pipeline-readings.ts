@@ -37,6 +37,11 @@ export class PipelineReadings {
     this.unobserve = sources.job?.observe({ checkpointed: () => (this.checkpointFailures = 0) });
   }
 
+  /** Evaluations that found a checkpoint write retried since one last succeeded. */
+  checkpointFailuresInARow(): number {
+    return this.checkpointFailures;
+  }
+
   close(): void {
     this.unobserve?.();
   }
