@@ -13,12 +13,20 @@ import type { ComponentsView, ComponentState } from '../../core/component-status
 import type { ConnectorTotalsView } from '../../ingest/connector-totals.ts';
 import type { JobView } from '../../stream/job-view.ts';
 import type { JobObserver } from '../../stream/job-metrics.ts';
+import type { DeliveryStatus } from '../alerting/index.ts';
 import { errorReplies } from '../schemas.ts';
 
 /** What /metrics reads of the connector (ConnectorThread under start). */
 export interface ConnectorMetricsSource {
   totals(): ConnectorTotalsView;
   backlog(): Promise<number>;
+}
+
+/** What /metrics reads of the alert evaluator (cli/alerting/alert-evaluator.ts under start). */
+export interface AlertMetricsSource {
+  firingByRule(): Record<string, number>;
+  delivery(): Record<string, DeliveryStatus>;
+  checkpointFailuresInARow(): number;
 }
 
 export interface MetricsRouteOptions {
@@ -29,6 +37,7 @@ export interface MetricsRouteOptions {
   /** The state of each component, one gauge per component and state. */
   components?: () => ComponentsView;
   connector?: ConnectorMetricsSource;
+  alerts?: AlertMetricsSource;
 }
 
 /**
@@ -120,6 +129,54 @@ function componentMetrics(registry: Registry, components: () => ComponentsView):
   });
 }
 
+/** Alerts firing by rule, notifications by channel, and the checkpoint writes failing in a row (deploy/prometheus/alerts.yml reads it). */
+function alertMetrics(registry: Registry, alerts: AlertMetricsSource): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'salesinsights_alerts_firing',
+    help: 'Alerts firing now, by rule',
+    labelNames: ['rule'],
+    registers,
+    collect() {
+      for (const [rule, n] of Object.entries(alerts.firingByRule())) this.set({ rule }, n);
+    },
+  });
+  const counted = new Map<string, number>();
+  const counter = (field: 'delivered' | 'failed', name: string, help: string) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['channel'],
+      registers,
+      collect() {
+        for (const [channel, status] of Object.entries(alerts.delivery())) {
+          const key = `${field}:${channel}`;
+          this.inc({ channel }, Math.max(0, status[field] - (counted.get(key) ?? 0)));
+          counted.set(key, status[field]);
+        }
+      },
+    });
+  counter('delivered', 'salesinsights_alert_notifications_delivered_total', 'Notifications a channel delivered');
+  counter('failed', 'salesinsights_alert_notifications_failed_total', 'Notifications a channel gave up on after its retries, or dropped from a full queue');
+  new Gauge({
+    name: 'salesinsights_alert_notifications_retrying',
+    help: 'Notifications waiting for a retry after a failed attempt, by channel',
+    labelNames: ['channel'],
+    registers,
+    collect() {
+      for (const [channel, status] of Object.entries(alerts.delivery())) this.set({ channel }, status.retrying);
+    },
+  });
+  new Gauge({
+    name: 'salesinsights_checkpoint_failures_in_a_row',
+    help: 'Alert evaluations (every few seconds) that found the aggregator retrying a checkpoint write since one last succeeded',
+    registers,
+    collect() {
+      this.set(alerts.checkpointFailuresInARow());
+    },
+  });
+}
+
 /** This server's requests, by route (its pattern, `unmatched` for none), method and status. */
 function httpMetrics(app: Parameters<FastifyPluginAsync>[0], registry: Registry): void {
   const registers = [registry];
@@ -133,10 +190,11 @@ function httpMetrics(app: Parameters<FastifyPluginAsync>[0], registry: Registry)
 }
 
 // Not encapsulated (fastify-plugin): its request hook sees every route of the app.
-const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { registry = new Registry(), job, components, connector }) => {
+const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app, { registry = new Registry(), job, components, connector, alerts }) => {
   const m = pipelineMetrics(registry);
   if (connector) connectorMetrics(registry, connector);
   if (components) componentMetrics(registry, components);
+  if (alerts) alertMetrics(registry, alerts);
   httpMetrics(app, registry);
   const observer: JobObserver = {
     processed: ({ events, duplicates, late }) => {
