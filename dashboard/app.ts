@@ -13,12 +13,13 @@ import type { JobView } from '../stream/job-view.ts';
 import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';
 import { LiveHub } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';
+import alertRoutes from './routes/alerts.ts';
 import clvRoutes from './routes/clv.ts';
 import clvForecastRoutes from './routes/clv-forecast.ts';
 import eventsRoutes, { type HttpSourceOptions } from './routes/events.ts';
 import forecastRoutes from './routes/forecast.ts';
 import healthRoutes from './routes/health.ts';
-import metricsRoutes, { type ConnectorMetricsSource } from './routes/metrics.ts';
+import metricsRoutes, { type AlertMetricsSource, type ConnectorMetricsSource } from './routes/metrics.ts';
 import kpiRoutes from './routes/kpis.ts';
 import pageRoutes from './routes/page.ts';
 import salesRoutes from './routes/sales.ts';
@@ -38,6 +39,8 @@ export interface BuildAppOptions {
   metrics?: Registry;
   /** The connector of this process (its thread under start), for /metrics. */
   connector?: ConnectorMetricsSource;
+  /** The alert evaluator of this process, for /metrics. */
+  alerts?: AlertMetricsSource;
   /** Mounts POST /api/events when given. */
   ingest?: Omit<HttpSourceOptions, 'config'>;
   healthIntervalMs?: number;
@@ -101,7 +104,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(auth, { token: opts.config.dashboard.token, queryTokenPaths: ['/api/stream'], guardedPaths: ['/metrics'] });
   // Before the routes: its request counts cover them all.
-  await app.register(metricsRoutes, { registry: opts.metrics, job: opts.job, components: opts.components, connector: opts.connector });
+  await app.register(metricsRoutes, { registry: opts.metrics, job: opts.job, components: opts.components, connector: opts.connector, alerts: opts.alerts });
   await app.register(
     async (api) => {
       await api.register(salesRoutes, { store: opts.store });
@@ -110,6 +113,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(clvRoutes, { store: opts.store });
       await api.register(forecastRoutes, { store: opts.store });
       await api.register(clvForecastRoutes, { store: opts.store });
+      await api.register(alertRoutes, { store: opts.store });
       await api.register(healthRoutes, { store: opts.store, job: opts.job, components: opts.components });
       await api.register(streamRoutes, { hub });
       if (opts.ingest) await api.register(eventsRoutes, { config: opts.config, ...opts.ingest });
