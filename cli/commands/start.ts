@@ -18,6 +18,7 @@ import { startQueryEndpoint } from '../../dashboard/query/server.ts';
 import { removeEndpointFile, writeEndpointFile } from '../../dashboard/query/endpoint-file.ts';
 import { runDemo } from './demo.ts';
 import { ForecastRefresher } from '../forecast/forecast-refresher.ts';
+import { alerting } from '../alerting/alerting.ts';
 
 /** How long a shutdown may take: the final flush and checkpoint of a full-volume state take seconds, not minutes. */
 const SHUTDOWN_DEADLINE_MS = 60_000;
@@ -35,6 +36,8 @@ export interface StartOptions {
 export async function start(given: Config, logger: Logger, options: StartOptions): Promise<void> {
   // --host goes through the same check as SALESINSIGHTS_HOST, before anything starts.
   const config = options.host === undefined ? given : withDashboardHost(given, options.host, '--host');
+  // A wrong rules file or channel setting fails the start with its one line, before anything starts.
+  const alertEvaluator = alerting(config, process.env, logger);
   // Before anything is read or written: with the embedded store a namespace runs in one place.
   await servicesUp(config);
   const inbox = options.inbox ?? defaultInbox(config);
@@ -52,7 +55,10 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   const httpSource = new ComponentStatus();
   // One metrics registry for the process, served by the dashboard at /metrics (the query endpoint's too).
   const metrics = createMetricsRegistry();
-  const components = () => ({ connector: connector.status(), aggregator: aggregator.status.view(), httpSource: httpSource.view() });
+  const pipelineComponents = () => ({ connector: connector.status(), aggregator: aggregator.status.view(), httpSource: httpSource.view() });
+  // Evaluates the alert rules every few seconds off the event path; its notifications' delivery is a component of health.
+  const alerts = alertEvaluator(store, { connector, job: aggregator, components: pipelineComponents });
+  const components = () => ({ ...pipelineComponents(), alertNotifications: alerts.deliveryView() });
   let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
   let queries: Awaited<ReturnType<typeof startQueryEndpoint>> | undefined;
   const demoStop = new AbortController();
@@ -62,6 +68,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
   try {
     await aggregator.start();
     forecasts.start();
+    alerts.start();
     await connector.open();
     await connector.watch();
     dashboard = await startDashboard({
@@ -71,6 +78,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
       components,
       metrics,
       connector,
+      alerts,
       logger,
       port: options.port,
       // POST /api/events: the HTTP source, its own transactional producer.
@@ -116,6 +124,7 @@ export async function start(given: Config, logger: Logger, options: StartOptions
     await connector.close().catch((err) => logger.error({ err }, 'connector close failed'));
     await aggregator.stop();
     await forecasts.stop();
+    await alerts.stop();
     await store.close();
     await instance.leave();
   }
