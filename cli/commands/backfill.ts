@@ -14,6 +14,7 @@ import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../../stream/job.ts';
 import type { JobObserver } from '../../stream/job-metrics.ts';
 import { storeCounts, type StoreCounts } from '../../aggregates/count-queries.ts';
 import { ForecastRefresher } from '../forecast/forecast-refresher.ts';
+import { alerting, type AlertEvaluatorFactory } from '../alerting/alerting.ts';
 
 export interface BackfillSummary extends StoreCounts {
   files: number;
@@ -34,18 +35,29 @@ export async function backfill(
   observer: JobObserver = {},
 ): Promise<BackfillSummary> {
   const started = Date.now();
+  // A wrong rules file or channel setting fails the backfill with its one line, before anything starts.
+  const alertEvaluator = alerting(config, process.env, logger);
   const files = await selectFiles(dir, logger);
   // Before anything is read or written: with the embedded store a namespace runs in one place.
   await servicesUp(config);
   const instance = await joinInstances(config, 'backfill', connectorInstanceId(config, dir));
   try {
-    return await backfillFiles(config, logger, dir, files, started, jobOptions, observer);
+    return await backfillFiles(config, logger, dir, files, started, jobOptions, observer, alertEvaluator);
   } finally {
     await instance.leave();
   }
 }
 
-async function backfillFiles(config: Config, logger: Logger, dir: string, files: string[], started: number, jobOptions: Partial<JobOptions>, observer: JobObserver): Promise<BackfillSummary> {
+async function backfillFiles(
+  config: Config,
+  logger: Logger,
+  dir: string,
+  files: string[],
+  started: number,
+  jobOptions: Partial<JobOptions>,
+  observer: JobObserver,
+  alertEvaluator: AlertEvaluatorFactory,
+): Promise<BackfillSummary> {
   const connector = new ConnectorThread(config, { inbox: dir });
   // The connector's thread starts while the store is migrated: files flow as soon as both are up.
   const store = await prepareRuntime(config, logger, () => connector.open()).catch(async (err: unknown) => {
@@ -57,15 +69,19 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
   job.observe(observer);
   // Off the event path: fits from the store at most every few seconds, and once at the end.
   const forecasts = new ForecastRefresher(store, logger, { horizon: config.forecastHorizonHours });
+  // The business rules, in event time: each hour as it becomes final, and the rest at the end.
+  const alerts = alertEvaluator(store);
   let stopped = false;
   try {
     await job.start();
     forecasts.start();
+    alerts.start();
     for (const file of files) await connector.takeFile(join(dir, file), { inPlace: true });
     await connector.close();
     await job.waitForPositions(await inputEndOffsets(config), { ownAll: true });
     await job.finishInput();
     await forecasts.finish();
+    await alerts.finish();
     const metrics = job.metrics();
     stopped = true;
     await job.stop();
@@ -88,6 +104,7 @@ async function backfillFiles(config: Config, logger: Logger, dir: string, files:
     throw err;
   } finally {
     await forecasts.stop();
+    await alerts.stop();
     await store.close();
   }
 }
