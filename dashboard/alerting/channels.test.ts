@@ -2,9 +2,7 @@
 // a local HTTP server receives the webhook, and a receiver failing twice gets the notification on
 // the third attempt while the caller returns at once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+import { httpReceiver as httpReceiverOn, readMail, smtpServer as smtpServerOn } from '../../test/alert-receivers.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import { emailChannel } from './email-channel.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -33,70 +31,16 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-interface ReceivedMail {
-  from: string;
-  to: string[];
-  secure: boolean;
-  raw: string;
+async function smtpServer() {
+  const server = await smtpServerOn();
+  closers.push(server.close);
+  return server;
 }
 
-async function smtpServer(): Promise<{ port: number; received: ReceivedMail[] }> {
-  const received: ReceivedMail[] = [];
-  // No key given: smtp-server offers STARTTLS with its own self-signed certificate.
-  const server = new SMTPServer({
-    authOptional: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const envelope = session.envelope;
-        received.push({
-          from: envelope.mailFrom ? envelope.mailFrom.address : '',
-          to: envelope.rcptTo.map((r) => r.address),
-          secure: session.secure,
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.server.address() as AddressInfo).port, received };
-}
-
-/** A message's unfolded headers and its body, quoted-printable decoded (RFC 2045 6.7). */
-function readMail(raw: string): { headers: Map<string, string>; body: string } {
-  const [head = '', ...rest] = raw.split('\r\n\r\n');
-  const headers = new Map(
-    head
-      .replace(/\r\n[ \t]+/g, ' ')
-      .split('\r\n')
-      .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()] as [string, string]),
-  );
-  let body = rest.join('\r\n\r\n');
-  if (headers.get('content-transfer-encoding') === 'quoted-printable') {
-    body = Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
-  }
-  return { headers, body };
-}
-
-async function httpReceiver(answer: (n: number) => number): Promise<{ url: string; bodies: unknown[]; attempts: () => number }> {
-  const bodies: unknown[] = [];
-  let attempts = 0;
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const status = answer(++attempts);
-      if (status === 200) bodies.push({ contentType: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      res.writeHead(status).end(status === 200 ? 'ok' : 'try later');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, attempts: () => attempts };
+async function httpReceiver(answer: (n: number) => number) {
+  const receiver = await httpReceiverOn(answer);
+  closers.push(receiver.close);
+  return receiver;
 }
 
 describe('notification channels', () => {
