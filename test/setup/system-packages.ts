@@ -1,6 +1,6 @@
 // The Debian packages the tests need beyond Node, Java and Maven: Chromium for the browser test
 // of the dashboard, docker-compose to validate docker-compose.yml where the docker compose
-// plugin is absent. Installed by the test setup itself when missing, so `npm test` passes on a
+// plugin is absent, prometheus for its promtool. Installed by the test setup itself when missing, so `npm test` passes on a
 // fresh machine; without root it says what to run instead.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +15,8 @@ const succeeds = (command: string, args: string[]) => spawnSync(command, args, {
 export const SYSTEM_PACKAGES: SystemPackage[] = [
   { name: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { name: 'docker-compose', present: () => succeeds('docker', ['compose', 'version']) || succeeds('docker-compose', ['version']) },
+  // promtool, which checks deploy/prometheus/alerts.yml (test/prometheus-rules.test.ts).
+  { name: 'prometheus', present: () => succeeds('promtool', ['--version']) },
 ];
 
 /** Installs the missing packages with apt-get when running as root; otherwise names the command. */
