@@ -42,6 +42,7 @@ describe('cpu stages', () => {
     expect(stageOf(`${build}/core/shop-event-codec.js`, 'aggregator')).toBe('decode (Avro)');
     expect(stageOf(`${build}/stream/window.js`, 'aggregator')).toBe('engine');
     expect(stageOf('file:///app/node_modules/x/window.js', 'aggregator')).toBeUndefined();
+    expect(stageOf(`${build}/stream/clv/hypergeometric.js`, 'aggregator')).toBe('lifetime-value scoring');
     const compiled = { ...profile, nodes: profile.nodes.map((n) => ({ ...n, callFrame: { ...n.callFrame, url: n.callFrame.url.replace('file:///app/stream/partition-pipeline.ts', `${build}/stream/partition-pipeline.js`) } })) };
     expect(threadOf(compiled)).toBe('aggregator');
   });

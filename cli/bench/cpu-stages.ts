@@ -45,6 +45,7 @@ export function stageOf(frameUrl: string, thread: Thread): string | undefined {
   }
   if (url.includes('/csv-parse/') || url.includes('/ingest/')) return 'parse + validate';
   if (/\/stream\/(operators\/session-operator|aggregations\/session-summary)\.ts$/.test(url) || url.includes('/tinyqueue/')) return 'session operator';
+  if (url.includes('/stream/clv/') || url.includes('/@stdlib/')) return 'lifetime-value scoring';
   if (/\/stream\/(partition-pipeline|operators\/|aggregations\/|watermark|window|trigger)/.test(url) || url.endsWith('/core/event.ts')) return 'engine';
   if (url.endsWith('/stream/sink.ts')) return 'produce sales topic (kafkajs)';
   if (url.includes('/aggregates/writers.ts') || url.includes('/@clickhouse/') || url.includes('/chdb/')) return 'ClickHouse sinks (JS side)';
