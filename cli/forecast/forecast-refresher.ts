@@ -22,7 +22,7 @@ export interface ForecastRefreshOptions {
   minIntervalMs: number;
   /** Hours of history read for a fit (the model fits at most FORECAST_DEFAULTS.maxHistoryHours). */
   historyHours: number;
-  /** The share of wall time fits may take: after a fit of d ms the next waits d × (1 / share − 1) at least. */
+  /** The share of the machine fits may take: after a fit of d ms on the two threads the next waits d × (2 / share − 1) at least. */
   maxBusyShare: number;
 }
 
@@ -107,7 +107,8 @@ export class ForecastRefresher {
     await writeRevenueForecast(this.store, forecast, fitted);
     const done = Date.now();
     this.lastOriginMs = originMs;
-    this.nextFitAtMs = done + Math.max(this.options.minIntervalMs, (done - started) * (1 / this.options.maxBusyShare - 1));
+    // Two threads busy for the fit's time: twice its wall time counts against the share.
+    this.nextFitAtMs = done + Math.max(this.options.minIntervalMs, (done - started) * (2 / this.options.maxBusyShare - 1));
     this.fits += 1;
     const ms = { readMs: read - started, fitMs: fitted - read, writeMs: done - fitted };
     this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, calibration, ...ms }, 'revenue forecast stored');
