@@ -84,9 +84,14 @@ export class AlertEvaluator {
     this.timer.unref();
   }
 
-  /** End of input (a backfill): every hour the store holds is evaluated. */
+  /** End of input (a backfill): no more ticks; every hour the store holds is evaluated. */
   async finish(): Promise<void> {
     this.stopTimer();
+    await this.evaluateNow();
+  }
+
+  /** One evaluation now, after the one under way (if any). */
+  async evaluateNow(): Promise<void> {
     await this.running;
     await this.evaluate();
   }

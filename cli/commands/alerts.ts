@@ -25,9 +25,9 @@ export interface AlertsListing {
 /** Each alert's latest change, where it is pending or firing (what is active now). */
 function activeAlertsStatement(database: string) {
   return {
-    sql: `SELECT rule, labels, state, value, toString(changed_at) AS since, summary
+    sql: `SELECT rule, labels, state, value, toString(last_change) AS since, summary
           FROM (SELECT rule, fingerprint, argMax(state, changed_at) AS state, argMax(labels, changed_at) AS labels, argMax(value, changed_at) AS value,
-                       max(changed_at) AS changed_at, argMax(summary, changed_at) AS summary
+                       max(changed_at) AS last_change, argMax(summary, changed_at) AS summary
                 FROM ${database}.alerts GROUP BY rule, fingerprint)
           WHERE state IN ('pending', 'firing') ORDER BY rule, since`,
     params: {},
@@ -71,7 +71,7 @@ export async function alertsList(config: Config, env: Env, nowMs = Date.now()): 
 export function alertsSilence(config: Config, env: Env, rule: string, forText: string, nowMs = Date.now()): { rule: string; ends_at: string } {
   const rules = loadAlertRules(env);
   if (!rules.some((r) => r.name === rule)) {
-    throw new ConfigError('rule', `"${rule}" is no alert rule; the rules are ${rules.map((r) => r.name).join(', ')}`);
+    throw new Error(`"${rule}" is no alert rule; the rules are ${rules.map((r) => r.name).join(', ')}`);
   }
   const forMs = durationMsOfText(forText);
   if (!(forMs > 0)) throw new ConfigError('--for', `"${forText}" is not a duration; write it with its unit, like 30m, 2h`);
