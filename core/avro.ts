@@ -78,13 +78,26 @@ export function isRegistryRefusal(err: unknown): boolean {
   return typeof status === 'number' && REGISTRY_REFUSALS.has(status);
 }
 
-/** Registers the event schema under `<ns>.events-value` with BACKWARD compatibility. */
-export async function registerEventSchema(registry: SchemaRegistry, namespace: string, schema = SHOP_EVENT_SCHEMA) {
-  const { id } = await registry.register(
-    { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-    { subject: `${namespace}.events-value`, compatibility: COMPATIBILITY.BACKWARD },
-  );
-  return id;
+/**
+ * Processes that register a new subject at once (connectors starting together) each set its
+ * compatibility after registering, and Apicurio's ccompat API refuses all but the first with this.
+ */
+const COMPATIBILITY_SET_MEANWHILE = /A rule named 'COMPATIBILITY' already exists/;
+
+/**
+ * Registers the event schema under `<ns>.events-value` with BACKWARD compatibility. Refused only
+ * because another process set the compatibility meanwhile, it asks once more: then it finds the
+ * subject's compatibility set and registers (the same schema: the same id).
+ */
+export async function registerEventSchema(registry: Pick<SchemaRegistry, 'register'>, namespace: string, schema = SHOP_EVENT_SCHEMA): Promise<number> {
+  const register = () =>
+    registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${namespace}.events-value`, compatibility: COMPATIBILITY.BACKWARD });
+  try {
+    return (await register()).id;
+  } catch (err) {
+    if (!COMPATIBILITY_SET_MEANWHILE.test((err as Error | undefined)?.message ?? '')) throw err;
+    return (await register()).id;
+  }
 }
 
 /**
