@@ -32,6 +32,7 @@ export const PUBLIC_TABLES = [
   'abandoned_products',
   'customer_value_forecast',
   'clv_models',
+  'revenue_forecast',
 ] as const;
 
 export interface ExportOptions {
