@@ -33,8 +33,8 @@ function paramText(value: string | null): string {
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 }
 
-/** The read's database, settings and parameters on its session, then readonly=1. */
-export async function prepareSession(session: EngineSession, options: RawReadOptions): Promise<void> {
+/** The read's database, settings and parameters on its session, then readonly=1 (unless `readonly` is false: a statement of the dev store server that writes). */
+export async function prepareSession(session: EngineSession, options: Omit<RawReadOptions, 'format'>, readonly = true): Promise<void> {
   if (options.database !== undefined) {
     if (!NAME.test(options.database)) throw new Error(`bad database name "${options.database}"`);
     try {
@@ -54,5 +54,5 @@ export async function prepareSession(session: EngineSession, options: RawReadOpt
     await session.queryAsync(`SET param_${name} = ${sqlString(paramText(value))}`);
   }
   // Last: from here on the session can change nothing, not even its settings.
-  await session.queryAsync('SET readonly = 1');
+  if (readonly) await session.queryAsync('SET readonly = 1');
 }

@@ -37,7 +37,7 @@ const STATUS_OF_CODE: Record<number, number> = {
   6: 400, 26: 400, 27: 400, 32: 400, 33: 400, 36: 400, 38: 400, 41: 400, 42: 400, 43: 400, 53: 400, 62: 400, 69: 400, 72: 400, 115: 400, 190: 400, 457: 400, 456: 400,
 };
 
-function contentType(format: string): string {
+export function contentType(format: string): string {
   const f = format.toLowerCase();
   if (f === 'csv' || f.startsWith('csvwith')) return 'text/csv; charset=UTF-8';
   if (f.startsWith('tsv') || f.startsWith('tabseparated')) return 'text/tab-separated-values; charset=UTF-8';
@@ -47,14 +47,14 @@ function contentType(format: string): string {
   return 'text/plain; charset=UTF-8';
 }
 
-interface Failure {
+export interface Failure {
   status: number;
   code: number;
   text: string;
   refused?: string;
 }
 
-function failure(err: unknown, req: FastifyRequest, queryId: string): Failure {
+export function failure(err: unknown, req: FastifyRequest, queryId: string): Failure {
   if (err instanceof EndpointError) return { status: err.status, code: err.code, text: `Code: ${err.code}. DB::Exception: ${err.message}. (${err.type})` };
   if (err instanceof ReadOnlyQueryError) {
     const text = `Code: 164. DB::Exception: refused ${err.refused}: the query endpoint runs one read-only statement on the store's tables. (READONLY)`;
@@ -74,7 +74,7 @@ function failure(err: unknown, req: FastifyRequest, queryId: string): Failure {
   return { status: 500, code: 1001, text: `Code: 1001. DB::Exception: internal error (query ${queryId}; see the salesinsights log). (STD_EXCEPTION)` };
 }
 
-function sendFailure(reply: FastifyReply, f: Failure, queryId: string) {
+export function sendFailure(reply: FastifyReply, f: Failure, queryId: string) {
   reply.code(f.status).header('content-type', 'text/plain; charset=UTF-8').header('x-clickhouse-exception-code', String(f.code)).header('x-clickhouse-query-id', queryId);
   if (f.refused !== undefined) reply.header('x-salesinsights-refused', encodeURIComponent(f.refused));
   if (f.status === 401) reply.header('www-authenticate', 'Basic realm="salesinsights", Bearer realm="salesinsights"');

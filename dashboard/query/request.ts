@@ -69,7 +69,14 @@ export function paramValue(text: string, type: string | undefined): string | nul
   );
 }
 
-export function readRequest(search: URLSearchParams, body: string | undefined, defaultDatabase: string): EndpointRequest {
+/**
+ * What a request may do: `read-only` (the query endpoint) changes only the settings of
+ * SETTINGS_ALLOWED and never makes system the current database; `read-write` (the dev store
+ * server) changes any setting.
+ */
+export type EndpointAccess = 'read-only' | 'read-write';
+
+export function readRequest(search: URLSearchParams, body: string | undefined, defaultDatabase: string, access: EndpointAccess = 'read-only'): EndpointRequest {
   const urlQuery = search.get('query') ?? '';
   const query = [urlQuery, body ?? ''].filter((q) => q.trim() !== '').join('\n');
   if (query.trim() === '') throw new EndpointError(62, 'SYNTAX_ERROR', 400, 'Empty query');
@@ -78,7 +85,7 @@ export function readRequest(search: URLSearchParams, body: string | undefined, d
   const database = search.get('database') ?? defaultDatabase;
   if (!NAME.test(database)) throw new EndpointError(81, 'UNKNOWN_DATABASE', 404, `Database ${JSON.stringify(database)} does not exist`);
   // USE system would make every system table a bare name the read-only rule does not see as one.
-  if (database.toLowerCase() === 'system') throw new EndpointError(164, 'READONLY', 403, 'refused the database system as the current database: name system tables as system.<table>');
+  if (access === 'read-only' && database.toLowerCase() === 'system') throw new EndpointError(164, 'READONLY', 403, 'refused the database system as the current database: name system tables as system.<table>');
 
   const types = placeholderTypes(query);
   const params: Record<string, string | null> = {};
@@ -90,7 +97,7 @@ export function readRequest(search: URLSearchParams, body: string | undefined, d
       params[name] = paramValue(value, types.get(name));
     } else if (HTTP_PARAMS.has(key)) {
       continue;
-    } else if (SETTINGS_ALLOWED.test(key) && !SETTINGS_REFUSED.has(key)) {
+    } else if (access === 'read-write' ? NAME.test(key) : SETTINGS_ALLOWED.test(key) && !SETTINGS_REFUSED.has(key)) {
       settings[key] = value;
     } else {
       // What ClickHouse answers a read-only user (readonly=1) changing a setting.
