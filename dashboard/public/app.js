@@ -6,6 +6,7 @@
 // close as the watermark passes them, so sales pushes and session closes both refresh them.
 import { createCharts } from './charts.js';
 import { feed, subscribe } from './feed.js';
+import { alertsPanel } from './panels/alerts.js';
 import { clvPanel } from './panels/clv.js';
 import { clvForecastPanel } from './panels/clv-forecast.js';
 import { refreshFilters, wireControls } from './panels/controls.js';
@@ -24,6 +25,7 @@ function main() {
   const refreshClv = clvPanel(charts.clv);
   const refreshForecast = clvForecastPanel(charts.pAlive);
   const refreshSessions = sessionPanels(charts.abandonment);
+  const refreshAlerts = alertsPanel();
   wireControls(() => {
     refreshSales();
     refreshKpis();
@@ -53,6 +55,9 @@ function main() {
     onSession: refreshSessions,
     onHealth: renderHealth,
   });
+  // Alerts change on the evaluator's clock (every few seconds), not with the sales pushes.
+  refreshAlerts();
+  setInterval(refreshAlerts, 5000);
   // Without a live job in this process (a separate aggregator), the page polls.
   setInterval(() => {
     if (feed.ready && !feed.live) {
