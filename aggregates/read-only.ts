@@ -47,7 +47,7 @@ const SYSTEM_TABLES = new Set([
 // Children of a statement node: a Literal there is an INTO OUTFILE target.
 const STATEMENT_HOLDERS = new Set(['SelectWithUnionQuery', 'Explain']);
 /** A trailing `FORMAT <name>` clause (the last clause a statement may have; SETTINGS are refused anyway). */
-const FORMAT_CLAUSE = /\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*$/i;
+export const FORMAT_CLAUSE = /\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*$/i;
 export const FORMAT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 interface AstNode {
