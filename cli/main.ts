@@ -193,6 +193,15 @@ program
     await reset(config(), logger, { yes: opts.yes === true });
   });
 
+program
+  .command('dev-store-server')
+  .description('test/development only (SALESINSIGHTS_DEV_STORE_SERVER=1): the embedded store served over ClickHouse\'s HTTP interface on 127.0.0.1, read and write, for processes with CLICKHOUSE_URL set to it')
+  .option('--port <port>', 'port (default 8133; 0: any free port)', port('--port', 0))
+  .action(async (opts: { port?: number }) => {
+    const { devStoreServer } = await import('./commands/dev-store-server.ts');
+    await devStoreServer(config(), logger, { port: opts.port });
+  });
+
 const forecast = program.command('forecast').description('the hourly revenue and orders forecast (revenue_forecast)');
 
 forecast
