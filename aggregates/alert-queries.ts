@@ -55,15 +55,16 @@ interface AlertRow {
   labels: string;
   state: AlertRecord['state'];
   value: number;
-  changed_at: string;
-  started_at: string;
-  resolved_at: string | null;
+  changed_ms: string;
+  started_ms: string;
+  resolved_ms: string | null;
   summary: string;
   notified: string[];
 }
 
-const ALERT_COLUMNS = `rule, kind, fingerprint, labels, state, value, toUnixTimestamp64Milli(changed_at) AS changed_at,
-  toUnixTimestamp64Milli(started_at) AS started_at, toUnixTimestamp64Milli(resolved_at) AS resolved_at, summary, notified`;
+// The times under other names: an alias named like its column would replace the column in WHERE.
+const ALERT_COLUMNS = `rule, kind, fingerprint, labels, state, value, toUnixTimestamp64Milli(changed_at) AS changed_ms,
+  toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(resolved_at) AS resolved_ms, summary, notified`;
 
 function recordOfRow(r: AlertRow): AlertRecord {
   return {
@@ -73,9 +74,9 @@ function recordOfRow(r: AlertRow): AlertRecord {
     labels: JSON.parse(r.labels) as Record<string, string>,
     state: r.state,
     value: Number(r.value),
-    changedAtMs: Number(r.changed_at),
-    startedAtMs: Number(r.started_at),
-    ...(r.resolved_at === null ? {} : { resolvedAtMs: Number(r.resolved_at) }),
+    changedAtMs: Number(r.changed_ms),
+    startedAtMs: Number(r.started_ms),
+    ...(r.resolved_ms === null ? {} : { resolvedAtMs: Number(r.resolved_ms) }),
     summary: r.summary,
     notified: r.notified,
   };

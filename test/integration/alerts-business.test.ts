@@ -160,7 +160,10 @@ describe('GET /api/alerts', () => {
     expect(changes).toEqual([...changes].sort().reverse());
     const fired = body.history.find((h) => h.rule === 'revenue-below-forecast' && h.state === 'firing');
     expect(fired).toMatchObject({ changed_at: `${firingAt.replace(' ', 'T')}Z`, labels: { alertname: 'revenue-below-forecast', severity: 'warning' } });
-    // The revenue alert resolved at 17:00: it is not firing now.
+    // Firing now: the rules whose latest change is firing (the revenue alert resolved at 17:00).
+    const latest = new Map<string, string>();
+    for (const r of stored) latest.set(r.rule, r.state);
+    expect(body.firing.map((f) => f.rule).sort()).toEqual([...latest].filter(([, state]) => state === 'firing').map(([rule]) => rule).sort());
     expect(body.firing.map((f) => f.rule)).not.toContain('revenue-below-forecast');
     const limited = await app.inject({ url: '/api/alerts?limit=1', headers: AUTH });
     expect(limited.json<{ history: unknown[] }>().history).toHaveLength(1);
