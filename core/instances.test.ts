@@ -39,7 +39,7 @@ describe('the instance id of a connector', () => {
   });
 
   it('in use: the error names the id, the other process and the setting', () => {
-    const e = new InstanceIdInUseError('b-1', elsewhere({ role: 'connect', id: 'b-1' }));
+    const e = new InstanceIdInUseError({ ...elsewhere({ role: 'connect' }), id: 'b-1' });
     expect(e.setting).toBe('SALESINSIGHTS_INSTANCE_ID');
     expect(e.message).toMatch(/^SALESINSIGHTS_INSTANCE_ID: "b-1" is in use by `salesinsights connect` \(pid 4242 on box-b, SALESINSIGHTS_HOME=\/srv\/a\); /);
   });

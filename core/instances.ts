@@ -59,8 +59,8 @@ export function describeInstance(i: Instance): string {
 }
 
 /** A live instance (seen from `host`) that runs under instance id `id`, or undefined. */
-export function holderOf(id: string, host: string, others: Instance[]): Instance | undefined {
-  return others.find((o) => o.id === id && alive(o, host));
+export function holderOf(id: string, host: string, others: Instance[]): (Instance & { id: string }) | undefined {
+  return others.find((o): o is Instance & { id: string } => o.id === id && alive(o, host));
 }
 
 /**
@@ -103,25 +103,26 @@ export class NamespaceInUseError extends ConfigError {
 /** Another live instance runs under this instance id: the second one does not start. */
 export class InstanceIdInUseError extends ConfigError {
   override name = 'InstanceIdInUseError';
-  constructor(id: string, other: Instance) {
+  constructor(holder: Instance & { id: string }) {
     super(
       'SALESINSIGHTS_INSTANCE_ID',
-      `"${id}" is in use by ${describeInstance(other)}; two connectors with one id would fence each other's Kafka transactions and share their ledger entries. ` +
+      `"${holder.id}" is in use by ${describeInstance(holder)}; two connectors with one id would fence each other's Kafka transactions and share their ledger entries. ` +
         'Stop that one, or give this one its own SALESINSIGHTS_INSTANCE_ID (by default it derives from the host and the inbox path)',
     );
   }
 }
 
 /**
- * Refuses to run when the namespace runs elsewhere or `instanceId` runs already, then joins its instances group until
- * `leave()`: a consumer of the namespace's (empty) instances topic, whose membership is the lease.
+ * Refuses to run when the namespace runs elsewhere or `instanceId` runs already, then joins its
+ * instances group until `leave()`: a consumer of the namespace's (empty) instances topic, whose
+ * membership is the lease.
  */
 export async function joinInstances(config: Config, role: InstanceRole, instanceId?: string): Promise<{ leave: () => Promise<void> }> {
   const me = thisInstance(config, role, instanceId);
   const kafka = createKafka(config, instanceClientId(me));
   const running = await runningInstances(kafka, config.namespace);
   const holder = instanceId === undefined ? undefined : holderOf(instanceId, me.host, running);
-  if (holder && instanceId !== undefined) throw new InstanceIdInUseError(instanceId, holder);
+  if (holder) throw new InstanceIdInUseError(holder);
   const other = conflict(me, running, config.clickhouseUrl === undefined);
   if (other) throw new NamespaceInUseError(config.namespace, other);
   const admin = kafka.admin();
