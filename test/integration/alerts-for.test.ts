@@ -1,14 +1,14 @@
 // A pipeline rule's `for` through the evaluator, on a real store and a local webhook receiver,
 // with the evaluations' wall clock driven by the test: a stall shorter than `for` records pending
 // then inactive and notifies nobody; one that lasts `for` fires (recorded, notified) and resolves
-// once rows flow again.
+// once rows flow again; under a silence it fires and is recorded without a notification.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../core/logger.ts';
 import { migrate } from '../../aggregates/migrate.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { DeliveryQueue, parseAlertRules, webhookChannel, type WebhookBody } from '../../dashboard/alerting/index.ts';
+import { DeliveryQueue, parseAlertRules, webhookChannel, type Silence, type WebhookBody } from '../../dashboard/alerting/index.ts';
 import type { ConnectorTotalsView } from '../../ingest/connector-totals.ts';
 import { AlertEvaluator } from '../../cli/alerting/alert-evaluator.ts';
 import { PipelineReadings } from '../../cli/alerting/pipeline-readings.ts';
@@ -43,6 +43,7 @@ describe("a pipeline rule's for", () => {
   it('a stall shorter than for records pending then inactive and notifies nobody; a longer one fires and resolves', async () => {
     let nowMs = Date.UTC(2024, 4, 1, 10);
     let rowsIngested = 0;
+    let silences: Silence[] = [];
     const totals = (): ConnectorTotalsView => ({ filesIngested: 0, filesAlreadyIngested: 0, rowsIngested, rowsRejected: 0, filesFailed: 0, retries: 0 });
     const queue = new DeliveryQueue({ channels: [webhookChannel({ url: hook.url, receiver: 'test', externalURL: 'http://127.0.0.1:3000' })] });
     const evaluator = new AlertEvaluator({
@@ -51,7 +52,7 @@ describe("a pipeline rule's for", () => {
       queue,
       logger,
       pipeline: new PipelineReadings({ connector: { totals, backlog: async () => 2 } }),
-      silences: () => [],
+      silences: () => silences,
       now: () => nowMs,
     });
     /** An evaluation `seconds` after the previous one; `flowing` rows were ingested in between. */
@@ -86,6 +87,16 @@ describe("a pipeline rule's for", () => {
       ['resolved', '2 files wait'],
     ]);
     expect(evaluator.delivery()).toEqual({ webhook: { delivered: 2, failed: 0, retrying: 0, queued: 0 } });
+
+    // Silenced (read at each evaluation): the next stall fires and is recorded, nobody is notified.
+    silences = [{ rule: 'ingest-stalled', endsAtMs: nowMs + 3_600_000 }];
+    await evaluateAfter(5, false);
+    await evaluateAfter(60, false);
+    await queue.idle();
+    expect(evaluator.firingByRule()).toEqual({ 'ingest-stalled': 1 });
+    const silenced = await queryRows<{ notified: string[] }>(store, `SELECT notified FROM ${store.database}.alerts WHERE state = 'firing' ORDER BY changed_at DESC LIMIT 1`);
+    expect(silenced).toEqual([{ notified: [] }]);
+    expect(hook.bodies).toHaveLength(2);
     await evaluator.stop();
   });
 });
