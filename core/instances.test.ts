@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflict, holderOf, instanceClientId, InstanceIdInUseError, parseInstance, type Instance } from './instances.ts';
+import { conflict, dashboardHolder, holderOf, instanceClientId, InstanceIdInUseError, parseInstance, type Instance } from './instances.ts';
 
 const me: Instance = { role: 'start', host: 'box-a', pid: process.pid, home: '/srv/a' };
 // Another host: taken as alive (its pid cannot be looked at from here).
@@ -20,6 +20,25 @@ describe('the instances of a namespace', () => {
     expect(conflict(me, [elsewhere({ role: 'connect' })], true)).toBeUndefined();
     expect(conflict(me, [elsewhere({})], false)).toBeUndefined();
     expect(conflict({ ...me, role: 'connect' }, [elsewhere({})], true)).toBeUndefined();
+  });
+
+  it('name the roles a start runs; a member without them (older builds) runs every role', () => {
+    const aggregator: Instance = { ...me, runs: ['aggregator'] };
+    expect(parseInstance(instanceClientId(aggregator))).toEqual(aggregator);
+    expect(parseInstance(`${instanceClientId(me)};runs=aggregator,web`)).toEqual(aggregator);
+  });
+
+  it('with a server: several aggregators and connectors of a namespace, one dashboard', () => {
+    const aggregator: Instance = { ...me, runs: ['aggregator'] };
+    const dashboard: Instance = { ...me, runs: ['dashboard'] };
+    expect(conflict(aggregator, [elsewhere({ runs: ['aggregator'] }), elsewhere({ runs: ['aggregator', 'connector'] })], false)).toBeUndefined();
+    expect(dashboardHolder(aggregator, [elsewhere({ runs: ['aggregator', 'dashboard'] })])).toBeUndefined();
+    expect(dashboardHolder(dashboard, [elsewhere({ runs: ['aggregator'] }), elsewhere({ role: 'connect' })])).toBeUndefined();
+    expect(dashboardHolder(dashboard, [elsewhere({ runs: ['aggregator', 'dashboard'] })])).toMatchObject({ host: 'box-b' });
+    expect(dashboardHolder(dashboard, [elsewhere({})])).toBeDefined();
+    expect(dashboardHolder(me, [elsewhere({ runs: ['dashboard'] })])).toBeDefined();
+    // A killed one on this host holds nothing.
+    expect(dashboardHolder(dashboard, [elsewhere({ host: 'box-a', pid: 2 ** 22 + 12345, runs: ['dashboard'] })])).toBeUndefined();
   });
 
   it('on this host: another home conflicts while its process lives, a killed one does not', () => {
