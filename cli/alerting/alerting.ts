@@ -7,8 +7,8 @@ import type { Logger } from '../../core/logger.ts';
 import type { Env } from '../../core/settings.ts';
 import { loadAlertRules } from '../../dashboard/alerting/index.ts';
 import { alertDeliveryQueue } from './alert-channels.ts';
-import { AlertEvaluator, ALERT_EVALUATOR_DEFAULTS, type AlertEvaluatorOptions } from './alert-evaluator.ts';
-import { PipelineReadings, type PipelineSources } from './pipeline-readings.ts';
+import { AlertEvaluator, ALERT_EVALUATOR_DEFAULTS, type AlertEvaluatorOptions } from '../../dashboard/alerting/alert-evaluator.ts';
+import { PipelineReadings, type PipelineSources } from '../../dashboard/alerting/pipeline-readings.ts';
 import { readSilences } from './silences-file.ts';
 
 export type AlertEvaluatorFactory = (store: Store, pipeline?: PipelineSources) => AlertEvaluator;

@@ -10,8 +10,8 @@ import { queryRows } from '../../aggregates/query-rows.ts';
 import type { Store } from '../../aggregates/store.ts';
 import { DeliveryQueue, parseAlertRules, webhookChannel, type Silence, type WebhookBody } from '../../dashboard/alerting/index.ts';
 import type { ConnectorTotalsView } from '../../ingest/connector-totals.ts';
-import { AlertEvaluator } from '../../cli/alerting/alert-evaluator.ts';
-import { PipelineReadings } from '../../cli/alerting/pipeline-readings.ts';
+import { AlertEvaluator } from '../../dashboard/alerting/alert-evaluator.ts';
+import { PipelineReadings } from '../../dashboard/alerting/pipeline-readings.ts';
 import { httpReceiver } from '../alert-receivers.ts';
 import { isolatedConfig } from '../helpers.ts';
 

@@ -3,7 +3,7 @@
 // else `running`. The counts only grow: a channel whose failed count grew since the previous look
 // failed last, one whose delivered count alone grew delivered last.
 import { ComponentStatus, type ComponentStatusView } from '../../core/component-status.ts';
-import type { DeliveryStatus } from '../../dashboard/alerting/index.ts';
+import type { DeliveryStatus } from './delivery-queue.ts';
 
 export class DeliveryHealth {
   private readonly status = new ComponentStatus();

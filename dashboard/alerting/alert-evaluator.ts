@@ -24,7 +24,7 @@ import {
   type DeliveryStatus,
   type RuleAlerts,
   type Silence,
-} from '../../dashboard/alerting/index.ts';
+} from './index.ts';
 import type { ComponentStatusView } from '../../core/component-status.ts';
 import { businessReadingsAt } from './business-readings.ts';
 import { DeliveryHealth } from './delivery-health.ts';

@@ -2,7 +2,7 @@
 // run of hours that have a forecast (the revenue condition needs consecutive hours), and the
 // sessions that ended inside a window ending with the hour. Pure: the hours come from the store.
 import type { BusinessHour } from '../../aggregates/alert-queries.ts';
-import type { ConditionReadings, HourAgainstForecast } from '../../dashboard/alerting/index.ts';
+import type { ConditionReadings, HourAgainstForecast } from './condition-readings.ts';
 
 const HOUR_MS = 3_600_000;
 

@@ -3,8 +3,8 @@
 // checkpoints, and each component's status. It keeps what a reading needs of earlier
 // evaluations (the previous totals and lag, a trailing hour of row counts).
 import type { ComponentsView } from '../../core/component-status.ts';
-import type { ConditionReadings } from '../../dashboard/alerting/index.ts';
-import type { ConnectorMetricsSource } from '../../dashboard/routes/metrics.ts';
+import type { ConditionReadings } from './condition-readings.ts';
+import type { ConnectorMetricsSource } from '../routes/metrics.ts';
 import type { JobView } from '../../stream/job-view.ts';
 
 export interface PipelineSources {
