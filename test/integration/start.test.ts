@@ -71,7 +71,7 @@ describe('salesinsights start', () => {
     await until('the slice moved to .done', async () => (existsSync(join(inbox, '.done', '2019-10-01.csv')) ? true : undefined));
     // Each component's state is in the health answer, so that a stall would show.
     const health = (await (await fetch(`${first.url}/api/health`)).json()) as { components: Record<string, { state: string; since: string }> };
-    expect(Object.keys(health.components).sort()).toEqual(['aggregator', 'connector', 'httpSource']);
+    expect(Object.keys(health.components).sort()).toEqual(['aggregator', 'alertNotifications', 'connector', 'httpSource']);
     for (const c of Object.values(health.components)) expect(c).toMatchObject({ state: 'running', since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
 
     // Beside the running start, which holds the embedded store: its query endpoint, found by
