@@ -11,7 +11,7 @@ import type { Store } from '../aggregates/store.ts';
 import type { ComponentsView } from '../core/component-status.ts';
 import type { JobView } from '../stream/job-view.ts';
 import { DASHBOARD_ERRORS, InternalError, NotFoundError, StoreError, isRetriable } from './errors.ts';
-import { LiveHub } from './live.ts';
+import { LiveHub, type EmissionSource } from './live.ts';
 import auth, { takeQueryToken } from './plugins/auth.ts';
 import alertRoutes from './routes/alerts.ts';
 import clvRoutes from './routes/clv.ts';
@@ -32,6 +32,8 @@ export interface BuildAppOptions {
   store: Store;
   /** The aggregator of this process (a job or its supervisor): live push and health. */
   job?: JobView;
+  /** The emissions the live push follows when no job runs here (the results topics: results-follower.ts). */
+  emissions?: EmissionSource;
   /** The state of each component of this process, for /api/health and the page. */
   components?: () => ComponentsView;
   logger?: Logger;
@@ -98,7 +100,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     return reply.code(404).send(errorBody(404, e.code, e.message));
   });
 
-  const hub = new LiveHub({ store: opts.store, job: opts.job, components: opts.components, logger: log, healthIntervalMs: opts.healthIntervalMs });
+  const hub = new LiveHub({ store: opts.store, job: opts.job, emissions: opts.emissions, components: opts.components, logger: log, healthIntervalMs: opts.healthIntervalMs });
   // Open event streams would hold the server open: end them before it closes.
   app.addHook('preClose', async () => hub.close());
 

@@ -1,4 +1,5 @@
-// Live push over Server-Sent Events. One hub per app: it listens to the job's emissions once and
+// Live push over Server-Sent Events. One hub per app: it listens to the emissions once (the job's
+// in this process, or the results topics' when the aggregator runs elsewhere: results-follower.ts) and
 // fans each out to every connected client as a `sales` event; a `health` event goes out every
 // couple of seconds while anyone listens. A new (or reconnecting) client first gets an `init`
 // snapshot from ClickHouse: the top products of the latest hour and the per-partition rows of the latest windows,
@@ -9,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../core/logger.ts';
 import type { Store } from '../aggregates/store.ts';
 import type { ComponentsView } from '../core/component-status.ts';
-import type { EmissionUpdate, JobView } from '../stream/job-view.ts';
+import type { JobView } from '../stream/job-view.ts';
 import type { PipelineMetrics } from '../stream/metrics.ts';
 import { sessionKey, type SalesRow, type SessionRow } from '../core/result-rows.ts';
 import { livePartials, topProducts, type LiveSalesRow } from '../aggregates/sales-queries.ts';
@@ -38,9 +39,33 @@ export interface HealthPayload {
   components: ComponentsView;
 }
 
+/** The fields of a closed session the page receives. */
+export type LiveSessionFields = Pick<SessionRow, 'userId' | 'userSession' | 'sessionStart' | 'sessionEnd' | 'events' | 'carts' | 'purchases' | 'abandoned' | 'abandonedValueCents'>;
+
+/** What one emission pushes: the sales rows, the sessions that closed, and how many customers' values changed. */
+export interface LiveEmission {
+  sales: SalesRow[];
+  sessions: LiveSessionFields[];
+  customers: number;
+  emittedAt: number;
+}
+
+/** Where the emissions come from: the job of this process (jobEmissions) or the results topics. */
+export interface EmissionSource {
+  onEmission(listener: (update: LiveEmission) => void): () => void;
+}
+
+/** The emissions of the job (or supervisor) of this process. */
+export function jobEmissions(job: JobView): EmissionSource {
+  return { onEmission: (listener) => job.onEmission((u) => listener({ sales: u.sales, sessions: u.sessions, customers: u.customers.length, emittedAt: u.emittedAt })) };
+}
+
 export interface LiveHubOptions {
   store: Store;
+  /** The aggregator of this process: its metrics in the health event. */
   job?: JobView;
+  /** The emissions pushed (the job's by default). */
+  emissions?: EmissionSource;
   components?: () => ComponentsView;
   logger: Logger;
   healthIntervalMs?: number;
@@ -64,7 +89,7 @@ export function liveRow(r: SalesRow): LiveSalesRow {
 }
 
 /** A closed session as the page receives it: the sessions table's columns, money in currency units. */
-export function liveSession(r: SessionRow) {
+export function liveSession(r: LiveSessionFields) {
   return {
     session_key: sessionKey(r),
     user_id: String(r.userId),
@@ -82,6 +107,7 @@ export class LiveHub {
   private readonly clients = new Set<Client>();
   private lastId = Date.now();
   private readonly unsubscribe?: () => void;
+  private readonly live: boolean;
   private timer?: NodeJS.Timeout;
   private counts = { late: 0, rejected: 0 };
   private progress: { newest: number | null; finalThrough: number | null } = { newest: null, finalThrough: null };
@@ -94,7 +120,9 @@ export class LiveHub {
   private snapshotRead: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LiveHubOptions) {
-    this.unsubscribe = options.job?.onEmission((update) => this.onEmission(update));
+    const emissions = options.emissions ?? (options.job && jobEmissions(options.job));
+    this.live = emissions !== undefined;
+    this.unsubscribe = emissions?.onEmission((update) => this.onEmission(update));
   }
 
   get clientCount(): number {
@@ -126,7 +154,7 @@ export class LiveHub {
       const init = {
         top,
         rows,
-        live: this.options.job !== undefined,
+        live: this.live,
         live_windows: DASHBOARD_DEFAULTS.liveWindows,
         resumed_from: typeof lastEventId === 'string' ? lastEventId : null,
       };
@@ -167,8 +195,8 @@ export class LiveHub {
     return { top, rows };
   }
 
-  private onEmission(update: EmissionUpdate): void {
-    // Called inside the job's tick: never throw back into it.
+  private onEmission(update: LiveEmission): void {
+    // Called inside the job's tick (or the follower's batch): never throw back into it.
     try {
       if (this.clients.size === 0) return;
       for (const r of update.sales) this.newestWindowStart = Math.max(this.newestWindowStart, r.windowStart);
@@ -176,8 +204,8 @@ export class LiveHub {
       const emittedAt = new Date(update.emittedAt).toISOString();
       if (update.sessions.length > 0) this.broadcast('session', { emitted_at: emittedAt, sessions: update.sessions.map(liveSession) });
       const rows = update.sales.filter((r) => r.windowStart >= horizon).map(liveRow);
-      if (rows.length === 0 && update.customers.length === 0) return;
-      this.broadcast('sales', { emitted_at: emittedAt, rows, customers: update.customers.length });
+      if (rows.length === 0 && update.customers === 0) return;
+      this.broadcast('sales', { emitted_at: emittedAt, rows, customers: update.customers });
     } catch (err) {
       this.options.logger.error({ err }, 'live: emission not pushed');
     }
@@ -245,7 +273,7 @@ export class LiveHub {
     this.timer.unref();
   }
 
-  /** Ends every stream (before the server closes) and stops listening to the job. */
+  /** Ends every stream (before the server closes) and stops listening to the emissions. */
   close(): void {
     this.closed = true;
     clearInterval(this.timer);

@@ -13,6 +13,11 @@ function object(properties: Record<string, unknown>, id?: string) {
   return { ...(id ? { $id: id } : {}), type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as const;
 }
 
+/** An object schema of which only `required` must be present. */
+function withRequired(required: string[], properties: Record<string, unknown>, id: string) {
+  return { ...object(properties, id), required };
+}
+
 const abandonmentProps = { sessions: int, sessions_with_cart: int, sessions_with_purchase: int, abandoned: int, abandonment_rate: num, abandoned_value: num };
 
 export const SHARED_SCHEMAS = [
@@ -156,7 +161,9 @@ export const SHARED_SCHEMAS = [
     required: ['state', 'since'],
     additionalProperties: false,
   },
-  object(
+  // The pipeline's fields only where an aggregator runs in the process (not in `--role dashboard`).
+  withRequired(
+    ['store', 'eventTime', 'components'],
     {
       consumerLag: { type: 'object', additionalProperties: num },
       watermark: nullableNum,
@@ -177,7 +184,7 @@ export const SHARED_SCHEMAS = [
       clv: object({ modelFittedAt: nullableNum, refits: int, lastFailure: { type: ['string', 'null'] } }),
       store: { $ref: 'sideOutputs#' },
       eventTime: { $ref: 'eventTime#' },
-      // Keyed by component name (connector, aggregator, httpSource under start).
+      // Keyed by component name: those of the roles this process runs (connector, aggregator, httpSource, liveFeed, …).
       components: { type: 'object', additionalProperties: { $ref: 'componentStatus#' } },
     },
     'health',
