@@ -10,6 +10,7 @@ import { logger } from '../core/logger.ts';
 import type { ServiceStatus } from './services/index.ts';
 import type { ExportFormat } from './commands/export.ts';
 import { errorLine } from './error-line.ts';
+import { ALL_ROLES, roles, type Roles } from '../core/roles.ts';
 import { day, duration, instant, integer, nonEmpty, oneOf, port, positiveInteger, positiveNumber } from './options.ts';
 
 const program = new Command('salesinsights').description('Real-time e-commerce sales analytics');
@@ -62,15 +63,16 @@ program
 
 program
   .command('start')
-  .description('everything on one machine: services, connector on the inbox, aggregator, dashboard')
+  .description('the pipeline: services, connector on the inbox, aggregator, dashboard (all of them, or the roles of --role)')
+  .addOption(new Option('--role <roles>', 'all, or one or more of connector, aggregator, dashboard separated by commas (README "Scaling out")').argParser(roles('--role')).default(ALL_ROLES, 'all'))
   .option('--inbox <dir>', 'the inbox folder (default $SALESINSIGHTS_HOME/inbox)', nonEmpty('--inbox'))
   .option('--host <host>', 'dashboard address', nonEmpty('--host'))
   .option('--port <port>', 'dashboard port (0: any free port)', port('--port', 0))
   .option('--query-port <port>', 'read-only query endpoint port (0: any free port)', port('--query-port', 0))
   .option('--demo', 'generate a realistic week on first use and replay it into the inbox at one day per minute')
-  .action(async (opts: { inbox?: string; host?: string; port?: number; queryPort?: number; demo?: boolean }) => {
+  .action(async (opts: { role: Roles; inbox?: string; host?: string; port?: number; queryPort?: number; demo?: boolean }) => {
     const { start } = await import('./commands/start.ts');
-    await start(config(), logger, { inbox: opts.inbox, host: opts.host, port: opts.port, queryPort: opts.queryPort, demo: opts.demo === true });
+    await start(config(), logger, { roles: opts.role, inbox: opts.inbox, host: opts.host, port: opts.port, queryPort: opts.queryPort, demo: opts.demo === true });
   });
 
 program
