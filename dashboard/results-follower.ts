@@ -93,6 +93,8 @@ export class ResultsFollower implements EmissionSource {
     const t = topics(namespace);
     this.topics = { sales: t.salesPerProduct, sessions: t.sessions };
     this.consumer = kafka.consumer({ groupId: group, readUncommitted: false, maxWaitTimeInMs: 200, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    // Running once it has joined its group: records produced before that are not pushed.
+    this.status.retrying('live feed: joining its consumer group');
   }
 
   onEmission(listener: Listener): () => void {
