@@ -2,14 +2,19 @@
 // time the combined watermark passes a multiple of the refit interval (and at the end of a
 // backfill's input), on a snapshot of every purchasing customer's order history. The fit and the
 // scoring of every customer run on their own thread (clv/fit-thread.ts); the tick that follows
-// the fit's end puts the model in force and writes every customer's new row. A fit that fails
+// the fit's end puts the model in force and writes every customer's new row. Fits keep the fit
+// thread busy at most 5 % of the time (a backfill folds refit times together). A fit that fails
 // leaves the previous model in force, its reason logged and shown in the metrics.
 import type { Logger } from '../core/logger.ts';
 import type { OrderHistory } from './clv/customer-summary.ts';
 import { scoreAt, type ClvFitThread, type FitOutcome } from './clv/fit-thread.ts';
 import { modelOfRow, modelRow, observationEnd, summaryOfHistory, type ModelInForce } from './clv/scoring.ts';
 import type { Emissions, PartitionPipeline } from './partition-pipeline.ts';
+import type { Clock } from './time.ts';
 import type { ResultTables } from './result-tables.ts';
+
+/** The share of the wall-clock time refits may keep the fit thread busy. */
+const MAX_BUSY_SHARE = 0.05;
 
 interface CustomerSnapshot {
   partition: number;
@@ -36,12 +41,15 @@ export class ClvRefits {
   private nextRefitAt: number | undefined;
   private running: Promise<void> | undefined;
   private finished: FinishedFit | undefined;
+  /** When (wall clock) the last fit started and ended: the next waits so that fits take at most MAX_BUSY_SHARE of the time. */
+  private lastFit = { startedAt: Number.NEGATIVE_INFINITY, endedAt: Number.NEGATIVE_INFINITY };
   readonly status: ClvRefitStatus = { modelFittedAt: null, refits: 0, lastFailure: null };
 
   constructor(
-    private readonly thread: ClvFitThread,
+    private readonly thread: Pick<ClvFitThread, 'fit' | 'close'>,
     private readonly options: { clvRefitIntervalMs: number; clvMonthlyDiscount: number },
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   /** The model in force before the first refit of this run: the stream's latest, as stored. */
@@ -62,6 +70,10 @@ export class ClvRefits {
     const due = Math.floor(watermark / interval) * interval;
     if (this.nextRefitAt === undefined) this.nextRefitAt = due + interval;
     if (watermark < this.nextRefitAt) return;
+    // Where event time runs far ahead of the clock (a backfill), the refit times passed while
+    // fits would take more than their share of a core fold into a later one.
+    const { startedAt, endedAt } = this.lastFit;
+    if (this.clock.now() - endedAt < (endedAt - startedAt) * (1 / MAX_BUSY_SHARE - 1)) return;
     this.nextRefitAt = due + interval;
     this.start(due, partitions);
   }
@@ -89,11 +101,13 @@ export class ClvRefits {
     // The fit's input in one order whatever order the state was built in (a restore's differs), so a replay fits the same model.
     customers.sort((x, y) => (x.userId < y.userId ? -1 : x.userId > y.userId ? 1 : 0));
     const summaries = customers.map((c) => summaryOfHistory(c.history, observationEnd(c.history, asOf)));
+    const startedAt = this.clock.now();
     this.running = this.thread
       .fit(summaries, this.options.clvMonthlyDiscount)
       .catch((err: Error): FitOutcome => ({ ok: false, reason: `the fit thread failed: ${err.message}`, durationMs: 0 }))
       .then((outcome) => {
         this.finished = { asOf, customers, outcome };
+        this.lastFit = { startedAt, endedAt: this.clock.now() };
         this.running = undefined;
       });
   }

@@ -96,7 +96,7 @@ export class AggregatorJob implements JobView {
     this.tracker = new WatermarkTracker(options.clock, options.idleTimeoutMs);
     this.stats = new JobMetrics(() => options.clock.now(), logger);
     this.stopped = new StoppedPartitions(this.source, logger);
-    this.clv = new ClvRefits(new ClvFitThread(), options, logger);
+    this.clv = new ClvRefits(new ClvFitThread(), options, logger, options.clock);
     this.schedule = new TickSchedule(options.clock, options.earlyFiringIntervalMs);
     this.endsCheck = new PeriodicTask(options.clock, options.checkpointIntervalMs, () => this.checkEnds());
   }
