@@ -108,7 +108,8 @@ export async function writeRevenueForecast(store: Store, forecast: RevenueForeca
   await store.client.insert({ table: `${store.database}.revenue_forecast_data`, values, format: 'JSONEachRow' });
 }
 
-interface ForecastRow {
+/** A revenue_forecast row under the view's column names, as JSON reads it. */
+export interface ForecastRow {
   made_at: string;
   hour: string;
   revenue: number;

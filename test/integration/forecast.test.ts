@@ -8,6 +8,7 @@ import { generate } from '../../ingest/tools/generate.ts';
 import { backfill } from '../../cli/commands/backfill.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
+import type { ForecastRow } from '../../aggregates/forecast-queries.ts';
 import { backtestHourly } from '../../stream/forecast/index.ts';
 import { hourlySalesOfCsv, type ReferenceHour } from '../forecast-reference.ts';
 import { cliEnv, runCli } from '../cli-process.ts';
@@ -25,23 +26,8 @@ beforeAll(async () => {
   await backfill(config, logger, dataDir);
 }, 240_000);
 
-interface StoredHour {
-  made_at: string;
-  hour: string;
-  revenue: number;
-  revenue_lo80: number;
-  revenue_hi80: number;
-  revenue_lo95: number;
-  revenue_hi95: number;
-  orders: number;
-  orders_lo80: number;
-  orders_hi80: number;
-  orders_lo95: number;
-  orders_hi95: number;
-  model: string;
-  fallback_reason: string | null;
-  orders_model: string;
-}
+/** A revenue_forecast row as the view answers it in JSON. */
+type StoredHour = ForecastRow;
 
 describe('revenue forecast', () => {
   it('a backfill stores the forecast of the hours after its input: 24 rows, lo95 ≤ lo80 ≤ point ≤ hi80 ≤ hi95, never negative, the model named', async () => {
