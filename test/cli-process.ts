@@ -1,5 +1,6 @@
 // The salesinsights command line in a child process, as users run it: the environment says the
-// test config's home, namespace and (when the config names them) its own broker and registry;
+// test config's home, namespace and (when the config names them) its own broker, registry and
+// ClickHouse server;
 // stdout and stderr go to `<home>/<name>.log`, kept for a post-mortem.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -14,6 +15,7 @@ export function cliEnv(c: Config, extra: Record<string, string> = {}): NodeJS.Pr
     LOG_LEVEL: 'info',
     ...(c.localServices.kafka ? {} : { KAFKA_BROKERS: c.kafkaBrokers.join(',') }),
     ...(c.localServices.registry ? {} : { SCHEMA_REGISTRY_URL: c.schemaRegistryUrl }),
+    ...(c.clickhouseUrl === undefined ? {} : { CLICKHOUSE_URL: c.clickhouseUrl }),
     ...extra,
   };
 }
