@@ -5,7 +5,7 @@
 // 8601 text; a figure the store holds as NaN or infinity leaves as null.
 import type { Store } from './store.ts';
 import { queryRows } from './query-rows.ts';
-import { latestClvEvaluation } from './clv-evaluations.ts';
+import { latestClvEvaluation, type ClvEvaluationRecord } from './clv-evaluations.ts';
 import { isoMillisOfMs, isoSecondsOfSeconds } from '../core/time-format.ts';
 
 /** A scored customer beside their past revenue (customer_lifetime_value). */
@@ -53,18 +53,8 @@ export interface ClvModel {
   source: string;
 }
 
-/** The figures of the latest `clv evaluate` (clv_evaluations) the model card shows. */
-export interface ClvEvaluationSummary {
-  evaluated_at: string;
-  calibration_end: string;
-  holdout_end: string;
-  customers: number;
-  /** Repeat orders in (calibration_end, holdout_end], predicted and actual. */
-  total_predicted: number;
-  total_actual: number;
-  /** Per calibration customer. */
-  mean_absolute_error: number;
-}
+/** The figures of the latest `clv evaluate` (clv_evaluations) the model card shows: repeat orders over the holdout [calibration_end, holdout_end), predicted and actual, and the mean absolute error per calibration customer. */
+export type ClvEvaluationSummary = Pick<ClvEvaluationRecord, 'evaluated_at' | 'calibration_end' | 'holdout_end' | 'customers' | 'total_predicted' | 'total_actual' | 'mean_absolute_error'>;
 
 export interface ClvModelCard {
   /** null: no model fitted yet. */
