@@ -44,8 +44,10 @@ export async function ensureTopics(kafka: Kafka, namespace: string, partitions: 
     const existing = new Set(await admin.listTopics());
     // Checked before any topic is created: a refused start leaves the namespace as it was.
     const present = partitioned.filter((t) => existing.has(t));
+    // Read as waitForLeaders reads: a topic another process has just created is listed before the
+    // broker's metadata cache answers for it.
     if (present.length > 0) {
-      const mismatch = partitionMismatch((await admin.fetchTopicMetadata({ topics: present })).topics, partitions);
+      const mismatch = partitionMismatch(await waitForLeaders(admin, present), partitions);
       if (mismatch) throw mismatch;
     }
     const missing = wanted.filter((t) => !existing.has(t.topic));
@@ -58,13 +60,14 @@ export async function ensureTopics(kafka: Kafka, namespace: string, partitions: 
   }
 }
 
-async function waitForLeaders(admin: Admin, names: string[]): Promise<void> {
+/** The topics' metadata once every partition of each has a leader (retried until LEADER_WAIT_MS). */
+async function waitForLeaders(admin: Admin, names: string[]): Promise<ITopicMetadata[]> {
   const deadline = Date.now() + LEADER_WAIT_MS;
   for (;;) {
     let cause: unknown;
     try {
       const { topics: found } = await admin.fetchTopicMetadata({ topics: names });
-      if (found.length === names.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (found.length === names.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return found;
     } catch (err) {
       cause = err;
     }
