@@ -27,7 +27,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs a second aggregator process beside the app: its own service with the app's store, home and partition count', () => {
+  it('runs a second aggregator process beside the app: its own service with the store, home and partition count of the app', () => {
     const resolved = parse(compose(['config']).stdout) as { services: Record<string, { command: string[]; environment: Record<string, string>; ports?: unknown }> };
     const { app, aggregator } = resolved.services;
     expect(app!.command).toEqual(['node', 'bin/salesinsights.js', 'start']);
