@@ -2,11 +2,11 @@
 // an Apicurio registry on free ports, with their data in temp folders, started, kill -9'ed and
 // restarted at will from the test. The jars are the ones `services up` resolved into the cache.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { clusterId } from '../cli/services/kafka-broker.ts';
 import { loadConfig } from '../core/config.ts';
 import { waitUntilHealthy, type HealthCheck } from '../cli/services/health.ts';
 import { propertiesText, singleNodeSettings } from '../cli/services/kafka-files.ts';
@@ -93,7 +93,7 @@ export class OwnBroker extends OwnJavaService {
     super('kafka', 'own-broker');
     mkdirSync(join(this.dir, 'data'));
     writeFileSync(this.props, propertiesText(singleNodeSettings(port, controllerPort, join(this.dir, 'data'))));
-    const id = randomBytes(16).toString('base64url');
+    const id = clusterId();
     const format = spawnSync(this.java, ['-Xmx256m', '-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', this.props], { encoding: 'utf8' });
     if (format.status !== 0) throw new Error(`formatting the test broker failed: ${format.stderr}`);
   }

@@ -3,10 +3,10 @@
 // and the project's own way of running Kafka (jars, java, log4j, detached process). Never the
 // shared broker: its own ports, data and logs in a temp folder that `stop` removes.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { clusterId } from '../cli/services/kafka-broker.ts';
 import { loadConfig, type Config } from '../core/config.ts';
 import { portInUse, waitUntilHealthy } from '../cli/services/health.ts';
 import { javaArgs, kafkaLogTail } from '../cli/services/kafka-broker.ts';
@@ -119,7 +119,7 @@ export async function startSaslBroker(sharedCacheDir: string): Promise<SaslBroke
     await writeFile(paths.kafka.serverProperties, serverProperties(paths, keystore, truststore));
     await writeFile(paths.kafka.log4jConfig, log4jProperties(paths));
     const scram = [SASL_USER, BROKER_USER].flatMap((u) => ['--add-scram', `SCRAM-SHA-512=[name=${u.name},password=${u.password}]`]);
-    const format = [...javaArgs(paths, '-Xmx256m'), 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', paths.kafka.serverProperties, ...scram];
+    const format = [...javaArgs(paths, '-Xmx256m'), 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', paths.kafka.serverProperties, ...scram];
     const code = await runToLog(java.command, format, dir, paths.kafka.stdoutLog);
     if (code !== 0) throw new Error(`formatting the SASL broker's storage failed (exit ${code}):\n${await kafkaLogTail(paths)}`);
     pid = await spawnDetached({

@@ -63,9 +63,16 @@ export function javaArgs(paths: ServicePaths, heap: string): string[] {
   ];
 }
 
-/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints). */
-function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage
+ * random-uuid` prints). Never one that starts with '-', which `format -t <id>` would read as an
+ * option (Kafka's own Uuid.randomUuid draws again for the same reason).
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Formats the KRaft storage the first time; the marker file remembers the cluster id. */
