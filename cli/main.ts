@@ -120,7 +120,7 @@ program
 program
   .command('export')
   .description('a public table or a read-only query into a file, streamed; works beside start')
-  .argument('<table|query>', 'a public table (events, sales_per_product, customer_lifetime_value, late_events, rejected_events, sessions, session_products, session_abandonment_hourly, abandoned_products, customer_value_forecast, clv_models, revenue_forecast) or a SELECT query')
+  .argument('<table|query>', 'a public table (events, sales_per_product, customer_lifetime_value, late_events, rejected_events, sessions, session_products, session_abandonment_hourly, abandoned_products, customer_value_forecast, clv_models, revenue_forecast, alerts) or a SELECT query')
   .addOption(new Option('--format <format>', 'file format').choices(['parquet', 'csv', 'jsonl'] satisfies ExportFormat[]).makeOptionMandatory())
   .requiredOption('--out <file>', 'a new file to write (written aside, renamed in once the export is complete)')
   .option('--force', 'replace --out if it is an existing regular file (never a device, fifo, folder or link)')

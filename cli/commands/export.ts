@@ -33,6 +33,7 @@ export const PUBLIC_TABLES = [
   'customer_value_forecast',
   'clv_models',
   'revenue_forecast',
+  'alerts',
 ] as const;
 
 export interface ExportOptions {
