@@ -154,11 +154,7 @@ const REQUEST_BYTES = OUTPUT_CHUNK * 400;
  * would grow external memory fast enough to start a full collection every few seconds.
  */
 export function salesMessages(rows: SalesRow[], out: TextBytes): Message[] {
-  out.reset();
-  return rows.map((r) => {
-    const keyStart = out.length;
-    out.id(r.productId);
-    const valueStart = out.length;
+  return messagesInto(out, rows, (r) => r.productId, (r) =>
     out
       .ascii('{"window_start":')
       .int(r.windowStart)
@@ -181,7 +177,18 @@ export function salesMessages(rows: SalesRow[], out: TextBytes): Message[] {
       .ascii(r.isFinal ? ',"is_final":true' : ',"is_final":false')
       .ascii(',"version":')
       .int(r.version)
-      .ascii('}');
+      .ascii('}'),
+  );
+}
+
+/** Each row's message written into `out` (reset first): its key an id, its value what `value` writes; both views of `out`. */
+function messagesInto<T>(out: TextBytes, rows: T[], key: (row: T) => bigint, value: (row: T) => void): Message[] {
+  out.reset();
+  return rows.map((r) => {
+    const keyStart = out.length;
+    out.id(key(r));
+    const valueStart = out.length;
+    value(r);
     return { key: out.view(keyStart, valueStart), value: out.view(valueStart) };
   });
 }
@@ -192,11 +199,7 @@ export function salesMessages(rows: SalesRow[], out: TextBytes): Message[] {
  * sessions topic). Written into `out` as salesMessages writes.
  */
 export function sessionMessages(rows: SessionRow[], out: TextBytes): Message[] {
-  out.reset();
-  return rows.map((r) => {
-    const keyStart = out.length;
-    out.id(r.userId);
-    const valueStart = out.length;
+  return messagesInto(out, rows, (r) => r.userId, (r) => {
     out.ascii('{"session_key":');
     if (r.userSession) out.jsonString(r.userSession);
     else out.ascii('"user:').id(r.userId).ascii('"');
@@ -233,6 +236,5 @@ export function sessionMessages(rows: SessionRow[], out: TextBytes): Message[] {
       .ascii(',"is_final":true,"version":')
       .int(r.version)
       .ascii('}');
-    return { key: out.view(keyStart, valueStart), value: out.view(valueStart) };
   });
 }
