@@ -9,7 +9,7 @@ import { backfill } from '../../cli/commands/backfill.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import { queryRows } from '../../aggregates/query-rows.ts';
 import type { ForecastRow } from '../../aggregates/forecast-queries.ts';
-import { backtestHourly } from '../../stream/forecast/index.ts';
+import { backtestHourly, forecastHourly } from '../../stream/forecast/index.ts';
 import { hourlySalesOfCsv, type ReferenceHour } from '../forecast-reference.ts';
 import { cliEnv, runCli } from '../cli-process.ts';
 import { isolatedConfig, tempDir } from '../helpers.ts';
@@ -60,6 +60,16 @@ describe('revenue forecast', () => {
     }
     // Upper bounds above the point somewhere: the band is a band.
     expect(rows.some((r) => r.revenue_hi95 > r.revenue)).toBe(true);
+    // The stored forecast is the forecaster's on the hourly series computed from the CSV files.
+    for (const s of ['revenue', 'orders'] as const) {
+      const expected = forecastHourly(reference.map((h) => ({ hourStartMs: h.hourStartMs, value: h[s] })), lastHour + HOUR_MS, { horizon: 24 });
+      rows.forEach((r, i) => {
+        const want = expected.hours[i]!;
+        for (const [got, value] of [[r[s], want.point], [r[`${s}_lo80`], want.lo80], [r[`${s}_hi80`], want.hi80], [r[`${s}_lo95`], want.lo95], [r[`${s}_hi95`], want.hi95]] as const) {
+          expect(Math.abs(got - value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(value)));
+        }
+      });
+    }
   });
 
   it('forecast backtest --json: finite MASE and sMAPE, coverage in [0, 1], the numbers backtestHourly gives on the CSV', async () => {
