@@ -100,7 +100,9 @@ afterAll(async () => {
 
 describe('revenue below the forecast (business alert, event time)', () => {
   it('fires at the end of the second hour below the 95 % lower bound, recorded in alerts with the channels notified', () => {
-    const firing = alertRows(`rule = 'revenue-below-forecast' AND state = 'firing'`);
+    // Only the dropped day's firing is this test's: which forecasts a backfill stores, and so whether an
+    // ordinary hour of an earlier day fell below a narrow band, depends on the fits' wall-clock cap.
+    const firing = alertRows(`rule = 'revenue-below-forecast' AND state = 'firing' AND toDate(changed_at) = '${dropDay}'`);
     expect(firing.length).toBeGreaterThanOrEqual(1);
     const first = firing[0]!;
     // The early hours' bounds are 0 (nothing is below them): it fires once two dropped hours have a positive bound.
