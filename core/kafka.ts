@@ -181,10 +181,18 @@ export function kafkaLogCreator(log: Logger = processLogger, now: () => number =
     };
 }
 
+/**
+ * kafkajs' default of 1 s for a TCP (and TLS) connection is tight on a loaded machine: a broker
+ * busy with a compaction or a GC pause then fails a start that would have connected a moment
+ * later. A refused connection (a broker away) still fails at once.
+ */
+const CONNECTION_TIMEOUT_MS = 5_000;
+
 export function createKafka(config: Config, clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId,
     brokers: config.kafkaBrokers,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
     ...kafkaSecurityOptions(config),
     logLevel: kafkaLogLevel(processLogger.level),
     logCreator: kafkaLogCreator(processLogger),

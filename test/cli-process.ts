@@ -71,7 +71,13 @@ export function cliSql(c: Config, query: string): string {
 
 /** `salesinsights start` on free ports with `env`, its stderr shown; resolves with the dashboard and query endpoint URLs it prints. */
 export async function startApp(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; queryUrl: string }> {
-  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0', '--query-port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/salesinsights.js', 'start', '--port', '0', '--query-port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its stderr is shown as it comes and its end kept, so that a start that fails says why in the test's error.
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    err = (err + String(chunk)).slice(-4000);
+  });
   // Read stdout to the end (a closed pipe would fail the child's later writes).
   const [url, queryUrl] = await new Promise<[string, string]>((resolve, reject) => {
     let out = '';
@@ -81,7 +87,7 @@ export async function startApp(env: NodeJS.ProcessEnv): Promise<{ child: ChildPr
       const query = /query endpoint: (http:\/\/\S+)/.exec(out);
       if (dashboard && query) resolve([dashboard[1]!, query[1]!]);
     });
-    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URLs: ${out}`)));
+    child.once('exit', (code) => reject(new Error(`start exited (${code}) before printing its URLs: ${out}\nits stderr ends with:\n${err}`)));
   });
   return { child, url, queryUrl };
 }
