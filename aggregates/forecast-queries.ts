@@ -164,6 +164,12 @@ export async function latestRevenueForecast(store: Store): Promise<RevenueForeca
   return forecastOfRows(rows);
 }
 
+/** The latest origin a forecast was made from (epoch ms), or null when none was made. */
+export async function latestForecastOrigin(store: Store): Promise<number | null> {
+  const [row] = await queryRows<{ n: string; made: string }>(store, `SELECT count() AS n, toUnixTimestamp(max(made_at)) AS made FROM ${store.database}.revenue_forecast_data`);
+  return row && Number(row.n) > 0 ? Number(row.made) * 1000 : null;
+}
+
 /**
  * The forecast of [fromMs, toMs) made before it (the latest origin at or before fromMs), or null
  * unless that forecast covers every hour of the range: what the range's actuals are set against.
@@ -184,13 +190,22 @@ export async function forecastOfSpan(store: Store, fromMs: number, toMs: number)
   return rows.length > 0 && rows.length >= hoursInSpan ? forecastOfRows(rows) : null;
 }
 
+/** The oldest and newest event times in the store (epoch ms). */
+export interface EventTimeSpan {
+  oldestMs: number;
+  newestMs: number;
+}
+
 /**
- * The newest event time in the store (epoch ms), or null while it holds none. max() of the
- * events table's partition key column is answered from the parts' min/max index, so it is cheap
- * enough to ask every second; the public view (FINAL) would merge every row. On the panels'
- * connection, as hourlySales.
+ * The store's span of event time, or null while it holds no event. min() and max() of the events
+ * table's partition key column are answered from the parts' min/max index, so it is cheap enough
+ * to ask every second; the public view (FINAL) would merge every row. On the panels' connection,
+ * as hourlySales.
  */
-export async function newestEventTime(store: Store): Promise<number | null> {
-  const [row] = await queryRows<{ n: string; hi: string }>(store, `SELECT count() AS n, toUnixTimestamp(max(event_time)) AS hi FROM ${store.database}.events_data`);
-  return row && Number(row.n) > 0 ? Number(row.hi) * 1000 : null;
+export async function eventTimeSpan(store: Store): Promise<EventTimeSpan | null> {
+  const [row] = await queryRows<{ n: string; lo: string; hi: string }>(
+    store,
+    `SELECT count() AS n, toUnixTimestamp(min(event_time)) AS lo, toUnixTimestamp(max(event_time)) AS hi FROM ${store.database}.events_data`,
+  );
+  return row && Number(row.n) > 0 ? { oldestMs: Number(row.lo) * 1000, newestMs: Number(row.hi) * 1000 } : null;
 }

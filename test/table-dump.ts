@@ -3,8 +3,12 @@
 import type { Config } from '../core/config.ts';
 import { cliSql } from './cli-process.ts';
 
-/** Dumps of every public table without the columns that record when a run happened. */
-export function dump(c: Config): Record<string, string> {
+/**
+ * Dumps of every public table without the columns that record when a run happened. A `live` run
+ * (start) forecasts as hours of its event time complete, at most every few seconds of wall time:
+ * its revenue forecasts, and the business alerts judged against them, are left out.
+ */
+export function dump(c: Config, options: { live?: boolean } = {}): Record<string, string> {
   const db = c.namespace;
   const queries: Record<string, string> = {
     sales_per_product: `SELECT * FROM ${db}.sales_per_product ORDER BY window_start, product_id`,
@@ -21,6 +25,12 @@ export function dump(c: Config): Record<string, string> {
     // watermark pass it, so a replay may fit them on a little more or less of the state).
     clv_models: `SELECT * EXCEPT duration_ms FROM ${db}.clv_models WHERE source = 'stream' ORDER BY fitted_at DESC LIMIT 1`,
   };
+  if (!options.live) {
+    // A backfill's forecasts are made after its input, one per day of its event time, and the
+    // business rules judged against them: the same in a replay that was killed on the way.
+    queries.revenue_forecast = `SELECT * EXCEPT fitted_at FROM ${db}.revenue_forecast ORDER BY made_at, hour`;
+    queries.alerts = `SELECT * FROM ${db}.alerts WHERE kind = 'business' ORDER BY rule, fingerprint, changed_at, state`;
+  }
   return Object.fromEntries(
     Object.entries(queries).map(([table, query]) => {
       return [table, cliSql(c, query)];

@@ -67,8 +67,8 @@ async function backfillFiles(
   // No idleness in a backfill: the end of input closes the windows, deterministically.
   const job = aggregatorJob(config, store, logger, { ...DEFAULT_JOB_OPTIONS, idleTimeoutMs: 0, ...jobOptions });
   job.observe(observer);
-  // Off the event path: fits from the store at most every few seconds, and once at the end.
-  const forecasts = new ForecastRefresher(store, logger, { horizon: config.forecastHorizonHours });
+  // Off the event path: after the input, one forecast per day of its event time and one at its end.
+  const forecasts = new ForecastRefresher(store, logger, { horizon: config.forecastHorizonHours, schedule: 'replay' });
   // The business rules, in event time: each hour as it becomes final, and the rest at the end.
   const alerts = alertEvaluator(store);
   let stopped = false;

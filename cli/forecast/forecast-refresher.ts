@@ -1,10 +1,15 @@
-// The forecast component of `start` and `backfill`: when the store's newest event time passes an
-// hour boundary (an hour of event time completed), fit the next hours from the history before
-// that hour on the forecast thread and store them in revenue_forecast. Off the event path: it
-// reads the store on its own timer, so ingestion never waits for it. A backfill's event time
-// races ahead, so fits are at least `minIntervalMs` of wall time apart and, whatever a fit costs,
-// busy at most `maxBusyShare` of the wall time; `finish` fits once more at the end of the input.
-import { hourlySales, newestEventTime, writeRevenueForecast } from '../../aggregates/forecast-queries.ts';
+// The forecast component of `start` and `backfill`, on two schedules:
+//   live (start): when the store's newest event time passes an hour boundary (an hour of event
+//     time completed), fit the next hours from the history before that hour on the forecast
+//     threads and store them in revenue_forecast. Off the event path: it reads the store on its
+//     own timer, so ingestion never waits for it. A catching-up start's event time races ahead,
+//     so fits are at least `minIntervalMs` of wall time apart and, whatever a fit costs, busy at
+//     most `maxBusyShare` of the wall time.
+//   replay (backfill): nothing while the input runs; at its end, a fit from each day of event time
+//     the input covers (replayOrigins) and one from the hour after its newest event, all on the
+//     complete history. The forecasts, and the business alerts judged against them, are then the
+//     same whatever the machine's speed, and none of their cost falls while events flow.
+import { eventTimeSpan, hourlySales, latestForecastOrigin, writeRevenueForecast, type HourlySales } from '../../aggregates/forecast-queries.ts';
 import type { Store } from '../../aggregates/store.ts';
 import type { Logger } from '../../core/logger.ts';
 import { FORECAST_DEFAULTS } from '../../stream/forecast/index.ts';
@@ -16,6 +21,8 @@ const HOUR_MS = 3_600_000;
 export interface ForecastRefreshOptions {
   /** Hours forecast from each origin. */
   horizon: number;
+  /** When fits are made: as hours of event time complete (start), or after the input (backfill). */
+  schedule: 'live' | 'replay';
   /** How often the store's newest event time is looked at, ms. */
   pollMs: number;
   /** Wall time between two fits at least, ms: a 1M backfill pays for a fit every few seconds, not every hour of its event time. */
@@ -27,13 +34,31 @@ export interface ForecastRefreshOptions {
 }
 
 export const FORECAST_REFRESH_DEFAULTS: Omit<ForecastRefreshOptions, 'horizon'> = {
+  schedule: 'live',
   pollMs: 1_000,
   minIntervalMs: 5_000,
   historyHours: FORECAST_DEFAULTS.maxHistoryHours,
   maxBusyShare: 0.05,
 };
 
+const DAY_MS = 24 * HOUR_MS;
 const hourStartOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
+
+/**
+ * A replay's origins over event time [oldestMs, newestMs]: from each UTC day's midnight after the
+ * oldest event (every `horizon` hours within the day when the horizon is shorter than a day, so
+ * that every hour is covered), and the hour after the newest event last. Ascending, distinct.
+ */
+export function replayOrigins(oldestMs: number, newestMs: number, horizon: number): number[] {
+  const end = hourStartOf(newestMs) + HOUR_MS;
+  const step = Math.min(24, horizon) * HOUR_MS;
+  const origins: number[] = [];
+  for (let day = Math.floor(oldestMs / DAY_MS) * DAY_MS + DAY_MS; day < end; day += DAY_MS) {
+    for (let origin = day; origin < day + DAY_MS && origin < end; origin += step) origins.push(origin);
+  }
+  origins.push(end);
+  return origins;
+}
 
 export class ForecastRefresher {
   private readonly options: ForecastRefreshOptions;
@@ -57,16 +82,27 @@ export class ForecastRefresher {
   }
 
   start(): void {
+    if (this.options.schedule === 'replay') return;
     this.timer = setInterval(() => this.poll(), this.options.pollMs);
     this.timer.unref();
   }
 
-  /** End of input: every hour seen is complete, so the last fit's origin is the hour after the newest event. */
+  /**
+   * End of input: every hour seen is complete, so the last fit's origin is the hour after the
+   * newest event; a replay fits from each of its days before it, on one read of the history. A
+   * replay over a store that holds forecasts already (an earlier run) begins after the latest.
+   */
   async finish(): Promise<void> {
     this.stopTimer();
     await this.running;
-    const newest = await newestEventTime(this.store);
-    if (newest !== null) await this.fitAt(hourStartOf(newest) + HOUR_MS);
+    const span = await eventTimeSpan(this.store);
+    if (span === null) return;
+    const end = hourStartOf(span.newestMs) + HOUR_MS;
+    const after = this.options.schedule === 'replay' ? ((await latestForecastOrigin(this.store)) ?? -Infinity) : -Infinity;
+    const origins = this.options.schedule === 'replay' ? replayOrigins(span.oldestMs, span.newestMs, this.options.horizon).filter((o) => o > after) : [end];
+    if (origins.length === 0) return;
+    const sales = await hourlySales(this.store, origins[0]! - this.options.historyHours * HOUR_MS, origins.at(-1)!);
+    for (const origin of origins) await this.fitOn(sales, origin);
   }
 
   async stop(): Promise<void> {
@@ -83,23 +119,29 @@ export class ForecastRefresher {
   private poll(): void {
     if (this.busy || Date.now() < this.nextFitAtMs) return;
     this.busy = true;
-    this.running = newestEventTime(this.store)
-      .then(async (newest) => {
+    this.running = eventTimeSpan(this.store)
+      .then(async (span) => {
         // The hour holding the newest event is still filling: the history ends before it.
-        if (newest !== null && hourStartOf(newest) > this.lastOriginMs) await this.fitAt(hourStartOf(newest));
+        const origin = span === null ? undefined : hourStartOf(span.newestMs);
+        if (origin !== undefined && origin > this.lastOriginMs) await this.fitOn(await this.historyBefore(origin), origin);
       })
       // A failed fit (the store busy, the thread gone) is tried again at the next poll; ingestion goes on.
       .catch((err: unknown) => this.logger.warn({ err }, 'revenue forecast failed'))
       .finally(() => (this.busy = false));
   }
 
-  private async fitAt(originMs: number): Promise<void> {
+  private historyBefore(originMs: number): Promise<HourlySales[]> {
+    return hourlySales(this.store, originMs - this.options.historyHours * HOUR_MS, originMs);
+  }
+
+  /** Fits from `originMs` on the hours of `sales` within the history before it, and stores the forecast. */
+  private async fitOn(sales: readonly HourlySales[], originMs: number): Promise<void> {
     if (originMs <= this.lastOriginMs) return;
     const started = Date.now();
-    const sales = await hourlySales(this.store, originMs - this.options.historyHours * HOUR_MS, originMs);
-    const read = Date.now();
+    const fromMs = originMs - this.options.historyHours * HOUR_MS;
+    const history = sales.filter((s) => s.hourStartMs >= fromMs && s.hourStartMs < originMs);
     const [revenue, orders] = await Promise.all(
-      (['revenue', 'orders'] as const).map((series) => this.threads[series].fit(seriesOf(sales, series), originMs, this.options.horizon)),
+      (['revenue', 'orders'] as const).map((series) => this.threads[series].fit(seriesOf(history, series), originMs, this.options.horizon)),
     );
     const forecast = revenueForecastOf(revenue!, orders!);
     const calibration = { revenue: revenue!.calibration, orders: orders!.calibration };
@@ -110,7 +152,7 @@ export class ForecastRefresher {
     // Two threads busy for the fit's time: twice its wall time counts against the share.
     this.nextFitAtMs = done + Math.max(this.options.minIntervalMs, (done - started) * (2 / this.options.maxBusyShare - 1));
     this.fits += 1;
-    const ms = { readMs: read - started, fitMs: fitted - read, writeMs: done - fitted };
+    const ms = { fitMs: fitted - started, writeMs: done - fitted };
     this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, calibration, ...ms }, 'revenue forecast stored');
   }
 }

@@ -248,7 +248,7 @@ describe('scale-out: connectors, aggregators and a dashboard in processes of the
       expect(await close.exited, `the closing backfill (${close.log})`).toBe(0);
       note('closing backfill of an empty folder done');
 
-      const [w, g] = [dump(reference), dump(shared)];
+      const [w, g] = [dump(reference, { live: true }), dump(shared, { live: true })];
       expect(rows(w.events!).length).toBeGreaterThan(15_000);
       expect(rows(w.sales_per_product!).length).toBeGreaterThan(1_000);
       expect(rows(w.late_events!).length).toBeGreaterThan(0);

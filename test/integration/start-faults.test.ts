@@ -162,7 +162,7 @@ async function caughtUpAndStopped(run: StartRun, want: Totals): Promise<void> {
 async function closeAndCompare(faulty: Config, want: Config, faults: string): Promise<void> {
   const close = spawnCli(faulty, ['backfill', tempDir('no-files')], 'close-windows');
   expect(await close.exited, `the closing backfill (${close.log})`).toBe(0);
-  const [w, g] = [dump(want), dump(faulty)];
+  const [w, g] = [dump(want, { live: true }), dump(faulty, { live: true })];
   expect(rows(w.sales_per_product!).length).toBeGreaterThan(1000);
   expect(rows(w.customer_lifetime_value!).length).toBeGreaterThan(100);
   expect(rows(w.rejected_events!).length).toBeGreaterThan(0);
