@@ -79,16 +79,19 @@ export class ClvRefits {
   }
 
   /**
-   * End of input: a refit observed at the newest event time, awaited; the next tick puts it in
-   * force (rows go into that tick's output, which a tick started meanwhile must not have taken).
+   * End of input: a refit observed at the newest event time, after the one under way; resolves
+   * when it has ended. It starts at once when none is under way, so the caller's ticks meanwhile
+   * (the final windows' writes) run beside it; a tick after it puts it in force.
    */
-  async finish(asOf: number, partitions: ReadonlyMap<number, PartitionPipeline>): Promise<void> {
-    await this.running;
-    if (!Number.isFinite(asOf)) return;
-    const interval = this.options.clvRefitIntervalMs;
-    this.nextRefitAt = Math.floor(asOf / interval) * interval + interval;
-    this.start(asOf, partitions);
-    await this.running;
+  finish(asOf: number, partitions: ReadonlyMap<number, PartitionPipeline>): Promise<void> {
+    const begin = (): Promise<void> => {
+      if (!Number.isFinite(asOf)) return Promise.resolve();
+      const interval = this.options.clvRefitIntervalMs;
+      this.nextRefitAt = Math.floor(asOf / interval) * interval + interval;
+      this.start(asOf, partitions);
+      return this.running ?? Promise.resolve();
+    };
+    return this.running ? this.running.then(begin) : begin();
   }
 
   close(): Promise<void> {

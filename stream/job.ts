@@ -289,7 +289,11 @@ export class AggregatorJob implements JobView {
     await this.ticking;
     const partitions = this.coordinator.partitions;
     for (const p of partitions.values()) p.endOfInput(this.emissions);
-    await this.clv.finish(Math.max(...[...partitions.values()].map((p) => p.newestEventTime)), partitions);
+    // The end-of-input refit runs on its thread while the final windows are written; the tick
+    // after it writes its rows and the checkpoint.
+    const refit = this.clv.finish(Math.max(...[...partitions.values()].map((p) => p.newestEventTime)), partitions);
+    await this.tick(false);
+    await refit;
     await this.tick(true);
   }
 
