@@ -11,15 +11,15 @@ const ev = eventFactory({ event_time: BASE, event_type: 'purchase', product_id: 
 const events = { length: 0, add() {}, clear() {}, write: async () => {} };
 
 describe('ClvRefits', () => {
-  it('refits as the watermark passes each day, but keeps the fit thread busy at most 5 % of the wall-clock time', async () => {
+  it('refits as the watermark passes each day, but a minute of wall time apart at least and keeping the fit thread busy at most 5 % of it', async () => {
     let now = 0;
     const clock = { now: () => now };
     const fits: number[] = [];
     const thread = {
       fit: async (summaries: readonly unknown[]): Promise<FitOutcome> => {
         fits.push(summaries.length);
-        now += 1_000; // each fit takes a second
-        return { ok: false, reason: 'test', durationMs: 1_000 };
+        now += 4_000; // each fit takes 4 s
+        return { ok: false, reason: 'test', durationMs: 4_000 };
       },
       close: async () => undefined,
     };
@@ -34,17 +34,21 @@ describe('ClvRefits', () => {
     refits.onTick(BASE + DAY, partitions, out);
     await settle();
     expect(fits).toEqual([1]);
-    now += 10_000; // 11 s since the fit began: a second fit would take 2 s of 11
+    now += 59_000; // 59 s after the fit ended
     refits.onTick(BASE + 2 * DAY, partitions, out);
     await settle();
     expect(fits).toEqual([1]);
-    now += 9_000; // 19 s after the fit ended: 1 s of 20
+    now += 1_000; // a minute after it, but a second fit would take 8 s of 64
     refits.onTick(BASE + 3 * DAY, partitions, out);
+    await settle();
+    expect(fits).toEqual([1]);
+    now += 16_000; // 76 s after it: 4 s of 80
+    refits.onTick(BASE + 4 * DAY, partitions, out);
     await settle();
     expect(fits).toEqual([1, 1]);
     expect(refits.status).toMatchObject({ refits: 1, lastFailure: 'test', modelFittedAt: null }); // a fit is put in force (or refused) by the tick after it
 
-    await refits.finish(BASE + 3 * DAY + 5, partitions);
+    await refits.finish(BASE + 4 * DAY + 5, partitions);
     expect(fits).toEqual([1, 1, 1]);
   });
 });

@@ -2,8 +2,9 @@
 // time the combined watermark passes a multiple of the refit interval (and at the end of a
 // backfill's input), on a snapshot of every purchasing customer's order history. The fit and the
 // scoring of every customer run on their own thread (clv/fit-thread.ts); the tick that follows
-// the fit's end puts the model in force and writes every customer's new row. Fits keep the fit
-// thread busy at most 5 % of the time (a backfill folds refit times together). A fit that fails
+// the fit's end puts the model in force and writes every customer's new row. Refits are a minute
+// of wall time apart at least and keep the fit thread busy at most 5 % of the time (a backfill
+// folds refit times together). A fit that fails
 // leaves the previous model in force, its reason logged and shown in the metrics.
 import type { Logger } from '../core/logger.ts';
 import type { OrderHistory } from './clv/customer-summary.ts';
@@ -15,6 +16,13 @@ import type { ResultTables } from './result-tables.ts';
 
 /** The share of the wall-clock time refits may keep the fit thread busy. */
 const MAX_BUSY_SHARE = 0.05;
+/**
+ * Wall time between two refits at least. Live, event time keeps pace with the clock and a day
+ * passes between refits; where it runs far ahead (a backfill, a catching-up start, the bench's
+ * 10x drip) a day of event time passes every few seconds, and refitting that often would take a
+ * core from ingestion for a model that moves little. The refit at the end of input is not held.
+ */
+const MIN_REFIT_GAP_MS = 60_000;
 
 interface CustomerSnapshot {
   partition: number;
@@ -70,10 +78,11 @@ export class ClvRefits {
     const due = Math.floor(watermark / interval) * interval;
     if (this.nextRefitAt === undefined) this.nextRefitAt = due + interval;
     if (watermark < this.nextRefitAt) return;
-    // Where event time runs far ahead of the clock (a backfill), the refit times passed while
-    // fits would take more than their share of a core fold into a later one.
+    // Where event time runs far ahead of the clock (a backfill), the refit times passed within a
+    // minute of the last fit, or while fits would take more than their share of a core, fold
+    // into a later one.
     const { startedAt, endedAt } = this.lastFit;
-    if (this.clock.now() - endedAt < (endedAt - startedAt) * (1 / MAX_BUSY_SHARE - 1)) return;
+    if (this.clock.now() - endedAt < Math.max(MIN_REFIT_GAP_MS, (endedAt - startedAt) * (1 / MAX_BUSY_SHARE - 1))) return;
     this.nextRefitAt = due + interval;
     this.start(due, partitions);
   }
