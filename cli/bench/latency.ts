@@ -26,11 +26,34 @@ const MARKER_PRODUCT_BASE = 990_000_000;
 const WARM_UP_SECONDS = 3;
 const ROWS_PER_DAY = 136_000;
 
+/**
+ * The drip's files, generated before it starts: generating a second's rows takes the main thread
+ * a good part of that second, which the pipeline measured in this process would pay for. Event
+ * time runs 1440 x speed faster than wall time, like the replay of one day per minute; each
+ * measured slice ends with its marker purchase.
+ */
+function dripSlices(speed: number, seconds: number, rowsPerSecond: number): string[] {
+  const rng = new SeededRandom(99);
+  const spanMs = 1440 * speed * 1000;
+  let eventTime = Date.UTC(2019, 11, 1);
+  const slices: string[] = [];
+  for (let second = -WARM_UP_SECONDS; second < seconds; second++) {
+    const rows = generateSpan(rng, eventTime, spanMs, rowsPerSecond);
+    const markerTime = new Date(eventTime + spanMs - 1000).toISOString().slice(0, 19).replace('T', ' ');
+    if (second >= 0) rows.push(`${markerTime} UTC,purchase,${MARKER_PRODUCT_BASE + second},1602943681873052386,,bench,1.00,1,bench-${second}`);
+    eventTime += spanMs;
+    slices.push(`${CSV_HEADER}\n${rows.join('\n')}\n`);
+  }
+  return slices;
+}
+
 /** `speed` 1 = one day of rows per 60 s (the original replay), 10 = ten times that. */
 export async function measureLatency(given: Config, logger: Logger, speed: number, seconds: number): Promise<LatencyResult> {
   // Each slice is renamed in whole, so the connector need not wait the default 2 s quiet period
   // that protects files written in place (README: SALESINSIGHTS_FILE_QUIET_MS).
   const config: Config = { ...given, ingest: { ...given.ingest, fileQuietMs: 100 } };
+  const rowsPerSecond = Math.round((ROWS_PER_DAY * speed) / 60);
+  const slices = dripSlices(speed, seconds, rowsPerSecond);
   const store = await prepareRuntime(config, logger);
   const inbox = join(config.home, 'inbox');
   await mkdir(inbox, { recursive: true });
@@ -53,10 +76,6 @@ export async function measureLatency(given: Config, logger: Logger, speed: numbe
     await job.start();
     await connector.open();
     await connector.watch();
-    const rng = new SeededRandom(99);
-    const rowsPerSecond = Math.round((ROWS_PER_DAY * speed) / 60);
-    // Event time runs 1440 x speed faster than wall time, like the replay of one day per minute.
-    let eventTime = Date.UTC(2019, 11, 1);
     const pending = new Set<number>();
     const poller = (async () => {
       while (landed.size < seconds || pending.size > 0) {
@@ -78,14 +97,9 @@ export async function measureLatency(given: Config, logger: Logger, speed: numbe
     })();
     for (let second = -WARM_UP_SECONDS; second < seconds; second++) {
       const tick = Date.now();
-      const spanMs = 1440 * speed * 1000;
-      const rows = generateSpan(rng, eventTime, spanMs, rowsPerSecond);
       const measured = second >= 0;
-      const markerTime = new Date(eventTime + spanMs - 1000).toISOString().slice(0, 19).replace('T', ' ');
-      if (measured) rows.push(`${markerTime} UTC,purchase,${MARKER_PRODUCT_BASE + second},1602943681873052386,,bench,1.00,1,bench-${second}`);
-      eventTime += spanMs;
       const name = `drip-${String(second + WARM_UP_SECONDS).padStart(6, '0')}.csv`;
-      await writeFile(join(inbox, `.${name}.partial`), `${CSV_HEADER}\n${rows.join('\n')}\n`);
+      await writeFile(join(inbox, `.${name}.partial`), slices[second + WARM_UP_SECONDS]!);
       await rename(join(inbox, `.${name}.partial`), join(inbox, name));
       if (measured) {
         landed.set(second, Date.now());
