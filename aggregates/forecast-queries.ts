@@ -83,29 +83,32 @@ export interface RevenueForecast {
   hours: RevenueForecastHour[];
 }
 
-/** Writes one forecast; a forecast of the same origin written before is replaced. */
-export async function writeRevenueForecast(store: Store, forecast: RevenueForecast, fittedAtMs: number): Promise<void> {
+/** Writes forecasts in one insert; a forecast of an origin written before is replaced. */
+export async function writeRevenueForecasts(store: Store, forecasts: readonly RevenueForecast[], fittedAtMs: number): Promise<void> {
   const seconds = (ms: number) => Math.floor(ms / 1000);
-  const values = forecast.hours.map((h) => ({
-    made_at: seconds(forecast.madeAtMs),
-    hour: seconds(h.hourStartMs),
-    revenue: h.revenue.point,
-    revenue_lo80: h.revenue.lo80,
-    revenue_hi80: h.revenue.hi80,
-    revenue_lo95: h.revenue.lo95,
-    revenue_hi95: h.revenue.hi95,
-    orders: h.orders.point,
-    orders_lo80: h.orders.lo80,
-    orders_hi80: h.orders.hi80,
-    orders_lo95: h.orders.lo95,
-    orders_hi95: h.orders.hi95,
-    model: forecast.model,
-    fallback_reason: forecast.fallbackReason,
-    orders_model: forecast.ordersModel,
-    orders_fallback_reason: forecast.ordersFallbackReason,
-    fitted_at: isoMillisOfMs(fittedAtMs).replace('T', ' ').replace('Z', ''),
-  }));
-  await store.client.insert({ table: `${store.database}.revenue_forecast_data`, values, format: 'JSONEachRow' });
+  const fittedAt = isoMillisOfMs(fittedAtMs).replace('T', ' ').replace('Z', '');
+  const values = forecasts.flatMap((forecast) =>
+    forecast.hours.map((h) => ({
+      made_at: seconds(forecast.madeAtMs),
+      hour: seconds(h.hourStartMs),
+      revenue: h.revenue.point,
+      revenue_lo80: h.revenue.lo80,
+      revenue_hi80: h.revenue.hi80,
+      revenue_lo95: h.revenue.lo95,
+      revenue_hi95: h.revenue.hi95,
+      orders: h.orders.point,
+      orders_lo80: h.orders.lo80,
+      orders_hi80: h.orders.hi80,
+      orders_lo95: h.orders.lo95,
+      orders_hi95: h.orders.hi95,
+      model: forecast.model,
+      fallback_reason: forecast.fallbackReason,
+      orders_model: forecast.ordersModel,
+      orders_fallback_reason: forecast.ordersFallbackReason,
+      fitted_at: fittedAt,
+    })),
+  );
+  if (values.length > 0) await store.client.insert({ table: `${store.database}.revenue_forecast_data`, values, format: 'JSONEachRow' });
 }
 
 /** A revenue_forecast row under the view's column names, as JSON reads it. */

@@ -284,8 +284,12 @@ export class AggregatorJob implements JobView {
     return this.source.waitForPositions(ends, (e) => this.partitionsBehind(e), wait);
   }
 
-  /** End of input: every window seen becomes final; everything is written and checkpointed. */
-  async finishInput(): Promise<void> {
+  /**
+   * End of input: every window seen becomes final; everything is written and checkpointed.
+   * `alongside` (work on what the store holds: a backfill's forecasts) runs once the final
+   * windows and events are written, beside the end-of-input refit.
+   */
+  async finishInput(alongside?: () => Promise<void>): Promise<void> {
     await this.ticking;
     const partitions = this.coordinator.partitions;
     for (const p of partitions.values()) p.endOfInput(this.emissions);
@@ -293,8 +297,10 @@ export class AggregatorJob implements JobView {
     // after it writes its rows and the checkpoint.
     const refit = this.clv.finish(Math.max(...[...partitions.values()].map((p) => p.newestEventTime)), partitions);
     await this.tick(false);
-    await refit;
+    // The checkpoint is taken whether or not `alongside` succeeded; its failure is the caller's.
+    const [, along] = await Promise.allSettled([refit, alongside?.()]);
     await this.tick(true);
+    if (along.status === 'rejected') throw along.reason;
   }
 
   metrics(): PipelineMetrics {

@@ -79,8 +79,8 @@ async function backfillFiles(
     for (const file of files) await connector.takeFile(join(dir, file), { inPlace: true });
     await connector.close();
     await job.waitForPositions(await inputEndOffsets(config), { ownAll: true });
-    await job.finishInput();
-    await forecasts.finish();
+    // The forecasts fit on the complete history beside the end-of-input lifetime-value refit.
+    await job.finishInput(() => forecasts.finish());
     await alerts.finish();
     const metrics = job.metrics();
     stopped = true;

@@ -9,7 +9,7 @@
 //     the input covers (replayOrigins) and one from the hour after its newest event, all on the
 //     complete history. The forecasts, and the business alerts judged against them, are then the
 //     same whatever the machine's speed, and none of their cost falls while events flow.
-import { eventTimeSpan, hourlySales, latestForecastOrigin, writeRevenueForecast, type HourlySales } from '../../aggregates/forecast-queries.ts';
+import { eventTimeSpan, hourlySales, latestForecastOrigin, writeRevenueForecasts, type HourlySales, type RevenueForecast } from '../../aggregates/forecast-queries.ts';
 import type { Store } from '../../aggregates/store.ts';
 import type { Logger } from '../../core/logger.ts';
 import { FORECAST_DEFAULTS } from '../../stream/forecast/index.ts';
@@ -98,11 +98,14 @@ export class ForecastRefresher {
     const span = await eventTimeSpan(this.store);
     if (span === null) return;
     const end = hourStartOf(span.newestMs) + HOUR_MS;
-    const after = this.options.schedule === 'replay' ? ((await latestForecastOrigin(this.store)) ?? -Infinity) : -Infinity;
-    const origins = this.options.schedule === 'replay' ? replayOrigins(span.oldestMs, span.newestMs, this.options.horizon).filter((o) => o > after) : [end];
+    const after = Math.max(this.lastOriginMs, this.options.schedule === 'replay' ? ((await latestForecastOrigin(this.store)) ?? -Infinity) : -Infinity);
+    const origins = (this.options.schedule === 'replay' ? replayOrigins(span.oldestMs, span.newestMs, this.options.horizon) : [end]).filter((o) => o > after);
     if (origins.length === 0) return;
+    const started = Date.now();
     const sales = await hourlySales(this.store, origins[0]! - this.options.historyHours * HOUR_MS, origins.at(-1)!);
-    for (const origin of origins) await this.fitOn(sales, origin);
+    // Every origin's fits queue on the two threads at once; the forecasts go in one insert.
+    const forecasts = await Promise.all(origins.map((origin) => this.fit(sales, origin)));
+    await this.storeForecasts(forecasts, started);
   }
 
   async stop(): Promise<void> {
@@ -123,7 +126,9 @@ export class ForecastRefresher {
       .then(async (span) => {
         // The hour holding the newest event is still filling: the history ends before it.
         const origin = span === null ? undefined : hourStartOf(span.newestMs);
-        if (origin !== undefined && origin > this.lastOriginMs) await this.fitOn(await this.historyBefore(origin), origin);
+        if (origin === undefined || origin <= this.lastOriginMs) return;
+        const started = Date.now();
+        await this.storeForecasts([await this.fit(await this.historyBefore(origin), origin)], started);
       })
       // A failed fit (the store busy, the thread gone) is tried again at the next poll; ingestion goes on.
       .catch((err: unknown) => this.logger.warn({ err }, 'revenue forecast failed'))
@@ -134,25 +139,27 @@ export class ForecastRefresher {
     return hourlySales(this.store, originMs - this.options.historyHours * HOUR_MS, originMs);
   }
 
-  /** Fits from `originMs` on the hours of `sales` within the history before it, and stores the forecast. */
-  private async fitOn(sales: readonly HourlySales[], originMs: number): Promise<void> {
-    if (originMs <= this.lastOriginMs) return;
-    const started = Date.now();
+  /** The forecast from `originMs`, fitted on the hours of `sales` within the history before it. */
+  private async fit(sales: readonly HourlySales[], originMs: number): Promise<RevenueForecast> {
     const fromMs = originMs - this.options.historyHours * HOUR_MS;
     const history = sales.filter((s) => s.hourStartMs >= fromMs && s.hourStartMs < originMs);
     const [revenue, orders] = await Promise.all(
       (['revenue', 'orders'] as const).map((series) => this.threads[series].fit(seriesOf(history, series), originMs, this.options.horizon)),
     );
     const forecast = revenueForecastOf(revenue!, orders!);
-    const calibration = { revenue: revenue!.calibration, orders: orders!.calibration };
+    this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, calibration: { revenue: revenue!.calibration, orders: orders!.calibration } }, 'revenue forecast fitted');
+    return forecast;
+  }
+
+  /** Stores forecasts fitted since `startedMs` (the read before them included), and times the next live fit by their cost. */
+  private async storeForecasts(forecasts: readonly RevenueForecast[], startedMs: number): Promise<void> {
     const fitted = Date.now();
-    await writeRevenueForecast(this.store, forecast, fitted);
+    await writeRevenueForecasts(this.store, forecasts, fitted);
     const done = Date.now();
-    this.lastOriginMs = originMs;
-    // Two threads busy for the fit's time: twice its wall time counts against the share.
-    this.nextFitAtMs = done + Math.max(this.options.minIntervalMs, (done - started) * (2 / this.options.maxBusyShare - 1));
-    this.fits += 1;
-    const ms = { fitMs: fitted - started, writeMs: done - fitted };
-    this.logger.debug({ origin: new Date(originMs).toISOString(), model: forecast.model, calibration, ...ms }, 'revenue forecast stored');
+    this.lastOriginMs = Math.max(this.lastOriginMs, ...forecasts.map((f) => f.madeAtMs));
+    // Two threads busy for the fits' time: twice its wall time counts against the share.
+    this.nextFitAtMs = done + Math.max(this.options.minIntervalMs, (done - startedMs) * (2 / this.options.maxBusyShare - 1));
+    this.fits += forecasts.length;
+    this.logger.debug({ forecasts: forecasts.length, fitMs: fitted - startedMs, writeMs: done - fitted }, 'revenue forecasts stored');
   }
 }

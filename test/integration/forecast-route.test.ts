@@ -7,7 +7,7 @@ import { logger } from '../../core/logger.ts';
 import { migrate } from '../../aggregates/migrate.ts';
 import { openStore } from '../../aggregates/open-store.ts';
 import type { Store } from '../../aggregates/store.ts';
-import { writeRevenueForecast, type RevenueForecast } from '../../aggregates/forecast-queries.ts';
+import { writeRevenueForecasts, type RevenueForecast } from '../../aggregates/forecast-queries.ts';
 import { buildApp } from '../../dashboard/app.ts';
 import { isolatedConfig } from '../helpers.ts';
 
@@ -68,9 +68,9 @@ describe('GET /api/forecast', () => {
   });
 
   it('answers the newest forecast, a refit of its origin replacing the first write, with its bands and totals', async () => {
-    await writeRevenueForecast(store, forecastAt(O1, 10), O1 + 1000);
-    await writeRevenueForecast(store, forecastAt(O2, 1), O2 + 1000);
-    await writeRevenueForecast(store, forecastAt(O2, 2), O2 + 2000);
+    await writeRevenueForecasts(store, [forecastAt(O1, 10)], O1 + 1000);
+    await writeRevenueForecasts(store, [forecastAt(O2, 1)], O2 + 1000);
+    await writeRevenueForecasts(store, [forecastAt(O2, 2)], O2 + 2000);
     const { status, body } = await get('/api/forecast');
     expect(status).toBe(200);
     expect(body.made_at).toBe(iso(O2));
