@@ -17,6 +17,7 @@ import { startDashboard } from '../../dashboard/server.ts';
 import { dropIntoInbox, isolatedConfig, tempDir } from '../helpers.ts';
 import { seedSessions } from '../session-seed.ts';
 import { seedFits, seedForecasts } from '../clv-seed.ts';
+import { writeAlertRecords } from '../../aggregates/alert-queries.ts';
 import { SseReader } from '../sse.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -235,6 +236,23 @@ describe('dashboard in Chromium', () => {
     await expect.poll(binsMatchApi, { timeout: 15_000 }).toBe(true);
     const model = await apiJson<{ model: { fitted_at: string } }>('clv/model');
     await expect.poll(() => page.locator('#clv-model').textContent(), { timeout: 15_000 }).toContain(model.model.fitted_at.slice(0, 16).replace('T', ' '));
+
+    // The alert banner while an alert fires (its rule and summary, as text, never markup) and the
+    // history panel of the state changes, from the alerts table as GET /api/alerts answers it.
+    const changedAt = Date.parse('2019-10-02T00:00:00Z');
+    const alert = { kind: 'business' as const, labels: { severity: 'warning' }, value: 12.5, startedAtMs: changedAt - 3_600_000, notified: ['dashboard'] };
+    await writeAlertRecords(store, [
+      { ...alert, rule: 'revenue-below-forecast', fingerprint: 'ui-1', state: 'firing', changedAtMs: changedAt, summary: 'revenue <b>12.50</b> below the forecast' },
+      { ...alert, rule: 'cart-abandonment-high', fingerprint: 'ui-2', state: 'resolved', changedAtMs: changedAt - 60_000, resolvedAtMs: changedAt - 60_000, summary: 'abandonment back to normal' },
+    ], Date.now());
+    await expect.poll(() => page.locator('#alert-banner').textContent(), { timeout: 15_000 }).toBe('1 alert firing: revenue-below-forecast: revenue <b>12.50</b> below the forecast');
+    expect(await page.locator('#alert-banner').isVisible()).toBe(true);
+    expect(await page.locator('#alert-banner b').count()).toBe(0);
+    const alertRows = async () => (await page.locator('#alerts-table tbody tr').allTextContents()).join('\n');
+    await expect.poll(alertRows, { timeout: 15_000 }).toContain('cart-abandonment-high');
+    expect(await alertRows()).toContain('revenue-below-forecast');
+    expect(await alertRows()).toContain('firing');
+    expect(await alertRows()).toContain('resolved');
     await screenshot(page, 'dashboard.png');
     expect(consoleErrors).toEqual([]);
   });
