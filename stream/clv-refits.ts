@@ -4,8 +4,8 @@
 // scoring of every customer run on their own thread (clv/fit-thread.ts); the tick that follows
 // the fit's end puts the model in force and writes every customer's new row. Refits are a minute
 // of wall time apart at least and keep the fit thread busy at most 5 % of the time (a backfill
-// folds refit times together). A fit that fails
-// leaves the previous model in force, its reason logged and shown in the metrics.
+// folds refit times together). A fit that fails leaves the previous model in force, its reason
+// logged and shown in the metrics.
 import type { Logger } from '../core/logger.ts';
 import type { OrderHistory } from './clv/customer-summary.ts';
 import { scoreAt, type ClvFitThread, type FitOutcome } from './clv/fit-thread.ts';

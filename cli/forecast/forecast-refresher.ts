@@ -97,9 +97,10 @@ export class ForecastRefresher {
     await this.running;
     const span = await eventTimeSpan(this.store);
     if (span === null) return;
-    const end = hourStartOf(span.newestMs) + HOUR_MS;
-    const after = Math.max(this.lastOriginMs, this.options.schedule === 'replay' ? ((await latestForecastOrigin(this.store)) ?? -Infinity) : -Infinity);
-    const origins = (this.options.schedule === 'replay' ? replayOrigins(span.oldestMs, span.newestMs, this.options.horizon) : [end]).filter((o) => o > after);
+    const replay = this.options.schedule === 'replay';
+    const stored = replay ? ((await latestForecastOrigin(this.store)) ?? -Infinity) : -Infinity;
+    const after = Math.max(this.lastOriginMs, stored);
+    const origins = (replay ? replayOrigins(span.oldestMs, span.newestMs, this.options.horizon) : [hourStartOf(span.newestMs) + HOUR_MS]).filter((o) => o > after);
     if (origins.length === 0) return;
     const started = Date.now();
     const sales = await hourlySales(this.store, origins[0]! - this.options.historyHours * HOUR_MS, origins.at(-1)!);
